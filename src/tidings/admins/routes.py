@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from litestar import Controller, get, put
+
+from tidings.admins import service
+from tidings.admins.schemas import ActivityLogList, AdminList, AdminOut, AdminWithApp, SetAwayRequest
+from tidings.core.uow import UnitOfWork
+
+
+class MeController(Controller):
+    path = "/me"
+    tags = ["Admins"]
+
+    @get("/", operation_id="identifyAdmin")
+    async def identify_admin(self, uow: UnitOfWork) -> AdminWithApp:
+        return await service.me(uow)
+
+
+class AdminsController(Controller):
+    path = "/admins"
+    tags = ["Admins"]
+
+    @get("/", operation_id="listAdmins")
+    async def list_admins(self, uow: UnitOfWork) -> AdminList:
+        return await service.list_all(uow)
+
+    @get("/activity_logs", operation_id="listActivityLogs")
+    async def list_activity_logs(
+        self,
+        uow: UnitOfWork,
+        created_at_after: str | None = None,
+        created_at_before: str | None = None,
+        per_page: int | None = None,
+        starting_after: str | None = None,
+    ) -> ActivityLogList:
+        return await service.activity_logs(uow, created_at_after, created_at_before, per_page, starting_after)
+
+    @get("/{admin_id:str}", operation_id="retrieveAdmin")
+    async def retrieve_admin(self, admin_id: str, uow: UnitOfWork) -> AdminOut:
+        return await service.get(uow, admin_id)
+
+    @put("/{admin_id:str}/away", operation_id="setAwayAdmin")
+    async def set_away_admin(self, admin_id: str, data: SetAwayRequest, uow: UnitOfWork) -> AdminOut:
+        return await service.set_away(uow, admin_id, data)

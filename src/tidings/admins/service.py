@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tidings.admins import storage
+from tidings.admins.schemas import (
+    ActivityLogList,
+    ActivityLogOut,
+    AdminList,
+    AdminOut,
+    AdminWithApp,
+    App,
+    Avatar,
+    PerformedBy,
+    SetAwayRequest,
+)
+from tidings.core import clock
+from tidings.core.errors import TidingsError, invalid, missing
+from tidings.core.ids import parse_numeric_id
+from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor
+from tidings.core.uow import UnitOfWork
+from tidings.core.workspaces import get_workspace
+from tidings.teams import storage as team_storage
+
+ACTIVITY_PER_PAGE = 20
+
+
+def admin_not_found() -> TidingsError:
+    return TidingsError(404, "admin_not_found", "Admin for admin_id not found")
+
+
+async def _team_ids_by_admin(uow: UnitOfWork) -> dict[int, list[int]]:
+    memberships: dict[int, list[int]] = {}
+    for team in await team_storage.list_teams(uow):
+        for admin_id in team["admin_ids"]:
+            memberships.setdefault(int(admin_id), []).append(int(team["id"]))
+    return memberships
+
+
+async def _row(uow: UnitOfWork, admin_id: str | int) -> Any:
+    numeric = parse_numeric_id(admin_id)
+    row = await storage.get_admin(uow, numeric) if numeric else None
+    if row is None:
+        raise admin_not_found()
+    return row
+
+
+async def get(uow: UnitOfWork, admin_id: str | int) -> AdminOut:
+    row = await _row(uow, admin_id)
+    teams = await _team_ids_by_admin(uow)
+    return AdminOut.from_row(row, teams.get(row["id"], []))
+
+
+async def list_all(uow: UnitOfWork) -> AdminList:
+    teams = await _team_ids_by_admin(uow)
+    return AdminList(admins=[AdminOut.from_row(r, teams.get(r["id"], [])) for r in await storage.list_admins(uow)])
+
+
+async def me(uow: UnitOfWork) -> AdminWithApp:
+    if uow.admin_id is None:
+        raise TidingsError(404, "admin_not_found", "This access token is not tied to an admin")
+    admin = await get(uow, uow.admin_id)
+    workspace = await get_workspace(uow, uow.workspace_id)
+    return AdminWithApp(
+        id=admin.id,
+        name=admin.name,
+        email=admin.email,
+        job_title=admin.job_title,
+        away_mode_enabled=admin.away_mode_enabled,
+        away_mode_reassign=admin.away_mode_reassign,
+        has_inbox_seat=admin.has_inbox_seat,
+        team_ids=admin.team_ids,
+        avatar=Avatar(image_url=admin.avatar),
+        email_verified=True,
+        app=App(
+            id_code=workspace["id"],
+            name=workspace["name"],
+            region=workspace["region"],
+            timezone=workspace["timezone"],
+            created_at=workspace["created_at"],
+        ),
+    )
+
+
+async def create(uow: UnitOfWork, name: str, email: str, job_title: str | None) -> AdminOut:
+    if not name.strip():
+        raise invalid("name must not be empty", "name")
+    if "@" not in email:
+        raise invalid("email must be an email address", "email")
+    admin_id = await storage.insert_admin(
+        uow,
+        {"name": name.strip(), "email": email.strip(), "job_title": job_title, "created_at": clock.now()},
+    )
+    return await get(uow, admin_id)
+
+
+async def set_away(uow: UnitOfWork, admin_id: str, data: SetAwayRequest) -> AdminOut:
+    row = await _row(uow, admin_id)
+    await storage.update_admin(
+        uow,
+        row["id"],
+        {
+            "away_mode_enabled": data.away_mode_enabled,
+            "away_mode_reassign": data.away_mode_reassign,
+            "away_status_reason_id": data.away_status_reason_id if data.away_mode_enabled else None,
+        },
+    )
+    actor = uow.admin_id or row["id"]
+    actor_row = await storage.get_admin(uow, actor) or row
+    await storage.insert_activity(
+        uow,
+        {
+            "id": str(uuid.uuid4()),
+            "admin_id": actor,
+            "activity_type": "admin_away_mode_change",
+            "activity_description": (
+                f"{actor_row['name']} changed {row['name']}'s away mode to "
+                f"{'away' if data.away_mode_enabled else 'active'}."
+            ),
+            "metadata": {
+                "away_mode": data.away_mode_enabled,
+                "reassign_conversations": data.away_mode_reassign,
+                "update_by": actor,
+                "update_by_name": actor_row["name"],
+            },
+            "created_at": clock.now(),
+        },
+    )
+    return await get(uow, row["id"])
+
+
+def _timestamp(value: str | None, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if not value.lstrip("-").isdigit():
+        raise invalid(f"{field} must be a UNIX timestamp", field)
+    return int(value)
+
+
+async def activity_logs(
+    uow: UnitOfWork,
+    created_at_after: str | None,
+    created_at_before: str | None,
+    per_page: int | None,
+    starting_after: str | None,
+) -> ActivityLogList:
+    after = _timestamp(created_at_after, "created_at_after")
+    if after is None:
+        raise missing("created_at_after")
+    before = _timestamp(created_at_before, "created_at_before")
+    size = clamp_per_page(per_page, ACTIVITY_PER_PAGE, 100)
+    cursor = decode_cursor(starting_after)
+    rows, total = await storage.activity_page(uow, after, before, cursor.key if cursor else None, size)
+    more = len(rows) > size
+    rows = rows[:size]
+    admins = {r["id"]: r for r in await storage.list_admins(uow)}
+    logs = []
+    for r in rows:
+        admin = admins.get(r["admin_id"])
+        logs.append(
+            ActivityLogOut(
+                id=r["id"],
+                performed_by=PerformedBy(
+                    id=str(r["admin_id"]), email=admin["email"] if admin else "", ip="127.0.0.1"
+                ),
+                metadata=r["metadata"],
+                created_at=r["created_at"],
+                activity_type=r["activity_type"],
+                activity_description=r["activity_description"],
+            )
+        )
+    next_key = [rows[-1]["created_at"], rows[-1]["id"]] if more and rows else None
+    return ActivityLogList(pages=cursor_pages(cursor.page if cursor else 1, size, total, next_key), activity_logs=logs)

@@ -1,0 +1,17 @@
+"""Every area's route handlers, in one list: the one place a new area is registered."""
+
+from __future__ import annotations
+
+from litestar.types import ControllerRouterHandler
+
+from tidings.admins.routes import AdminsController, MeController
+from tidings.tags.routes import TagsController
+from tidings.teams.routes import TeamsController
+
+# Intercom API routes: every handler here gets bearer auth and a workspace-scoped unit of work.
+INTERCOM_ROUTES: list[ControllerRouterHandler] = [
+    MeController,
+    AdminsController,
+    TeamsController,
+    TagsController,
+]

@@ -1,0 +1,100 @@
+"""The `tidings` command line."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from tidings.bootstrap import prepare
+from tidings.config import Settings
+from tidings.core.workspaces import create_workspace, first_admin_id, issue_token
+from tidings.db import migrate as migrations
+from tidings.db.storage import open_storage
+from tidings.management.deps import workspace_uow
+
+app = typer.Typer(help="tidings: a self-hosted Intercom-compatible server.", no_args_is_help=True)
+token_app = typer.Typer(help="Access tokens.", no_args_is_help=True)
+workspace_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(workspace_app, name="workspace")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+) -> None:
+    """Migrate, seed an empty database, and serve the API."""
+    settings = Settings()
+    first, admin_key, key_is_new = prepare(settings)
+    if first is not None:
+        typer.echo(f"Created workspace 'default' ({first.workspace_id}).")
+        typer.echo(f"Access token: {first.token}")
+    if key_is_new:
+        typer.echo(f"Management admin key: {admin_key}")
+    uvicorn.run(
+        "tidings.app:asgi_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_level=settings.log_level,
+        access_log=False,
+        lifespan="on",
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations up to the newest."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    typer.echo(f"Database at revision {migrations.current_revision(settings.resolved_database_url)}.")
+
+
+async def _in_transaction(work):  # type: ignore[no-untyped-def]
+    storage = open_storage(Settings().resolved_database_url)
+    tx = await storage.begin(write=True)
+    try:
+        result = await work(tx)
+        await tx.commit()
+        return result
+    except BaseException:
+        await tx.rollback()
+        raise
+    finally:
+        await storage.close()
+
+
+@workspace_app.command("create")
+def workspace_create(name: str) -> None:
+    """Create a workspace with an owner admin and print its id and a first access token."""
+    migrations.upgrade(Settings().resolved_database_url)
+
+    async def work(tx):  # type: ignore[no-untyped-def]
+        uow = await create_workspace(tx, name)
+        return uow.workspace_id, await issue_token(uow, "cli")
+
+    workspace_id, issued = asyncio.run(_in_transaction(work))
+    typer.echo(f"Workspace: {workspace_id}")
+    typer.echo(f"Access token: {issued.token}")
+
+
+@token_app.command("create")
+def token_create(
+    workspace: Annotated[str, typer.Argument(help="Workspace id.")],
+    name: Annotated[str, typer.Option(help="A name for the token.")] = "cli",
+) -> None:
+    """Create an access token for a workspace and print it (it is shown only once)."""
+
+    async def work(tx):  # type: ignore[no-untyped-def]
+        uow = await workspace_uow(tx, workspace)
+        uow.admin_id = await first_admin_id(uow)
+        return await issue_token(uow, name)
+
+    issued = asyncio.run(_in_transaction(work))
+    typer.echo(issued.token)

@@ -1,0 +1,35 @@
+"""Wire-model helpers shared by every area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from tidings.core.errors import TidingsError
+
+UNSET = msgspec.UNSET
+UnsetType = msgspec.UnsetType
+
+
+class Request(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
+    """Base of request bodies: unknown fields are ignored, as Intercom ignores them."""
+
+
+def unset_to_none(value: Any) -> Any:
+    return None if value is UNSET else value
+
+
+def present(struct: msgspec.Struct) -> dict[str, Any]:
+    """The fields a request actually carried (explicit null included), for partial updates."""
+    return {
+        name: value
+        for name in struct.__struct_fields__
+        if (value := getattr(struct, name)) is not UNSET
+    }
+
+
+def require(value: Any, field: str) -> Any:
+    if value is UNSET or value is None or value == "":
+        raise TidingsError(400, "parameter_not_found", f"{field} is a required parameter", field)
+    return value

@@ -1,0 +1,48 @@
+"""Tables every area relies on: workspaces, access tokens, and the event outbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table
+
+from tidings.db.metadata import KEEP_ON_RESET, JsonType, id_column, metadata, timestamp_column, workspace_column
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("timezone", String(64), nullable=False, default="UTC"),
+    Column("region", String(8), nullable=False, default="US"),
+    timestamp_column("created_at"),
+)
+
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    id_column(),
+    workspace_column(),
+    Column("name", String(255), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("admin_id", ForeignKey("admins.id", ondelete="SET NULL"), nullable=True),
+    Column("scopes", JsonType, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+    timestamp_column("created_at"),
+    info=KEEP_ON_RESET,
+)
+
+# The outbox: a change worth announcing is written here in the change's own transaction.
+events = Table(
+    "events",
+    metadata,
+    id_column(),
+    workspace_column(),
+    Column("topic", String(128), nullable=False),
+    # What the event is about (a conversation, a ticket...), for per-object ordering and SSE channels.
+    Column("subject_type", String(64), nullable=True),
+    Column("subject_id", String(64), nullable=True),
+    Column("channel", String(255), nullable=True),
+    Column("payload", JsonType, nullable=False),
+    timestamp_column("created_at"),
+    Index("ix_events_workspace_topic", "workspace_id", "topic"),
+    Index("ix_events_channel", "channel", "id"),
+)

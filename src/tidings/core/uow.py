@@ -1,0 +1,76 @@
+"""The unit of work: one transaction per request, scoped to the caller's workspace.
+
+Every statement an area runs is built through `UnitOfWork.select/insert/update/delete`, which
+add the workspace condition, so no handler has to remember it. The transaction commits once,
+after the handler returned; events recorded during it are in the same transaction (outbox) and
+are handed to the dispatcher only after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Delete, Executable, Insert, Select, Table, Update, delete, func, insert, select, update
+from sqlalchemy.engine import Result
+
+from tidings.db.storage import Storage, Transaction
+
+
+@dataclass(slots=True)
+class UnitOfWork:
+    tx: Transaction
+    workspace_id: str
+    admin_id: int | None = None
+    recorded_events: list[int] = field(default_factory=list)
+    after_commit: list[Callable[[], Any]] = field(default_factory=list)
+
+    @property
+    def dialect(self) -> str:
+        return self.tx.dialect
+
+    # Statements scoped to the workspace.
+    def select(self, table: Table, *columns: Any) -> Select[Any]:
+        stmt = select(*columns) if columns else select(table)
+        return stmt.where(table.c.workspace_id == self.workspace_id)
+
+    def insert(self, table: Table) -> Insert:
+        return insert(table).values(workspace_id=self.workspace_id)
+
+    def update(self, table: Table) -> Update:
+        return update(table).where(table.c.workspace_id == self.workspace_id)
+
+    def delete(self, table: Table) -> Delete:
+        return delete(table).where(table.c.workspace_id == self.workspace_id)
+
+    async def execute(self, stmt: Executable, params: Any = None) -> Result[Any]:
+        return await self.tx.execute(stmt, params)
+
+    async def one_or_none(self, stmt: Executable) -> Any:
+        return (await self.tx.execute(stmt)).mappings().first()
+
+    async def all(self, stmt: Executable) -> list[Any]:
+        return list((await self.tx.execute(stmt)).mappings().all())
+
+    async def scalar(self, stmt: Executable) -> Any:
+        return (await self.tx.execute(stmt)).scalar()
+
+    async def count(self, stmt: Select[Any]) -> int:
+        counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+        return int(await self.scalar(counted) or 0)
+
+
+async def run_in_workspace(storage: Storage, workspace_id: str, work: Callable[[UnitOfWork], Any]) -> Any:
+    """Run `work` in its own write transaction outside a request (CLI, background jobs)."""
+    tx = await storage.begin(write=True)
+    uow = UnitOfWork(tx=tx, workspace_id=workspace_id)
+    try:
+        result = await work(uow)
+    except BaseException:
+        await tx.rollback()
+        raise
+    await tx.commit()
+    for hook in uow.after_commit:
+        hook()
+    return result

@@ -1,0 +1,17 @@
+"""The Intercom-Version header: the spec's enum, `Unstable` as an alias of `Preview`."""
+
+from __future__ import annotations
+
+from tidings.config import INTERCOM_VERSIONS
+from tidings.core.errors import TidingsError
+
+
+def check_version(value: str | None) -> None:
+    if value is None or value in INTERCOM_VERSIONS:
+        return
+    raise TidingsError(
+        400,
+        "intercom_version_invalid",
+        f"The requested version '{value}' is not a valid Intercom-Version",
+        field="Intercom-Version",
+    )

@@ -1,0 +1,11 @@
+"""Imports every area's tables so that `metadata` is complete (Alembic, resets)."""
+
+from __future__ import annotations
+
+import tidings.admins.storage
+import tidings.core.tables
+import tidings.tags.storage
+import tidings.teams.storage  # noqa: F401
+from tidings.db.metadata import metadata
+
+__all__ = ["metadata"]

@@ -1,0 +1,178 @@
+"""The storage facade: one async interface over SQLite (inline sqlite3) and PostgreSQL (asyncpg).
+
+SQLite statements take microseconds, less than a hop to a thread, so they run inline on the
+event loop with the standard driver (performance-notes.md). Writers take a process-wide lock so
+two requests never interleave on the write connection; readers share an autocommit connection.
+PostgreSQL uses a pool of asyncpg connections and a transaction per unit of work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, Executable, create_engine, event, text
+from sqlalchemy.engine import Result
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+
+class Transaction(Protocol):
+    dialect: str
+
+    async def execute(self, stmt: Executable, params: Any = None) -> Result[Any]: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class Storage(Protocol):
+    dialect: str
+
+    async def begin(self, write: bool) -> Transaction: ...
+    async def close(self) -> None: ...
+
+
+class SqliteTransaction:
+    dialect = "sqlite"
+
+    def __init__(self, conn: Connection, lock: asyncio.Lock | None) -> None:
+        self._conn = conn
+        self._lock = lock
+
+    async def execute(self, stmt: Executable, params: Any = None) -> Result[Any]:
+        return self._conn.execute(stmt, params)
+
+    async def commit(self) -> None:
+        try:
+            if self._lock is not None:
+                self._conn.commit()
+        finally:
+            self._release()
+
+    async def rollback(self) -> None:
+        try:
+            if self._lock is not None:
+                self._conn.rollback()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None and self._lock.locked():
+            self._lock.release()
+            self._lock = None
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _: Any) -> None:
+        # Take transaction control from the driver so BEGIN IMMEDIATE is ours to emit.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            "busy_timeout=5000",
+            "temp_store=MEMORY",
+        ):
+            cur.execute(f"PRAGMA {pragma}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class SqliteStorage:
+    dialect = "sqlite"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._writer_engine = _sqlite_engine(url)
+        self._reader_engine = _sqlite_engine(url)
+        self._writer = self._writer_engine.connect()
+        self._reader = self._reader_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._lock = asyncio.Lock()
+
+    async def begin(self, write: bool) -> Transaction:
+        if not write:
+            return SqliteTransaction(self._reader, None)
+        await self._lock.acquire()
+        try:
+            self._writer.begin()
+        except BaseException:
+            self._lock.release()
+            raise
+        return SqliteTransaction(self._writer, self._lock)
+
+    async def close(self) -> None:
+        self._writer.close()
+        self._reader.close()
+        self._writer_engine.dispose()
+        self._reader_engine.dispose()
+
+
+class PostgresTransaction:
+    dialect = "postgresql"
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def execute(self, stmt: Executable, params: Any = None) -> Result[Any]:
+        return await self._conn.execute(stmt, params)
+
+    async def commit(self) -> None:
+        try:
+            await self._conn.commit()
+        finally:
+            await self._conn.close()
+
+    async def rollback(self) -> None:
+        try:
+            await self._conn.rollback()
+        finally:
+            await self._conn.close()
+
+
+class PostgresStorage:
+    dialect = "postgresql"
+
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=20)
+
+    async def begin(self, write: bool) -> Transaction:
+        conn = await self.engine.connect()
+        try:
+            await conn.begin()
+        except BaseException:
+            await conn.close()
+            raise
+        return PostgresTransaction(conn)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def open_storage(url: str) -> Storage:
+    if url.startswith("sqlite"):
+        return SqliteStorage(url)
+    return PostgresStorage(url)
+
+
+async def ping(storage: Storage) -> None:
+    tx = await storage.begin(write=False)
+    try:
+        await tx.execute(text("SELECT 1"))
+    finally:
+        await tx.rollback()
+
+
+def rows_as_dicts(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in rows]

@@ -1,0 +1,93 @@
+"""tidings' own management API under /_tidings/v1: what Intercom does in its web UI."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, delete, get, post
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from tidings.admins import service as admin_service
+from tidings.admins.schemas import AdminOut
+from tidings.core.errors import not_found
+from tidings.core.ids import parse_numeric_id
+from tidings.core.workspaces import (
+    create_workspace,
+    find_workspace,
+    issue_token,
+    list_workspaces,
+    reset_workspace,
+    revoke_token,
+)
+from tidings.db.storage import Transaction, ping
+from tidings.management.deps import provide_control_tx, workspace_uow
+from tidings.management.schemas import (
+    CreateAdmin,
+    CreateTeam,
+    CreateToken,
+    CreateWorkspace,
+    Status,
+    TokenOut,
+    WorkspaceList,
+    WorkspaceOut,
+)
+from tidings.teams import service as team_service
+from tidings.teams.schemas import TeamOut
+
+PREFIX = "/_tidings/v1"
+
+
+class HealthController(Controller):
+    path = PREFIX
+    include_in_schema = False
+
+    @get("/health", operation_id="tidingsHealth")
+    async def health(self) -> Status:
+        return Status(status="ok")
+
+    @get("/ready", operation_id="tidingsReady")
+    async def ready(self, state: State) -> Response[Status]:
+        try:
+            await ping(state.storage)
+        except Exception:
+            return Response(Status(status="unavailable"), status_code=503)
+        return Response(Status(status="ready"))
+
+
+class ManagementController(Controller):
+    path = PREFIX + "/workspaces"
+    dependencies = {"tx": Provide(provide_control_tx)}
+
+    @post("/", operation_id="tidingsCreateWorkspace", status_code=201)
+    async def create_workspace(self, data: CreateWorkspace, tx: Transaction) -> WorkspaceOut:
+        uow = await create_workspace(tx, data.name)
+        return WorkspaceOut.from_row(await find_workspace(tx, uow.workspace_id))
+
+    @get("/", operation_id="tidingsListWorkspaces")
+    async def list_workspaces(self, tx: Transaction) -> WorkspaceList:
+        return WorkspaceList(data=[WorkspaceOut.from_row(r) for r in await list_workspaces(tx)])
+
+    @post("/{ws:str}/access_tokens", operation_id="tidingsCreateAccessToken", status_code=201)
+    async def create_access_token(self, ws: str, data: CreateToken, tx: Transaction) -> TokenOut:
+        issued = await issue_token(await workspace_uow(tx, ws), data.name, data.scopes)
+        return TokenOut(id=str(issued.id), name=issued.name, token=issued.token, scopes=issued.scopes)
+
+    @delete("/{ws:str}/access_tokens/{token_id:str}", operation_id="tidingsRevokeAccessToken", status_code=200)
+    async def revoke_access_token(self, ws: str, token_id: str, tx: Transaction, state: State) -> Status:
+        numeric = parse_numeric_id(token_id)
+        if numeric is None or not await revoke_token(await workspace_uow(tx, ws), numeric):
+            raise not_found(f"Access token {token_id} not found")
+        state.tokens.forget_token_id(numeric)
+        return Status(status="revoked")
+
+    @post("/{ws:str}/admins", operation_id="tidingsCreateAdmin", status_code=201)
+    async def create_admin(self, ws: str, data: CreateAdmin, tx: Transaction) -> AdminOut:
+        return await admin_service.create(await workspace_uow(tx, ws), data.name, data.email, data.job_title)
+
+    @post("/{ws:str}/teams", operation_id="tidingsCreateTeam", status_code=201)
+    async def create_team(self, ws: str, data: CreateTeam, tx: Transaction) -> TeamOut:
+        return await team_service.create(await workspace_uow(tx, ws), data.name, data.admin_ids)
+
+    @post("/{ws:str}/reset", operation_id="tidingsResetWorkspace", status_code=200)
+    async def reset(self, ws: str, tx: Transaction) -> Status:
+        await reset_workspace(await workspace_uow(tx, ws))
+        return Status(status="reset")

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from litestar import Controller, delete, get, post
+
+from tidings.core.uow import UnitOfWork
+from tidings.tags import service
+from tidings.tags.schemas import CreateOrUpdateTagRequest, TagList, TagOut
+
+
+class TagsController(Controller):
+    path = "/tags"
+    tags = ["Tags"]
+
+    @get("/", operation_id="listTags")
+    async def list_tags(self, uow: UnitOfWork) -> TagList:
+        return await service.list_all(uow)
+
+    @post("/", operation_id="createTag", status_code=200)
+    async def create_tag(self, data: CreateOrUpdateTagRequest, uow: UnitOfWork) -> TagOut:
+        return await service.create_or_update(uow, data)
+
+    @get("/{tag_id:str}", operation_id="findTag")
+    async def find_tag(self, tag_id: str, uow: UnitOfWork) -> TagOut:
+        return await service.get(uow, tag_id)
+
+    @delete("/{tag_id:str}", operation_id="deleteTag", status_code=200)
+    async def delete_tag(self, tag_id: str, uow: UnitOfWork) -> None:
+        await service.delete(uow, tag_id)

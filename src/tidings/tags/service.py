@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+from tidings.core import clock
+from tidings.core.errors import TidingsError, invalid
+from tidings.core.ids import parse_numeric_id
+from tidings.core.schemas import UNSET
+from tidings.core.uow import UnitOfWork
+from tidings.tags import storage
+from tidings.tags.schemas import CreateOrUpdateTagRequest, TagList, TagOut
+
+
+def tag_not_found() -> TidingsError:
+    return TidingsError(404, "not_found", "Resource Not Found")
+
+
+async def row_by_id(uow: UnitOfWork, tag_id: str | int) -> Any:
+    numeric = parse_numeric_id(tag_id)
+    row = await storage.get_tag(uow, numeric) if numeric else None
+    if row is None:
+        raise tag_not_found()
+    return row
+
+
+async def get(uow: UnitOfWork, tag_id: str) -> TagOut:
+    return TagOut.from_row(await row_by_id(uow, tag_id))
+
+
+async def list_all(uow: UnitOfWork) -> TagList:
+    return TagList(data=[TagOut.from_row(r) for r in await storage.list_tags(uow)])
+
+
+async def find_or_create(uow: UnitOfWork, name: str) -> Any:
+    """The tag with this name (case-insensitive), created when there is none."""
+    if not name.strip():
+        raise invalid("invalid tag parameters", "name")
+    row = await storage.find_by_name(uow, name)
+    if row is None:
+        row = await storage.get_tag(uow, await storage.insert_tag(uow, name, clock.now()))
+    return row
+
+
+async def create_or_update(uow: UnitOfWork, data: CreateOrUpdateTagRequest) -> TagOut:
+    if data.companies is not UNSET or data.users is not UNSET:
+        raise invalid("Tagging companies or users in bulk is not supported by this server yet", "companies")
+    if data.id is UNSET:
+        return TagOut.from_row(await find_or_create(uow, data.name))
+    row = await row_by_id(uow, data.id)
+    if not data.name.strip():
+        raise invalid("invalid tag parameters", "name")
+    clash = await storage.find_by_name(uow, data.name)
+    if clash is not None and clash["id"] != row["id"]:
+        raise invalid(f"A tag named {data.name!r} already exists", "name")
+    await storage.rename_tag(uow, row["id"], data.name)
+    return TagOut.from_row(await storage.get_tag(uow, row["id"]))
+
+
+async def delete(uow: UnitOfWork, tag_id: str) -> None:
+    row = await row_by_id(uow, tag_id)
+    await storage.delete_tag(uow, row["id"])
