@@ -9,9 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 INTERCOM_VERSIONS = frozenset(
-    ["1.0", "1.1", "1.2", "1.3", "1.4"]
-    + [f"2.{minor}" for minor in range(15)]
-    + ["Preview", "Unstable"]
+    ["1.0", "1.1", "1.2", "1.3", "1.4"] + [f"2.{minor}" for minor in range(15)] + ["Preview", "Unstable"]
 )
 
 

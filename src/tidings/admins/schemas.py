@@ -11,7 +11,7 @@ class AdminOut(msgspec.Struct):
     id: str
     name: str
     email: str
-    job_title: str | None
+    job_title: str
     away_mode_enabled: bool
     away_mode_reassign: bool
     away_status_reason_id: int | None
@@ -26,7 +26,7 @@ class AdminOut(msgspec.Struct):
             id=str(row["id"]),
             name=row["name"],
             email=row["email"],
-            job_title=row["job_title"],
+            job_title=row["job_title"] or "",
             away_mode_enabled=row["away_mode_enabled"],
             away_mode_reassign=row["away_mode_reassign"],
             away_status_reason_id=row["away_status_reason_id"],
@@ -55,7 +55,7 @@ class AdminWithApp(msgspec.Struct):
     id: str
     name: str
     email: str
-    job_title: str | None
+    job_title: str
     away_mode_enabled: bool
     away_mode_reassign: bool
     has_inbox_seat: bool

@@ -161,9 +161,7 @@ async def activity_logs(
         logs.append(
             ActivityLogOut(
                 id=r["id"],
-                performed_by=PerformedBy(
-                    id=str(r["admin_id"]), email=admin["email"] if admin else "", ip="127.0.0.1"
-                ),
+                performed_by=PerformedBy(id=str(r["admin_id"]), email=admin["email"] if admin else "", ip="127.0.0.1"),
                 metadata=r["metadata"],
                 created_at=r["created_at"],
                 activity_type=r["activity_type"],

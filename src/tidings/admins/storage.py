@@ -76,7 +76,5 @@ async def activity_page(
             (activity_logs.c.created_at < created_at)
             | ((activity_logs.c.created_at == created_at) & (activity_logs.c.id < log_id))
         )
-    rows = await uow.all(
-        stmt.order_by(activity_logs.c.created_at.desc(), activity_logs.c.id.desc()).limit(limit + 1)
-    )
+    rows = await uow.all(stmt.order_by(activity_logs.c.created_at.desc(), activity_logs.c.id.desc()).limit(limit + 1))
     return rows, total

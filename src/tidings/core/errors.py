@@ -74,7 +74,7 @@ def unauthorized() -> TidingsError:
 
 
 _ENCODER = msgspec.json.Encoder()
-_NOT_JSON = re.compile(r"malformed|truncated|trailing characters|invalid character", re.IGNORECASE)
+_NOT_JSON = re.compile(r"JSON|malformed|truncated|trailing characters|invalid character|decode", re.IGNORECASE)
 _MISSING_FIELD = re.compile(r"Object missing required field `(?P<field>[^`]+)`")
 
 
@@ -106,7 +106,7 @@ def _validation_items(exc: ValidationException) -> list[ErrorItem]:
             items.append(ErrorItem("parameter_invalid", _clean(message, field), field))
     if not items:
         detail = exc.detail if exc.detail and exc.detail != "Bad Request" else "Invalid request body"
-        if "JSON" in detail or "decode" in detail.lower() or "malformed" in detail.lower():
+        if _NOT_JSON.search(detail):
             detail = "The request body is not valid JSON"
         items.append(ErrorItem("parameter_invalid", detail))
     return items
@@ -129,12 +129,14 @@ def to_intercom(exc: Exception) -> tuple[int, list[ErrorItem], dict[str, str] | 
         status = exc.status_code
         if status == 400:
             detail = str(exc.detail or "")
-            message = "The request body is not valid JSON" if "JSON" in detail or "decode" in detail else detail
+            message = "The request body is not valid JSON" if _NOT_JSON.search(detail) else detail
             return 400, [ErrorItem("parameter_invalid", message or "Bad Request")], None
         if status == 415:
             return 400, [ErrorItem("parameter_invalid", "The request body must be JSON")], None
         if status == 413:
             return 413, [ErrorItem("request_too_large", "The request body is too large")], None
+        if status >= 500:
+            log.error("framework error %s", exc.detail, exc_info=exc)
         code = "client_error" if status < 500 else "server_error"
         return status, [ErrorItem(code, str(exc.detail or ""))], None
     log.exception("unhandled error", exc_info=exc)

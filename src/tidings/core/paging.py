@@ -64,4 +64,3 @@ def cursor_pages(page: int, per_page: int, total: int, next_key: list[Any] | Non
     if next_key is not None:
         pages["next"] = {"per_page": per_page, "starting_after": encode_cursor(page + 1, next_key)}
     return pages
-

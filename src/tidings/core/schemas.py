@@ -22,11 +22,7 @@ def unset_to_none(value: Any) -> Any:
 
 def present(struct: msgspec.Struct) -> dict[str, Any]:
     """The fields a request actually carried (explicit null included), for partial updates."""
-    return {
-        name: value
-        for name in struct.__struct_fields__
-        if (value := getattr(struct, name)) is not UNSET
-    }
+    return {name: value for name in struct.__struct_fields__ if (value := getattr(struct, name)) is not UNSET}
 
 
 def require(value: Any, field: str) -> Any:

@@ -39,17 +39,13 @@ async def list_tags(uow: UnitOfWork) -> list[Any]:
 
 async def insert_tag(uow: UnitOfWork, name: str, created_at: int) -> int:
     result = await uow.execute(
-        uow.insert(tags)
-        .values(name=name.strip(), name_key=name_key(name), created_at=created_at)
-        .returning(tags.c.id)
+        uow.insert(tags).values(name=name.strip(), name_key=name_key(name), created_at=created_at).returning(tags.c.id)
     )
     return int(result.scalar_one())
 
 
 async def rename_tag(uow: UnitOfWork, tag_id: int, name: str) -> None:
-    await uow.execute(
-        uow.update(tags).where(tags.c.id == tag_id).values(name=name.strip(), name_key=name_key(name))
-    )
+    await uow.execute(uow.update(tags).where(tags.c.id == tag_id).values(name=name.strip(), name_key=name_key(name)))
 
 
 async def delete_tag(uow: UnitOfWork, tag_id: int) -> None:

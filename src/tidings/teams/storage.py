@@ -31,8 +31,6 @@ async def list_teams(uow: UnitOfWork) -> list[Any]:
 
 async def insert_team(uow: UnitOfWork, name: str, admin_ids: list[int], created_at: int) -> int:
     result = await uow.execute(
-        uow.insert(teams)
-        .values(name=name, admin_ids=admin_ids, created_at=created_at)
-        .returning(teams.c.id)
+        uow.insert(teams).values(name=name, admin_ids=admin_ids, created_at=created_at).returning(teams.c.id)
     )
     return int(result.scalar_one())

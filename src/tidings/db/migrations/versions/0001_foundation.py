@@ -50,16 +50,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activity_logs")),
     )
     with op.batch_alter_table("activity_logs", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_activity_logs_workspace_created", ["workspace_id", "created_at", "id"], unique=False
-        )
+        batch_op.create_index("ix_activity_logs_workspace_created", ["workspace_id", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_activity_logs_workspace_id"), ["workspace_id"], unique=False)
 
     op.create_table(
         "admins",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("email", sa.String(length=255), nullable=False),
@@ -84,9 +80,7 @@ def upgrade() -> None:
 
     op.create_table(
         "events",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("topic", sa.String(length=128), nullable=False),
         sa.Column("subject_type", sa.String(length=64), nullable=True),
@@ -113,9 +107,7 @@ def upgrade() -> None:
 
     op.create_table(
         "tags",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("name_key", sa.String(length=255), nullable=False),
@@ -134,9 +126,7 @@ def upgrade() -> None:
 
     op.create_table(
         "teams",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column(
@@ -159,9 +149,7 @@ def upgrade() -> None:
 
     op.create_table(
         "access_tokens",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),

@@ -1,0 +1,235 @@
+"""Foundation end to end: admins, teams, tags through the official SDK; every error path; isolation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from intercom.core.api_error import ApiError
+from intercom.unstable.errors import NotFoundError, UnauthorizedError
+
+from tests.support.contract import check_response
+from tests.support.live import LiveServer, Workspace, management_json
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def raw(server: LiveServer, method: str, path: str, token: str | None, **kwargs: object) -> httpx.Response:
+    headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[arg-type]
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    response = httpx.request(method, server.base_url + path, headers=headers, timeout=10, **kwargs)  # type: ignore[arg-type]
+    check_response(method, path, response.status_code, response.content)
+    return response
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["type"] == "error.list"
+    assert body["errors"][0]["code"] == code
+    assert response.headers["x-request-id"] == body["request_id"]
+    return body
+
+
+class TestAdmins:
+    def test_me_is_the_tokens_admin_with_its_app(self, client, workspace: Workspace) -> None:
+        me = client.unstable.admins.identify_admin()
+        assert me.type == "admin"
+        assert me.app.id_code == workspace.id
+        assert me.email.startswith("owner@")
+        assert me.email_verified is True
+
+    def test_list_and_retrieve(self, client, server: LiveServer, workspace: Workspace) -> None:
+        created = management_json(
+            server, "POST", f"/workspaces/{workspace.id}/admins", json={"name": "Ada", "email": "ada@example.com"}
+        )
+        admins = client.unstable.admins.list_admins()
+        assert admins.type == "admin.list"
+        assert [a.name for a in admins.admins] == ["test Owner", "Ada"]
+        found = client.unstable.admins.retrieve_admin(id=int(created["id"]))
+        assert found.email == "ada@example.com"
+        assert found.away_mode_enabled is False
+
+    def test_set_away_and_activity_log(self, client) -> None:
+        me = client.unstable.admins.identify_admin()
+        away = client.unstable.admins.set_away_admin(
+            id=int(me.id), away_mode_enabled=True, away_mode_reassign=True, away_status_reason_id=12
+        )
+        assert away.away_mode_enabled is True
+        assert away.away_mode_reassign is True
+        assert away.away_status_reason_id == 12
+        logs = client.unstable.admins.list_activity_logs(created_at_after="0")
+        assert logs.type == "activity_log.list"
+        assert [log.activity_type for log in logs.activity_logs] == ["admin_away_mode_change"]
+        assert logs.activity_logs[0].performed_by.id == me.id
+
+    def test_unknown_admin_is_404(self, client) -> None:
+        with pytest.raises(NotFoundError) as err:
+            client.unstable.admins.retrieve_admin(id=999999)
+        assert err.value.body["errors"][0]["code"] == "admin_not_found"
+
+    def test_activity_logs_need_created_at_after(self, workspace: Workspace) -> None:
+        response = workspace.http.get("/admins/activity_logs")
+        assert_error(response, 400, "parameter_not_found")
+
+
+class TestTeams:
+    def test_list_and_retrieve(self, client, server: LiveServer, workspace: Workspace) -> None:
+        admin_id = int(client.unstable.admins.identify_admin().id)
+        team = management_json(
+            server, "POST", f"/workspaces/{workspace.id}/teams", json={"name": "Support", "admin_ids": [admin_id]}
+        )
+        teams = client.unstable.teams.list_teams()
+        assert [t.name for t in teams.teams] == ["Support"]
+        found = client.unstable.teams.retrieve_team(id=team["id"])
+        assert found.admin_ids == [admin_id]
+        assert client.unstable.admins.retrieve_admin(id=admin_id).team_ids == [int(team["id"])]
+
+    def test_unknown_team(self, workspace: Workspace) -> None:
+        assert_error(workspace.http.get("/teams/424242"), 404, "team_not_found")
+
+
+class TestTags:
+    def test_create_find_list_rename_delete(self, client) -> None:
+        tag = client.unstable.tags.create_tag(request={"name": "VIP"})
+        assert tag.type == "tag"
+        assert tag.name == "VIP"
+        # Names are case-insensitive: the same tag comes back.
+        assert client.unstable.tags.create_tag(request={"name": "vip"}).id == tag.id
+        assert client.unstable.tags.find_tag(id=tag.id).name == "VIP"
+        assert [t.name for t in client.unstable.tags.list_tags().data] == ["VIP"]
+        renamed = client.unstable.tags.create_tag(request={"name": "Very Important", "id": tag.id})
+        assert (renamed.id, renamed.name) == (tag.id, "Very Important")
+        client.unstable.tags.delete_tag(id=tag.id)
+        with pytest.raises(NotFoundError):
+            client.unstable.tags.find_tag(id=tag.id)
+        assert client.unstable.tags.list_tags().data == []
+
+    def test_rename_onto_another_name_is_refused(self, workspace: Workspace) -> None:
+        workspace.http.post("/tags", json={"name": "a"})
+        b = workspace.http.post("/tags", json={"name": "b"}).json()
+        assert_error(workspace.http.post("/tags", json={"name": "A", "id": b["id"]}), 400, "parameter_invalid")
+        assert workspace.http.get(f"/tags/{b['id']}").json()["name"] == "b"
+
+
+class TestErrors:
+    def test_missing_token(self, server: LiveServer) -> None:
+        body = assert_error(raw(server, "GET", "/tags", None), 401, "unauthorized")
+        assert body["errors"][0]["message"] == "Access Token Invalid"
+
+    def test_bad_token(self, server: LiveServer) -> None:
+        assert_error(raw(server, "GET", "/tags", "nope"), 401, "unauthorized")
+
+    def test_sdk_raises_unauthorized(self, server: LiveServer) -> None:
+        from intercom import Intercom
+
+        with pytest.raises(UnauthorizedError):
+            Intercom(token="wrong", base_url=server.base_url).unstable.tags.list_tags()
+
+    def test_admin_key_is_not_an_access_token(self, server: LiveServer) -> None:
+        assert_error(raw(server, "GET", "/tags", server.admin_key), 401, "unauthorized")
+
+    def test_access_token_is_not_an_admin_key(self, server: LiveServer, workspace: Workspace) -> None:
+        assert_error(raw(server, "GET", "/_tidings/v1/workspaces", workspace.token), 401, "unauthorized")
+
+    def test_unknown_id(self, workspace: Workspace) -> None:
+        assert_error(workspace.http.get("/tags/987654321"), 404, "not_found")
+        assert_error(workspace.http.get("/tags/not-a-number"), 404, "not_found")
+
+    def test_malformed_json_writes_nothing(self, workspace: Workspace) -> None:
+        response = workspace.http.post("/tags", content=b'{"name": "half', headers={"Content-Type": "application/json"})
+        body = assert_error(response, 400, "parameter_invalid")
+        assert "JSON" in body["errors"][0]["message"]
+        assert workspace.http.get("/tags").json()["data"] == []
+
+    def test_missing_field(self, workspace: Workspace) -> None:
+        body = assert_error(workspace.http.post("/tags", json={"nam": "x"}), 400, "parameter_not_found")
+        assert body["errors"][0]["field"] == "name"
+        assert workspace.http.get("/tags").json()["data"] == []
+
+    def test_wrong_field_type(self, workspace: Workspace) -> None:
+        body = assert_error(workspace.http.post("/tags", json={"name": 42}), 400, "parameter_invalid")
+        assert body["errors"][0]["field"] == "name"
+
+    def test_body_not_an_object(self, workspace: Workspace) -> None:
+        assert_error(workspace.http.post("/tags", json=[1, 2]), 400, "parameter_invalid")
+
+    def test_unknown_route(self, server: LiveServer, workspace: Workspace) -> None:
+        assert_error(raw(server, "GET", "/no/such/thing", workspace.token), 404, "not_found")
+
+    def test_wrong_method(self, server: LiveServer, workspace: Workspace) -> None:
+        assert_error(raw(server, "PATCH", "/tags", workspace.token), 404, "not_found")
+
+    @pytest.mark.parametrize("version", ["9.9", "preview", "2.99"])
+    def test_bad_intercom_version(self, server: LiveServer, workspace: Workspace, version: str) -> None:
+        response = raw(server, "GET", "/tags", workspace.token, headers={"Intercom-Version": version})
+        assert_error(response, 400, "intercom_version_invalid")
+
+    @pytest.mark.parametrize("version", ["2.14", "Preview", "Unstable", "1.0"])
+    def test_good_intercom_versions(self, server: LiveServer, workspace: Workspace, version: str) -> None:
+        response = raw(server, "GET", "/tags", workspace.token, headers={"Intercom-Version": version})
+        assert response.status_code == 200
+
+    def test_sdk_error_is_typed(self, client) -> None:
+        with pytest.raises(ApiError) as err:
+            client.unstable.tags.find_tag(id="0")
+        assert err.value.status_code == 404
+
+
+class TestIsolation:
+    def test_a_token_sees_only_its_workspace(self, server: LiveServer) -> None:
+        alpha, beta = server.new_workspace("alpha"), server.new_workspace("beta")
+        tag = alpha.client.unstable.tags.create_tag(request={"name": "secret"})
+        assert beta.client.unstable.tags.list_tags().data == []
+        with pytest.raises(NotFoundError):
+            beta.client.unstable.tags.find_tag(id=tag.id)
+        assert_error(beta.http.delete(f"/tags/{tag.id}"), 404, "not_found")
+        alpha_admin = alpha.client.unstable.admins.identify_admin()
+        with pytest.raises(NotFoundError):
+            beta.client.unstable.admins.retrieve_admin(id=int(alpha_admin.id))
+        assert [a.id for a in beta.client.unstable.admins.list_admins().admins] != [alpha_admin.id]
+        assert alpha.client.unstable.tags.find_tag(id=tag.id).name == "secret"
+
+
+class TestManagement:
+    def test_health_and_ready(self, server: LiveServer) -> None:
+        assert httpx.get(f"{server.base_url}/_tidings/v1/health").json() == {"status": "ok"}
+        assert httpx.get(f"{server.base_url}/_tidings/v1/ready").status_code == 200
+
+    def test_bootstrap_token_works(self, server: LiveServer) -> None:
+        assert raw(server, "GET", "/me", server.bootstrap_token).json()["app"]["name"] == "default"
+
+    def test_revoked_token_stops_at_once(self, server: LiveServer) -> None:
+        ws = server.new_workspace()
+        with server.management() as mgmt:
+            issued = mgmt.post(f"/workspaces/{ws.id}/access_tokens", json={"name": "short-lived"}).json()
+            assert issued["type"] == "access_token"
+            assert raw(server, "GET", "/tags", issued["token"]).status_code == 200
+            assert mgmt.delete(f"/workspaces/{ws.id}/access_tokens/{issued['id']}").status_code == 200
+        assert_error(raw(server, "GET", "/tags", issued["token"]), 401, "unauthorized")
+
+    def test_workspaces_are_listed(self, server: LiveServer, workspace: Workspace) -> None:
+        listed = management_json(server, "GET", "/workspaces")
+        assert listed["type"] == "list"
+        assert workspace.id in [w["id"] for w in listed["data"]]
+
+    def test_reset_keeps_admins_and_tokens(self, server: LiveServer, workspace: Workspace) -> None:
+        workspace.client.unstable.tags.create_tag(request={"name": "gone"})
+        management_json(server, "POST", f"/workspaces/{workspace.id}/reset")
+        assert workspace.client.unstable.tags.list_tags().data == []
+        assert len(workspace.client.unstable.admins.list_admins().admins) == 1
+
+    def test_unknown_workspace(self, server: LiveServer) -> None:
+        with server.management() as mgmt:
+            assert_error(mgmt.post("/workspaces/nope/access_tokens", json={"name": "x"}), 404, "not_found")
+
+
+def test_every_route_is_a_spec_operation() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "coverage_report.py"), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
