@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_type=Text()))
 
 
 ${imports if imports else ""}

@@ -1,0 +1,111 @@
+"""Contacts (users and leads): the table and the lookups other areas (conversations, tickets, Fin) use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table
+
+from tidings.core import clock
+from tidings.core.ids import hex24
+from tidings.core.uow import UnitOfWork
+from tidings.db.metadata import JsonType, metadata, timestamp_column, workspace_column
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    workspace_column(),
+    Column("role", String(16), nullable=False),
+    Column("external_id", String(255), nullable=True),
+    Column("email", String(255), nullable=True),
+    Column("email_key", String(255), nullable=True),
+    Column("email_domain", String(255), nullable=True),
+    Column("phone", String(64), nullable=True),
+    Column("name", String(255), nullable=True),
+    Column("avatar", String(1024), nullable=True),
+    Column("owner_id", Integer, nullable=True),
+    Column("has_hard_bounced", Boolean, nullable=False, default=False),
+    Column("marked_email_as_spam", Boolean, nullable=False, default=False),
+    Column("unsubscribed_from_emails", Boolean, nullable=False, default=False),
+    timestamp_column("created_at"),
+    timestamp_column("updated_at"),
+    timestamp_column("signed_up_at", nullable=True),
+    timestamp_column("last_seen_at", nullable=True),
+    timestamp_column("last_replied_at", nullable=True),
+    timestamp_column("last_contacted_at", nullable=True),
+    timestamp_column("last_email_opened_at", nullable=True),
+    timestamp_column("last_email_clicked_at", nullable=True),
+    Column("language_override", String(16), nullable=True),
+    Column("browser", String(64), nullable=True),
+    Column("browser_version", String(64), nullable=True),
+    Column("browser_language", String(16), nullable=True),
+    Column("os", String(64), nullable=True),
+    Column("location", JsonType, nullable=True),
+    # Device fields (android_*, ios_*) and other rarely-set standard fields.
+    Column("device", JsonType, nullable=True),
+    Column("custom_attributes", JsonType, nullable=False),
+    Column("archived", Boolean, nullable=False, default=False),
+    Column("blocked", Boolean, nullable=False, default=False),
+    # A merged lead points at the user it was merged into; merged contacts leave lists and search.
+    Column("merged_into_id", String(24), nullable=True),
+    Index("ix_contacts_workspace_email", "workspace_id", "email_key"),
+    Index("ix_contacts_workspace_external_id", "workspace_id", "external_id"),
+    Index("ix_contacts_workspace_created", "workspace_id", "created_at", "id"),
+)
+
+
+def email_key(email: str | None) -> str | None:
+    return email.strip().lower() if email else None
+
+
+async def get_contact(uow: UnitOfWork, contact_id: str) -> Any:
+    return await uow.one_or_none(uow.select(contacts).where(contacts.c.id == contact_id))
+
+
+async def find_contact(
+    uow: UnitOfWork, *, id: str | None = None, external_id: str | None = None, email: str | None = None
+) -> Any:
+    """The live (not merged) contact matching the first identifier given, or None."""
+    stmt = uow.select(contacts).where(contacts.c.merged_into_id.is_(None))
+    if id is not None:
+        stmt = stmt.where(contacts.c.id == id)
+    elif external_id is not None:
+        stmt = stmt.where(contacts.c.external_id == external_id)
+    elif email is not None:
+        stmt = stmt.where(contacts.c.email_key == email_key(email))
+    else:
+        return None
+    return await uow.one_or_none(stmt.order_by(contacts.c.created_at).limit(1))
+
+
+async def insert_contact(
+    uow: UnitOfWork,
+    *,
+    role: str,
+    email: str | None = None,
+    external_id: str | None = None,
+    name: str | None = None,
+    custom_attributes: dict[str, Any] | None = None,
+    **fields: Any,
+) -> str:
+    """Insert a contact row and return its id. Validation and events are the caller's (the service's)."""
+    now = clock.now()
+    contact_id = hex24()
+    await uow.execute(
+        uow.insert(contacts).values(
+            id=contact_id,
+            role=role,
+            email=email,
+            email_key=email_key(email),
+            email_domain=email.rsplit("@", 1)[-1].lower() if email and "@" in email else None,
+            external_id=external_id,
+            name=name,
+            custom_attributes=custom_attributes or {},
+            created_at=fields.pop("created_at", None) or now,
+            updated_at=now,
+            signed_up_at=fields.pop("signed_up_at", None) or (now if role == "user" else None),
+            **fields,
+        )
+    )
+    return contact_id
