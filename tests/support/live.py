@@ -20,6 +20,7 @@ from intercom import Intercom
 
 from tests.support.contract import check_response
 
+SRC = Path(__file__).resolve().parents[2] / "src"
 POSTGRES_ADMIN_URL = os.environ.get("TIDINGS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -132,6 +133,8 @@ class LiveServer:
                 "TIDINGS_BOOTSTRAP_TOKEN": self.bootstrap_token,
                 "TIDINGS_WEBHOOK_RETRY_SCHEDULE": "1,2,4",
                 "TIDINGS_LOG_LEVEL": "warning",
+                # The server runs this checkout's code, whatever is installed.
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
             }
         )
         env.update(self.extra_env)
