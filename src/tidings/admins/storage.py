@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, bindparam, select
 
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import KEEP_ON_RESET, JsonType, id_column, metadata, timestamp_column, workspace_column
+from tidings.db.prepared import PreparedRead
 
 admins = Table(
     "admins",
@@ -40,8 +41,13 @@ activity_logs = Table(
 )
 
 
+ADMIN_BY_ID = PreparedRead(
+    lambda: select(admins).where(admins.c.workspace_id == bindparam("ws"), admins.c.id == bindparam("id"))
+)
+
+
 async def get_admin(uow: UnitOfWork, admin_id: int) -> Any:
-    return await uow.one_or_none(uow.select(admins).where(admins.c.id == admin_id))
+    return await uow.fetch_one(ADMIN_BY_ID, id=admin_id)
 
 
 async def list_admins(uow: UnitOfWork) -> list[Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Delete, Executable, Insert, Select, Table, Update, delete, func, insert, select, update
 from sqlalchemy.engine import Result
 
+from tidings.db.prepared import WORKSPACE_PARAM, PreparedRead
 from tidings.db.storage import Storage, Transaction
 
 
@@ -55,6 +56,14 @@ class UnitOfWork:
 
     async def scalar(self, stmt: Executable) -> Any:
         return (await self.tx.execute(stmt)).scalar()
+
+    async def fetch_one(self, query: PreparedRead, **params: Any) -> dict[str, Any] | None:
+        """Run a prepared read (the hot path); the workspace parameter is filled in here."""
+        rows = await self.tx.fetch(query, {**params, WORKSPACE_PARAM: self.workspace_id}, 1)
+        return rows[0] if rows else None
+
+    async def fetch_all(self, query: PreparedRead, **params: Any) -> list[dict[str, Any]]:
+        return await self.tx.fetch(query, {**params, WORKSPACE_PARAM: self.workspace_id}, None)
 
     async def count(self, stmt: Select[Any]) -> int:
         counted = select(func.count()).select_from(stmt.order_by(None).subquery())

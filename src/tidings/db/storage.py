@@ -17,12 +17,15 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from tidings.db.prepared import PreparedRead
+
 
 @runtime_checkable
 class Transaction(Protocol):
     dialect: str
 
     async def execute(self, stmt: Executable, params: Any = None) -> Result[Any]: ...
+    async def fetch(self, query: PreparedRead, params: dict[str, Any], limit: int | None) -> list[dict[str, Any]]: ...
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
 
@@ -43,6 +46,12 @@ class SqliteTransaction:
 
     async def execute(self, stmt: Executable, params: Any = None) -> Result[Any]:
         return self._conn.execute(stmt, params)
+
+    async def fetch(self, query: PreparedRead, params: dict[str, Any], limit: int | None) -> list[dict[str, Any]]:
+        read = query.compiled(self._conn.dialect)
+        cursor = self._conn.connection.driver_connection.execute(read.sql, read.args(params))  # type: ignore[union-attr]
+        rows = cursor.fetchmany(limit) if limit else cursor.fetchall()
+        return [read.row(r) for r in rows]
 
     async def commit(self) -> None:
         try:
@@ -127,6 +136,12 @@ class PostgresTransaction:
 
     async def execute(self, stmt: Executable, params: Any = None) -> Result[Any]:
         return await self._conn.execute(stmt, params)
+
+    async def fetch(self, query: PreparedRead, params: dict[str, Any], limit: int | None) -> list[dict[str, Any]]:
+        read = query.compiled(self._conn.dialect)
+        raw = (await self._conn.get_raw_connection()).driver_connection
+        rows = await raw.fetch(read.sql, *read.args(params))  # type: ignore[union-attr]
+        return [read.row(r) for r in (rows[:limit] if limit else rows)]
 
     async def commit(self) -> None:
         try:

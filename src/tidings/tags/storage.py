@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, String, Table, UniqueConstraint
+from sqlalchemy import Column, String, Table, UniqueConstraint, bindparam, select
 
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import id_column, metadata, timestamp_column, workspace_column
+from tidings.db.prepared import PreparedRead
 
 tags = Table(
     "tags",
@@ -25,8 +26,13 @@ def name_key(name: str) -> str:
     return name.strip().casefold()
 
 
+TAG_BY_ID = PreparedRead(
+    lambda: select(tags).where(tags.c.workspace_id == bindparam("ws"), tags.c.id == bindparam("id"))
+)
+
+
 async def get_tag(uow: UnitOfWork, tag_id: int) -> Any:
-    return await uow.one_or_none(uow.select(tags).where(tags.c.id == tag_id))
+    return await uow.fetch_one(TAG_BY_ID, id=tag_id)
 
 
 async def find_by_name(uow: UnitOfWork, name: str) -> Any:

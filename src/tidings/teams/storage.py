@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, String, Table
+from sqlalchemy import Column, String, Table, bindparam, select
 
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import KEEP_ON_RESET, JsonType, id_column, metadata, timestamp_column, workspace_column
+from tidings.db.prepared import PreparedRead
 
 teams = Table(
     "teams",
@@ -25,8 +26,11 @@ async def get_team(uow: UnitOfWork, team_id: int) -> Any:
     return await uow.one_or_none(uow.select(teams).where(teams.c.id == team_id))
 
 
+ALL_TEAMS = PreparedRead(lambda: select(teams).where(teams.c.workspace_id == bindparam("ws")).order_by(teams.c.id))
+
+
 async def list_teams(uow: UnitOfWork) -> list[Any]:
-    return await uow.all(uow.select(teams).order_by(teams.c.id))
+    return await uow.fetch_all(ALL_TEAMS)
 
 
 async def insert_team(uow: UnitOfWork, name: str, admin_ids: list[int], created_at: int) -> int:
