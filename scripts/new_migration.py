@@ -16,9 +16,12 @@ from pathlib import Path
 
 from alembic import command
 
-from tidings.db.migrate import alembic_config, upgrade
+SRC = Path(__file__).resolve().parents[1] / "src"
+sys.path.insert(0, str(SRC))  # this checkout's tables and migrations, whatever is installed
 
-VERSIONS = Path(__file__).resolve().parents[1] / "src" / "tidings" / "db" / "migrations" / "versions"
+from tidings.db.migrate import alembic_config, upgrade  # noqa: E402
+
+VERSIONS = SRC / "tidings" / "db" / "migrations" / "versions"
 
 
 def main() -> None:

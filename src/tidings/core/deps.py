@@ -20,13 +20,24 @@ from tidings.core.versioning import check_version
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
+def _auth_and_version(raw_headers: list[tuple[bytes, bytes]]) -> tuple[str | None, str | None]:
+    """The two headers every request needs, read from the raw ASGI list (no header map is built)."""
+    authorization = version = None
+    for name, value in raw_headers:
+        if name == b"authorization":
+            authorization = value.decode("latin-1")
+        elif name == b"intercom-version":
+            version = value.decode("latin-1")
+    return authorization, version
+
+
 async def provide_uow(request: Request[Any, Any, Any], state: State) -> AsyncGenerator[UnitOfWork, None]:
-    headers = request.headers
-    token = bearer(headers.get("authorization"))
+    authorization, version = _auth_and_version(request.scope["headers"])
+    token = bearer(authorization)
     if token is None:
         raise unauthorized()
     principal = await state.tokens.resolve(token)
-    check_version(headers.get("intercom-version"))
+    check_version(version)
     write = request.method not in READ_METHODS or bool(request.route_handler.opt.get("write"))
     tx = await state.storage.begin(write)
     uow = UnitOfWork(tx=tx, workspace_id=principal.workspace_id, admin_id=principal.admin_id)

@@ -9,7 +9,6 @@ are handed to the dispatcher only after the commit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Delete, Executable, Insert, Select, Table, Update, delete, func, insert, select, update
@@ -19,13 +18,17 @@ from tidings.db.prepared import WORKSPACE_PARAM, PreparedRead
 from tidings.db.storage import Storage, Transaction
 
 
-@dataclass(slots=True)
 class UnitOfWork:
-    tx: Transaction
-    workspace_id: str
-    admin_id: int | None = None
-    recorded_events: list[int] = field(default_factory=list)
-    after_commit: list[Callable[[], Any]] = field(default_factory=list)
+    # A plain class, not a dataclass: Litestar validates dependencies, and a dataclass would be
+    # checked field by field on every request.
+    __slots__ = ("admin_id", "after_commit", "recorded_events", "tx", "workspace_id")
+
+    def __init__(self, tx: Transaction, workspace_id: str, admin_id: int | None = None) -> None:
+        self.tx = tx
+        self.workspace_id = workspace_id
+        self.admin_id = admin_id
+        self.recorded_events: list[int] = []
+        self.after_commit: list[Callable[[], Any]] = []
 
     @property
     def dialect(self) -> str:
