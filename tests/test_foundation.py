@@ -67,6 +67,33 @@ class TestAdmins:
         assert [log.activity_type for log in logs.activity_logs] == ["admin_away_mode_change"]
         assert logs.activity_logs[0].performed_by.id == me.id
 
+    def test_activity_log_event_types(self, workspace: Workspace) -> None:
+        body = workspace.http.get("/admins/activity_log_event_types").json()
+        assert body["type"] == "activity_log_event_type.list"
+        assert "admin_away_mode_change" in body["event_types"]
+        assert "app_name_change" in body["event_types"]
+
+    def test_search_activity_logs_by_type_and_page(self, client, workspace: Workspace) -> None:
+        admin_id = int(client.unstable.admins.identify_admin().id)
+        for away in (True, False, True):
+            client.unstable.admins.set_away_admin(id=admin_id, away_mode_enabled=away, away_mode_reassign=False)
+        page = workspace.http.post(
+            "/admins/activity_logs/search",
+            json={"created_at_after": "0", "event_types": ["admin_away_mode_change"], "per_page": 2},
+        ).json()
+        assert page["pages"] == {"type": "pages", "page": 1, "per_page": 2, "total_pages": 2, "next": None}
+        assert len(page["activity_logs"]) == 2
+        second = workspace.http.post(
+            "/admins/activity_logs/search", json={"created_at_after": "0", "per_page": 2, "page": 2}
+        ).json()
+        assert len(second["activity_logs"]) == 1
+        none = workspace.http.post(
+            "/admins/activity_logs/search", json={"created_at_after": "0", "event_types": ["app_name_change"]}
+        ).json()
+        assert none["activity_logs"] == []
+        bad = workspace.http.post("/admins/activity_logs/search", json={"created_at_after": "0", "event_types": ["x"]})
+        assert_error(bad, 400, "parameter_invalid")
+
     def test_unknown_admin_is_404(self, client) -> None:
         with pytest.raises(NotFoundError) as err:
             client.unstable.admins.retrieve_admin(id=999999)

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
-from litestar import Controller, get, put
+from litestar import Controller, get, post, put
 
 from tidings.admins import service
-from tidings.admins.schemas import ActivityLogList, AdminList, AdminOut, AdminWithApp, SetAwayRequest
+from tidings.admins.schemas import (
+    ActivityLogEventTypeList,
+    ActivityLogList,
+    AdminList,
+    AdminOut,
+    AdminWithApp,
+    SearchActivityLogsRequest,
+    SetAwayRequest,
+)
 from tidings.core.uow import UnitOfWork
 
 
@@ -34,6 +42,14 @@ class AdminsController(Controller):
         starting_after: str | None = None,
     ) -> ActivityLogList:
         return await service.activity_logs(uow, created_at_after, created_at_before, per_page, starting_after)
+
+    @get("/activity_log_event_types", operation_id="listActivityLogEventTypes")
+    async def list_activity_log_event_types(self, uow: UnitOfWork) -> ActivityLogEventTypeList:
+        return service.event_types()
+
+    @post("/activity_logs/search", operation_id="searchActivityLogs", status_code=200)
+    async def search_activity_logs(self, data: SearchActivityLogsRequest, uow: UnitOfWork) -> ActivityLogList:
+        return await service.search_activity_logs(uow, data)
 
     @get("/{admin_id:str}", operation_id="retrieveAdmin")
     async def retrieve_admin(self, admin_id: str, uow: UnitOfWork) -> AdminOut:

@@ -97,3 +97,16 @@ class ActivityLogList(msgspec.Struct):
     pages: dict[str, Any]
     activity_logs: list[ActivityLogOut]
     type: str = "activity_log.list"
+
+
+class ActivityLogEventTypeList(msgspec.Struct):
+    event_types: list[str]
+    type: str = "activity_log_event_type.list"
+
+
+class SearchActivityLogsRequest(Request):
+    created_at_after: str | None = None
+    created_at_before: str | None = None
+    event_types: list[str] | None = None
+    page: int = 1
+    per_page: int = 20

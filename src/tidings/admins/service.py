@@ -4,7 +4,9 @@ import uuid
 from typing import Any
 
 from tidings.admins import storage
+from tidings.admins.activity_types import ACTIVITY_TYPES
 from tidings.admins.schemas import (
+    ActivityLogEventTypeList,
     ActivityLogList,
     ActivityLogOut,
     AdminList,
@@ -13,6 +15,7 @@ from tidings.admins.schemas import (
     App,
     Avatar,
     PerformedBy,
+    SearchActivityLogsRequest,
     SetAwayRequest,
 )
 from tidings.core import clock
@@ -154,6 +157,14 @@ async def activity_logs(
     rows, total = await storage.activity_page(uow, after, before, cursor.key if cursor else None, size)
     more = len(rows) > size
     rows = rows[:size]
+    next_key = [rows[-1]["created_at"], rows[-1]["id"]] if more and rows else None
+    return ActivityLogList(
+        pages=cursor_pages(cursor.page if cursor else 1, size, total, next_key),
+        activity_logs=await _present_logs(uow, rows),
+    )
+
+
+async def _present_logs(uow: UnitOfWork, rows: list[Any]) -> list[ActivityLogOut]:
     admins = {r["id"]: r for r in await storage.list_admins(uow)}
     logs = []
     for r in rows:
@@ -168,5 +179,31 @@ async def activity_logs(
                 activity_description=r["activity_description"],
             )
         )
-    next_key = [rows[-1]["created_at"], rows[-1]["id"]] if more and rows else None
-    return ActivityLogList(pages=cursor_pages(cursor.page if cursor else 1, size, total, next_key), activity_logs=logs)
+    return logs
+
+
+def event_types() -> ActivityLogEventTypeList:
+    return ActivityLogEventTypeList(event_types=list(ACTIVITY_TYPES))
+
+
+async def search_activity_logs(uow: UnitOfWork, data: SearchActivityLogsRequest) -> ActivityLogList:
+    after = _timestamp(data.created_at_after, "created_at_after")
+    if after is None:
+        raise missing("created_at_after")
+    before = _timestamp(data.created_at_before, "created_at_before")
+    if not 1 <= data.per_page <= 250:
+        raise invalid("per_page must be between 1 and 250", "per_page")
+    if data.page < 1:
+        raise invalid("page must be a positive integer", "page")
+    unknown = sorted(set(data.event_types or []) - set(ACTIVITY_TYPES))
+    if unknown:
+        raise invalid(f"Unknown event types: {', '.join(unknown)}", "event_types")
+    rows, total = await storage.activity_numbered_page(uow, after, before, data.event_types, data.page, data.per_page)
+    pages = {
+        "type": "pages",
+        "page": data.page,
+        "per_page": data.per_page,
+        "total_pages": -(-total // data.per_page),
+        "next": None,
+    }
+    return ActivityLogList(pages=pages, activity_logs=await _present_logs(uow, rows))

@@ -67,13 +67,32 @@ async def insert_activity(uow: UnitOfWork, values: dict[str, Any]) -> None:
     await uow.execute(uow.insert(activity_logs).values(**values))
 
 
+def _activity_filter(uow: UnitOfWork, after: int, before: int | None, types: list[str] | None) -> Any:
+    stmt = uow.select(activity_logs).where(activity_logs.c.created_at >= after)
+    if before is not None:
+        stmt = stmt.where(activity_logs.c.created_at <= before)
+    if types:
+        stmt = stmt.where(activity_logs.c.activity_type.in_(types))
+    return stmt
+
+
+_NEWEST_FIRST = (activity_logs.c.created_at.desc(), activity_logs.c.id.desc())
+
+
+async def activity_numbered_page(
+    uow: UnitOfWork, after: int, before: int | None, types: list[str] | None, page: int, per_page: int
+) -> tuple[list[Any], int]:
+    """Newest first, by page number (the search endpoint pages by number)."""
+    base = _activity_filter(uow, after, before, types)
+    rows = await uow.all(base.order_by(*_NEWEST_FIRST).offset((page - 1) * per_page).limit(per_page))
+    return rows, await uow.count(base)
+
+
 async def activity_page(
     uow: UnitOfWork, after: int, before: int | None, key: list[Any] | None, limit: int
 ) -> tuple[list[Any], int]:
     """Newest first, keyset on (created_at, id)."""
-    base = uow.select(activity_logs).where(activity_logs.c.created_at >= after)
-    if before is not None:
-        base = base.where(activity_logs.c.created_at <= before)
+    base = _activity_filter(uow, after, before, None)
     total = await uow.count(base)
     stmt = base
     if key is not None:
