@@ -41,7 +41,8 @@ class InstanceDeleted(msgspec.Struct):
 
 
 class CreateOrUpdateInstanceRequest(Request):
-    external_id: str | UnsetType = UNSET
+    # The spec says string; a number is taken as its digits, as for other Intercom ids.
+    external_id: str | int | UnsetType = UNSET
     external_created_at: int | None | UnsetType = UNSET
     external_updated_at: int | None | UnsetType = UNSET
     # Values are checked against the type's attributes by the service, not here.
