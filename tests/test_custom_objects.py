@@ -344,3 +344,34 @@ class TestInstances:
         assert_error(
             workspace.http.get("/custom_object_instances/Order", params={"external_id": "race"}), 404, "not_found"
         )
+
+
+class TestSetUp:
+    def test_reset_keeps_types_and_drops_instances(
+        self, server: LiveServer, workspace: Workspace, order_type: dict
+    ) -> None:
+        workspace.http.post("/custom_object_instances/Order", json={"external_id": "1"})
+        assert management(server, "POST", f"/workspaces/{workspace.id}/reset").status_code == 200
+        assert_error(
+            workspace.http.get("/custom_object_instances/Order", params={"external_id": "1"}), 404, "not_found"
+        )
+        kept = management(server, "GET", f"/workspaces/{workspace.id}/custom_object_types/Order").json()
+        assert kept["attributes"] == order_type["attributes"]
+
+    def test_a_numeric_external_id_is_taken_as_its_digits(self, workspace: Workspace, order_type: dict) -> None:
+        created = workspace.http.post("/custom_object_instances/Order", json={"external_id": 123})
+        assert created.json()["external_id"] == "123"
+        again = workspace.http.post("/custom_object_instances/Order", json={"external_id": "123"})
+        assert again.json()["id"] == created.json()["id"]
+
+    def test_concurrent_type_creation_is_one_type_and_conflicts(self, server: LiveServer, workspace: Workspace) -> None:
+        def create(_: int) -> int:
+            return management(
+                server, "POST", f"/workspaces/{workspace.id}/custom_object_types", json={"identifier": "Ticket"}
+            ).status_code
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            statuses = list(pool.map(create, range(6)))
+        assert sorted(statuses) == [201] + [409] * 5
+        listed = management(server, "GET", f"/workspaces/{workspace.id}/custom_object_types").json()["data"]
+        assert [t["identifier"] for t in listed] == ["Ticket"]

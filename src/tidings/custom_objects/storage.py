@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tidings.core.uow import UnitOfWork
-from tidings.db.metadata import JsonType, id_column, metadata, timestamp_column, workspace_column
+from tidings.db.metadata import KEEP_ON_RESET, JsonType, id_column, metadata, timestamp_column, workspace_column
 
 custom_object_types = Table(
     "custom_object_types",
@@ -29,6 +29,8 @@ custom_object_types = Table(
     timestamp_column("created_at"),
     timestamp_column("updated_at"),
     UniqueConstraint("workspace_id", "identifier", name="uq_custom_object_types_workspace_identifier"),
+    # Types are the workspace's set-up (Intercom's settings): a reset keeps them and drops instances.
+    info=KEEP_ON_RESET,
 )
 
 custom_object_attributes = Table(
@@ -45,6 +47,7 @@ custom_object_attributes = Table(
     UniqueConstraint("type_id", "name", name="uq_custom_object_attributes_type_name"),
     # NULL owner types are distinct on both databases, so this only binds reference attributes.
     UniqueConstraint("workspace_id", "owner_type", "name", name="uq_custom_object_attributes_owner_name"),
+    info=KEEP_ON_RESET,
 )
 
 custom_object_instances = Table(

@@ -7,7 +7,10 @@ but never retyped or removed, so instances stored earlier stay valid.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+from sqlalchemy.exc import IntegrityError
 
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing, not_found
@@ -77,9 +80,13 @@ async def create(uow: UnitOfWork, data: CreateTypeRequest) -> TypeOut:
     name = _name(data.name, default=identifier)
     await _check_new_attributes(uow, data.attributes, existing={})
     now = clock.now()
-    type_id = await storage.insert_type(uow, identifier, name, now)
-    for spec in data.attributes:
-        await storage.insert_attribute(uow, type_id, spec.name, spec.data_type, spec.owner_type, now)
+
+    async def write() -> None:
+        type_id = await storage.insert_type(uow, identifier, name, now)
+        for spec in data.attributes:
+            await storage.insert_attribute(uow, type_id, spec.name, spec.data_type, spec.owner_type, now)
+
+    await _unless_raced(write)
     return await get(uow, identifier)
 
 
@@ -94,10 +101,24 @@ async def update(uow: UnitOfWork, identifier: str, data: UpdateTypeRequest) -> T
     changes: dict[str, Any] = {"updated_at": now}
     if data.name is not UNSET:
         changes["name"] = _name(data.name, default=row["name"])
-    for spec in added:
-        await storage.insert_attribute(uow, row["id"], spec.name, spec.data_type, spec.owner_type, now)
-    await storage.update_type(uow, row["id"], changes)
+
+    async def write() -> None:
+        for spec in added:
+            await storage.insert_attribute(uow, row["id"], spec.name, spec.data_type, spec.owner_type, now)
+        await storage.update_type(uow, row["id"], changes)
+
+    await _unless_raced(write)
     return await get(uow, identifier)
+
+
+async def _unless_raced(write: Callable[[], Awaitable[None]]) -> None:
+    """Run the writes; a unique key taken by a concurrent request since the checks is a 409, not a 500."""
+    try:
+        await write()
+    except IntegrityError:
+        raise TidingsError(
+            409, "conflict", "The custom object type was changed by a concurrent request; try again"
+        ) from None
 
 
 def _name(value: Any, default: str) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0050
 Revises: 0002
-Create Date: 2026-11-25 20:59:49.724217
+Create Date: 2026-11-25 21:01:37.482211
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_custom_object_types")),
         sa.UniqueConstraint("workspace_id", "identifier", name="uq_custom_object_types_workspace_identifier"),
+        info={"reset": "keep"},
     )
     with op.batch_alter_table("custom_object_types", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_custom_object_types_workspace_id"), ["workspace_id"], unique=False)
@@ -63,6 +64,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_custom_object_attributes")),
         sa.UniqueConstraint("type_id", "name", name="uq_custom_object_attributes_type_name"),
         sa.UniqueConstraint("workspace_id", "owner_type", "name", name="uq_custom_object_attributes_owner_name"),
+        info={"reset": "keep"},
     )
     with op.batch_alter_table("custom_object_attributes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_custom_object_attributes_workspace_id"), ["workspace_id"], unique=False)
