@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing, not_found
-from tidings.core.schemas import UNSET
+from tidings.core.schemas import UNSET, UnsetType
 from tidings.core.uow import UnitOfWork
 from tidings.custom_objects import storage
 from tidings.custom_objects.attributes import BUILT_IN, DATA_TYPES, OWNER_TYPES, REFERENCE
@@ -121,12 +121,12 @@ async def _unless_raced(write: Callable[[], Awaitable[None]]) -> None:
         ) from None
 
 
-def _name(value: Any, default: str) -> str:
-    if value is UNSET or value is None:
+def _name(value: str | UnsetType, default: str) -> str:
+    if value is UNSET:
         return default
-    if not str(value).strip():
+    if not value.strip():
         raise invalid("name must not be empty", "name")
-    return str(value).strip()
+    return value.strip()
 
 
 async def _check_new_attributes(
