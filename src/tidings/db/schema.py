@@ -5,6 +5,7 @@ from __future__ import annotations
 import tidings.admins.storage
 import tidings.contacts.storage
 import tidings.core.tables
+import tidings.custom_objects.storage
 import tidings.tags.storage
 import tidings.teams.storage  # noqa: F401
 from tidings.db.metadata import metadata
