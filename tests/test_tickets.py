@@ -6,6 +6,7 @@ lacks a call (ticket creation, ticket type update); raw httpx only for change_ty
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import time
@@ -46,6 +47,26 @@ def create_ticket(client, ticket_type_id: str, contact: dict[str, str], attribut
         request_options={"additional_body_parameters": {"ticket_attributes": attributes or {}}},
         **kw,
     )
+
+
+def recorded_events(server: LiveServer, workspace_id: str) -> list[tuple[str, dict[str, Any]]]:
+    """(topic, item) of the workspace's outbox events, oldest first, read from the server's database."""
+    query = "SELECT topic, payload FROM events WHERE workspace_id = {} ORDER BY id"
+    if server.dialect == "sqlite":
+        with sqlite3.connect(server.data_dir / "tidings.db") as db:
+            rows = db.execute(query.format("?"), (workspace_id,)).fetchall()
+        return [(topic, json.loads(payload)) for topic, payload in rows]
+
+    async def fetch() -> list[Any]:
+        import asyncpg
+
+        conn = await asyncpg.connect(server.database_url)
+        try:
+            return await conn.fetch(query.format("$1"), workspace_id)
+        finally:
+            await conn.close()
+
+    return [(row["topic"], json.loads(row["payload"])) for row in asyncio.run(fetch())]
 
 
 def me(client) -> str:  # type: ignore[no-untyped-def]
@@ -467,6 +488,45 @@ class TestTickets:
         other = server.new_workspace("other")
         assert_error(other.http.get(f"/tickets/{ticket.id}"), 404, "ticket_not_found")
         assert other.http.get("/ticket_types").json()["data"] == []
+
+
+class TestEvents:
+    def test_ticket_changes_are_recorded_as_events(self, client, server: LiveServer, workspace: Workspace) -> None:
+        bug = new_type(client)
+        states = states_by_category(bug)
+        admin_id = me(client)
+        ticket = create_ticket(client, bug.id, {"email": "e@example.com"}, {"_default_title_": "Hi"})
+        contact_id = ticket.contacts.contacts[0].id
+        client.unstable.tickets.update_ticket(ticket.id, ticket_state_id=states["in_progress"], assignee_id=admin_id)
+        client.unstable.tickets.update_ticket(ticket.id, ticket_attributes={"_default_title_": "Hello"})
+        for message_type in ("comment", "note"):
+            client.unstable.tickets.reply_ticket(
+                ticket.id, request={"message_type": message_type, "type": "admin", "admin_id": admin_id, "body": "x"}
+            )
+        client.unstable.tickets.reply_ticket(
+            ticket.id, request={"message_type": "comment", "type": "user", "intercom_user_id": contact_id, "body": "y"}
+        )
+        client.unstable.tickets.update_ticket(ticket.id, ticket_state_id=states["resolved"])
+        client.unstable.tickets.update_ticket(ticket.id, open=False)
+        events = recorded_events(server, workspace.id)
+        assert [topic for topic, _ in events] == [
+            "ticket.created",
+            "ticket.state.updated",
+            "ticket.admin.assigned",
+            "ticket.attribute.updated",
+            "ticket.admin.replied",
+            "ticket.note.created",
+            "ticket.contact.replied",
+            "ticket.state.updated",
+            "ticket.resolved",
+            "ticket.closed",
+        ]
+        # Each event carries the ticket as the API shows it at that moment.
+        assert all(item["type"] == "ticket" and item["id"] == ticket.id for _, item in events)
+        assert events[0][1]["ticket_attributes"]["_default_title_"] == "Hi"
+        assert events[3][1]["ticket_attributes"]["_default_title_"] == "Hello"
+        assert events[8][1]["ticket_state"]["category"] == "resolved"
+        assert events[9][1]["open"] is False
 
 
 class TestReplies:

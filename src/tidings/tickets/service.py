@@ -249,7 +249,6 @@ async def get(uow: UnitOfWork, ticket_id: str) -> TicketOut:
 async def delete(uow: UnitOfWork, ticket_id: str) -> TicketDeleted:
     row = await ticket_row(uow, ticket_id)
     await storage.delete_ticket(uow, row["id"])
-    await record_event(uow, "ticket.deleted", {"type": "ticket", "id": str(row["id"])})
     return TicketDeleted(id=str(row["id"]))
 
 
