@@ -529,6 +529,19 @@ class TestEvents:
         assert events[9][1]["open"] is False
 
 
+class TestReset:
+    def test_reset_removes_tickets_and_types_and_states_come_back(
+        self, client, server: LiveServer, workspace: Workspace
+    ) -> None:
+        bug = new_type(client)
+        create_ticket(client, bug.id, {"email": "z@example.com"})
+        management_json(server, "POST", f"/workspaces/{workspace.id}/reset")
+        assert client.unstable.ticket_types.list_ticket_types().data == []
+        assert len(client.unstable.ticket_states.list_ticket_states().data) == 4
+        again = new_type(client)
+        assert create_ticket(client, again.id, {"email": "z@example.com"}).ticket_id == "1"
+
+
 class TestReplies:
     def test_admin_comment_note_quick_reply_and_contact_comment(self, client, workspace: Workspace) -> None:
         bug = new_type(client)
@@ -748,6 +761,45 @@ class TestSearch:
         assert self.search_ids(client, combined) == {high.id, chore_ticket.id}
         contact = {"field": "contact_ids", "operator": "=", "value": low.contacts.contacts[0].id}
         assert self.search_ids(client, contact) == {low.id}
+
+    def test_by_people_and_times(self, client, server: LiveServer, workspace: Workspace) -> None:
+        bug = new_type(client)
+        admin_id = me(client)
+        helper = management_json(
+            server, "POST", f"/workspaces/{workspace.id}/admins", json={"name": "Cy", "email": "cy@example.com"}
+        )
+        old = create_ticket(client, bug.id, {"email": "t1@example.com"}, created_at=1500000000)
+        assignment = {"admin_assignee_id": admin_id}
+        assigned = create_ticket(client, bug.id, {"email": "t2@example.com"}, assignment=assignment)
+        replied = create_ticket(client, bug.id, {"email": "t3@example.com"}, created_at=1600000000)
+        client.unstable.tickets.reply_ticket(
+            replied.id, request={"message_type": "note", "type": "admin", "admin_id": helper["id"], "body": "looking"}
+        )
+        unassigned = {"field": "admin_assignee_id", "operator": "=", "value": "0"}
+        assert self.search_ids(client, unassigned) == {old.id, replied.id}
+        assert self.search_ids(client, {"field": "admin_assignee_id", "operator": "=", "value": admin_id}) == {
+            assigned.id
+        }
+        # Teammates are the admins who wrote a part: the helper only on the ticket it noted.
+        assert self.search_ids(client, {"field": "teammate_ids", "operator": "=", "value": helper["id"]}) == {
+            replied.id
+        }
+        assert self.search_ids(client, {"field": "teammate_ids", "operator": "=", "value": "424242"}) == set()
+        assert self.search_ids(client, {"field": "created_at", "operator": "<", "value": 1600000000}) == {old.id}
+        assert self.search_ids(client, {"field": "created_at", "operator": "<=", "value": 1600000000}) == {
+            old.id,
+            replied.id,
+        }
+        assert self.search_ids(client, {"field": "id", "operator": "IN", "value": [old.id, replied.id]}) == {
+            old.id,
+            replied.id,
+        }
+        assert self.search_ids(client, {"field": "id", "operator": "NIN", "value": [old.id]}) == {
+            assigned.id,
+            replied.id,
+        }
+        client.unstable.tickets.update_ticket(old.id, snoozed_until=1900000000)
+        assert self.search_ids(client, {"field": "snoozed_until", "operator": ">", "value": 0}) == {old.id}
 
     def test_paging(self, client) -> None:
         bug = new_type(client)
