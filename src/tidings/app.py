@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from tidings import __version__
-from tidings.areas import INTERCOM_ROUTES
+from tidings.areas import INTERCOM_ROUTES, JOB_HANDLERS
 from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.core.auth import TokenCache
@@ -21,6 +21,7 @@ from tidings.core.errors import render_error
 from tidings.core.request_id import RequestIdMiddleware
 from tidings.custom_objects.routes import CustomObjectTypesController
 from tidings.db.storage import open_storage
+from tidings.jobs.runner import JobRunner
 from tidings.management.routes import HealthController, ManagementController
 
 
@@ -33,9 +34,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.storage = storage
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)
+        jobs = JobRunner(storage, JOB_HANDLERS)
+        jobs.start()
         try:
             yield
         finally:
+            await jobs.stop()
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})

@@ -6,8 +6,12 @@ from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
 from tidings.custom_objects.routes import CustomObjectInstancesController
+from tidings.jobs.routes import JobsController
+from tidings.jobs.runner import JobHandler
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
+from tidings.tickets import service as tickets_service
+from tidings.tickets.routes import TicketsController, TicketStatesController, TicketTypesController
 
 # Intercom API routes: every handler here gets bearer auth and a workspace-scoped unit of work.
 INTERCOM_ROUTES: list[ControllerRouterHandler] = [
@@ -16,4 +20,13 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     TeamsController,
     TagsController,
     CustomObjectInstancesController,
+    TicketStatesController,
+    TicketTypesController,
+    TicketsController,
+    JobsController,
 ]
+
+# Background jobs by kind (`tidings.jobs`): what the job runner calls for each.
+JOB_HANDLERS: dict[str, JobHandler] = {
+    tickets_service.CREATE_TICKET_JOB: tickets_service.run_create_job,
+}

@@ -6,8 +6,10 @@ import tidings.admins.storage
 import tidings.contacts.storage
 import tidings.core.tables
 import tidings.custom_objects.storage
+import tidings.jobs.storage
 import tidings.tags.storage
-import tidings.teams.storage  # noqa: F401
+import tidings.teams.storage
+import tidings.tickets.storage  # noqa: F401
 from tidings.db.metadata import metadata
 
 __all__ = ["metadata"]

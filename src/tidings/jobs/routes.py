@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from litestar import Controller, get
+
+from tidings.core.uow import UnitOfWork
+from tidings.jobs import service
+from tidings.jobs.schemas import JobOut
+
+
+class JobsController(Controller):
+    path = "/jobs"
+    tags = ["Jobs"]
+
+    @get("/status/{job_id:str}", operation_id="jobsStatus")
+    async def jobs_status(self, job_id: str, uow: UnitOfWork) -> JobOut:
+        return await service.status(uow, job_id)

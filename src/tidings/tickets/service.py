@@ -1,0 +1,582 @@
+"""Tickets: creation (now or as a job), updates kept as ticket parts, replies, type changes, tags, search."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import urlparse
+
+import msgspec
+
+from tidings.admins import storage as admin_storage
+from tidings.contacts import storage as contact_storage
+from tidings.core import clock
+from tidings.core.errors import TidingsError, invalid
+from tidings.core.events import record_event
+from tidings.core.ids import parse_numeric_id
+from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor
+from tidings.core.schemas import UNSET
+from tidings.core.uow import UnitOfWork
+from tidings.jobs import service as jobs
+from tidings.jobs.schemas import JobOut
+from tidings.tags import service as tag_service
+from tidings.teams import storage as team_storage
+from tidings.tickets import storage, values
+from tidings.tickets.render import as_item, reply_out, ticket_out, tickets_out
+from tidings.tickets.schemas import (
+    AppliedTagOut,
+    AttachTagRequest,
+    ChangeTicketTypeRequest,
+    CreateTicketRequest,
+    DetachTagRequest,
+    Reference,
+    ReplyTicketRequest,
+    SearchTicketsRequest,
+    TicketDeleted,
+    TicketList,
+    TicketOut,
+    TicketReplyOut,
+    UpdateTicketRequest,
+)
+from tidings.tickets.search_compiler import compile_query
+from tidings.tickets.search_fields import ticket_field_resolver
+from tidings.tickets.types_service import Catalog, load_catalog
+
+CREATE_TICKET_JOB = "create_ticket"
+SEARCH_PER_PAGE, SEARCH_MAX_PER_PAGE = 20, 150
+MAX_ATTACHMENTS = 10
+
+
+def ticket_not_found() -> TidingsError:
+    return TidingsError(404, "ticket_not_found", "Ticket not found")
+
+
+def resource_not_found() -> TidingsError:
+    return TidingsError(404, "not_found", "Resource Not Found")
+
+
+async def ticket_row(uow: UnitOfWork, ticket_id: str | int, error: TidingsError | None = None) -> Any:
+    numeric = parse_numeric_id(ticket_id)
+    row = await storage.get_ticket(uow, numeric) if numeric else None
+    if row is None:
+        raise error or ticket_not_found()
+    return row
+
+
+async def _admin(uow: UnitOfWork, admin_id: str | int) -> Any:
+    numeric = parse_numeric_id(admin_id)
+    row = await admin_storage.get_admin(uow, numeric) if numeric else None
+    if row is None:
+        raise TidingsError(404, "admin_not_found", "Admin not found")
+    return row
+
+
+async def _assignee(uow: UnitOfWork, assignee_id: str | int, kinds: tuple[str, ...]) -> tuple[str, int]:
+    """("admin"|"team", id) of an assignee id; an unknown one is Intercom's `assignee_not_found`."""
+    numeric = parse_numeric_id(assignee_id)
+    if numeric:
+        if "admin" in kinds and await admin_storage.get_admin(uow, numeric) is not None:
+            return "admin", numeric
+        if "team" in kinds and await team_storage.get_team(uow, numeric) is not None:
+            return "team", numeric
+    raise TidingsError(404, "assignee_not_found", "Assignee not found")
+
+
+def _actor(admin_id: int | None) -> dict[str, Any]:
+    return (
+        {"author_type": "admin", "author_id": str(admin_id)} if admin_id else {"author_type": "bot", "author_id": None}
+    )
+
+
+def _unassigned(value: str | int) -> bool:
+    return str(value).strip() == "0"
+
+
+# Creating tickets.
+def _type_for_create(catalog: Catalog, ticket_type_id: str | int) -> Any:
+    numeric = parse_numeric_id(ticket_type_id)
+    ticket_type = catalog.types.get(numeric) if numeric else None
+    if ticket_type is None:
+        raise invalid("Ticket type not found", "ticket_type_id")
+    if ticket_type["archived"]:
+        raise invalid("Ticket type is archived", "ticket_type_id")
+    return ticket_type
+
+
+def _check_request_shape(data: CreateTicketRequest) -> None:
+    if data.conversation_to_link_id not in (UNSET, None):
+        raise invalid(
+            "Linking a conversation to a ticket is not supported by this server yet", "conversation_to_link_id"
+        )
+    if len(data.contacts) != 1:
+        raise invalid("Exactly one contact is required", "contacts")
+    contact = data.contacts[0]
+    if contact.id is UNSET and contact.external_id is UNSET and contact.email is UNSET:
+        raise invalid("A contact needs an id, an external_id or an email", "contacts")
+    if data.created_at is not UNSET and data.created_at < 0:
+        raise invalid("created_at must be a UNIX timestamp", "created_at")
+
+
+def _checked_values(catalog: Catalog, ticket_type: Any, data: CreateTicketRequest) -> list[dict[str, Any]]:
+    by_name = catalog.attribute_by_name(ticket_type["id"])
+    given = data.ticket_attributes if data.ticket_attributes is not UNSET else {}
+    rows = values.value_rows(by_name, given)
+    values.check_required(by_name, rows)
+    return rows
+
+
+async def _contact_for(uow: UnitOfWork, data: CreateTicketRequest) -> str:
+    """The ticket's contact; an unknown email creates the contact (as the spec says), other unknowns are refused."""
+    ident = data.contacts[0]
+    if ident.id is not UNSET:
+        row = await contact_storage.find_contact(uow, id=ident.id)
+    elif ident.external_id is not UNSET:
+        row = await contact_storage.find_contact(uow, external_id=ident.external_id)
+    else:
+        row = await contact_storage.find_contact(uow, email=ident.email)
+        if row is None:
+            if "@" not in str(ident.email):
+                raise invalid("Contact email is not an email address", "contacts")
+            return await contact_storage.insert_contact(uow, role="user", email=str(ident.email).strip())
+    if row is None:
+        raise invalid("Contact not found", "contacts")
+    return str(row["id"])
+
+
+async def create_ticket_row(uow: UnitOfWork, data: CreateTicketRequest) -> int:
+    """Check everything first, then write: a refused ticket writes nothing."""
+    _check_request_shape(data)
+    catalog = await load_catalog(uow)
+    ticket_type = _type_for_create(catalog, data.ticket_type_id)
+    rows = _checked_values(catalog, ticket_type, data)
+    assignment = data.assignment if data.assignment is not UNSET else None
+    admin_assignee = team_assignee = None
+    if assignment is not None and assignment.admin_assignee_id not in (UNSET, None, "", "0", 0):
+        admin_assignee = (await _assignee(uow, assignment.admin_assignee_id, ("admin",)))[1]
+    if assignment is not None and assignment.team_assignee_id not in (UNSET, None, "", "0", 0):
+        team_assignee = (await _assignee(uow, assignment.team_assignee_id, ("team",)))[1]
+    submitted = _initial_state(catalog, ticket_type["id"])
+    contact_id = await _contact_for(uow, data)
+
+    now = clock.now()
+    created_at = data.created_at if data.created_at is not UNSET else now
+    ticket_id = await storage.insert_ticket(
+        uow,
+        {
+            "number": await storage.next_ticket_number(uow),
+            "ticket_type_id": ticket_type["id"],
+            "ticket_state_id": submitted["id"],
+            "previous_ticket_state_id": None,
+            "contact_id": contact_id,
+            "company_id": data.company_id if data.company_id is not UNSET else None,
+            "admin_assignee_id": admin_assignee,
+            "team_assignee_id": team_assignee,
+            "open": True,
+            "is_shared": ticket_type["category"] == "Customer",
+            "snoozed_until": None,
+            "created_at": created_at,
+            "updated_at": now,
+        },
+    )
+    await storage.replace_attribute_values(uow, ticket_id, rows)
+    actor = _actor(uow.admin_id)
+    stamp = {"created_at": created_at, "updated_at": created_at}
+    await storage.insert_part(
+        uow,
+        {
+            "ticket_id": ticket_id,
+            "part_type": "ticket_state_updated_by_admin",
+            "previous_ticket_state": submitted["category"],
+            "ticket_state": submitted["category"],
+            **actor,
+            **stamp,
+        },
+    )
+    topics = ["ticket.created"]
+    for kind, assignee in (("admin", admin_assignee), ("team", team_assignee)):
+        if assignee is not None:
+            await _assignment_part(uow, ticket_id, kind, assignee, actor, stamp)
+            topics.append(f"ticket.{kind}.assigned")
+    await _record(uow, ticket_id, topics)
+    return ticket_id
+
+
+def _initial_state(catalog: Catalog, ticket_type_id: int) -> Any:
+    states = [catalog.states[s] for s in sorted(catalog.states_of_type.get(ticket_type_id, []))]
+    return next((s for s in states if s["category"] == "submitted"), states[0])
+
+
+async def _assignment_part(
+    uow: UnitOfWork, ticket_id: int, kind: str, assignee: int | None, actor: dict[str, Any], stamp: dict[str, int]
+) -> None:
+    assigned_to = {"type": kind, "id": str(assignee)} if assignee else {"type": "nobody_admin", "id": None}
+    await storage.insert_part(
+        uow, {"ticket_id": ticket_id, "part_type": "assignment", "assigned_to": assigned_to, **actor, **stamp}
+    )
+
+
+async def _record(uow: UnitOfWork, ticket_id: int, topics: list[str]) -> TicketOut:
+    ticket = await ticket_out(uow, ticket_id)
+    item = as_item(ticket)
+    for topic in topics:
+        await record_event(uow, topic, item)
+    return ticket
+
+
+async def create(uow: UnitOfWork, data: CreateTicketRequest) -> TicketOut:
+    return await ticket_out(uow, await create_ticket_row(uow, data))
+
+
+async def enqueue(uow: UnitOfWork, data: CreateTicketRequest, base_url: str) -> JobOut:
+    """Best-effort checks now (shape, type, attribute values); contact and assignees resolve when the job runs."""
+    _check_request_shape(data)
+    catalog = await load_catalog(uow)
+    _checked_values(catalog, _type_for_create(catalog, data.ticket_type_id), data)
+    return await jobs.enqueue(uow, CREATE_TICKET_JOB, msgspec.to_builtins(data), "ticket", base_url)
+
+
+async def run_create_job(uow: UnitOfWork, payload: dict[str, Any]) -> str:
+    """The job handler for `POST /tickets/enqueue`: the created ticket's id."""
+    return str(await create_ticket_row(uow, msgspec.convert(payload, CreateTicketRequest)))
+
+
+# Reading and deleting.
+async def get(uow: UnitOfWork, ticket_id: str) -> TicketOut:
+    return await ticket_out(uow, (await ticket_row(uow, ticket_id))["id"])
+
+
+async def delete(uow: UnitOfWork, ticket_id: str) -> TicketDeleted:
+    row = await ticket_row(uow, ticket_id)
+    await storage.delete_ticket(uow, row["id"])
+    return TicketDeleted(id=str(row["id"]))
+
+
+# Updating: every change is kept as a ticket part.
+async def update(uow: UnitOfWork, ticket_id: str, data: UpdateTicketRequest) -> TicketOut:
+    row = await ticket_row(uow, ticket_id)
+    actor_id = (await _admin(uow, data.admin_id))["id"] if data.admin_id is not UNSET else uow.admin_id
+    actor = _actor(actor_id)
+    now = clock.now()
+    stamp = {"created_at": now, "updated_at": now}
+    catalog = await load_catalog(uow)
+    changes: dict[str, Any] = {}
+    topics: list[str] = []
+
+    if data.ticket_attributes is not UNSET:
+        if await _update_attributes(uow, catalog, row, data.ticket_attributes, actor, stamp):
+            topics.append("ticket.attribute.updated")
+    if data.ticket_state_id is not UNSET:
+        topics += await _change_state(uow, catalog, row, data.ticket_state_id, actor, stamp, changes)
+    if data.assignee_id is not UNSET:
+        topics += await _reassign(uow, row, data.assignee_id, actor, stamp, changes)
+    if data.company_id is not UNSET:
+        changes["company_id"] = data.company_id
+    if data.is_shared is not UNSET:
+        changes["is_shared"] = data.is_shared
+    if data.snoozed_until is not UNSET and data.snoozed_until is not None:
+        changes.update(snoozed_until=data.snoozed_until, open=True)
+        await storage.insert_part(uow, {"ticket_id": row["id"], "part_type": "snoozed", **actor, **stamp})
+    elif data.snoozed_until is None and row["snoozed_until"] is not None:
+        changes["snoozed_until"] = None
+        await storage.insert_part(uow, {"ticket_id": row["id"], "part_type": "unsnoozed", **actor, **stamp})
+    if data.open is not UNSET and data.open != row["open"]:
+        # Closing also unsnoozes.
+        changes.update(open=data.open, **({} if data.open else {"snoozed_until": None}))
+        part_type = "open" if data.open else "close"
+        await storage.insert_part(uow, {"ticket_id": row["id"], "part_type": part_type, **actor, **stamp})
+        if not data.open:
+            topics.append("ticket.closed")
+    await storage.update_ticket(uow, row["id"], {**changes, "updated_at": now})
+    return await _record(uow, row["id"], topics)
+
+
+async def _update_attributes(
+    uow: UnitOfWork, catalog: Catalog, row: Any, given: dict[str, Any], actor: dict[str, Any], stamp: dict[str, int]
+) -> bool:
+    by_name = catalog.attribute_by_name(row["ticket_type_id"])
+    by_id = {a["id"]: a for a in by_name.values()}
+    rows = values.value_rows(by_name, given)
+    stored = {v["attribute_id"]: v for v in await storage.attribute_values(uow, [row["id"]])}
+    changed = [r for r in rows if stored.get(r["attribute_id"], {}).get("value") != r["value"]]
+    await storage.replace_attribute_values(uow, row["id"], changed)
+    for value in changed:
+        attribute = by_id[value["attribute_id"]]
+        shown_id, label = values.display(attribute, value)
+        await storage.insert_part(
+            uow,
+            {
+                "ticket_id": row["id"],
+                "part_type": "ticket_attribute_updated_by_admin",
+                "updated_attribute_data": {
+                    "attribute": {"type": "attribute", "id": str(attribute["id"]), "label": attribute["name"]},
+                    "value": {"type": "value", "id": shown_id, "label": label},
+                },
+                **actor,
+                **stamp,
+            },
+        )
+    return bool(changed)
+
+
+def _state_in_type(catalog: Catalog, ticket_type_id: int, state_id: str | int) -> Any:
+    numeric = parse_numeric_id(state_id)
+    if numeric is None or numeric not in catalog.states_of_type.get(ticket_type_id, []):
+        return None
+    return catalog.states[numeric]
+
+
+async def _change_state(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    row: Any,
+    state_id: str | int,
+    actor: dict[str, Any],
+    stamp: dict[str, int],
+    changes: dict[str, Any],
+) -> list[str]:
+    state = _state_in_type(catalog, row["ticket_type_id"], state_id)
+    if state is None:
+        raise TidingsError(
+            400,
+            "ticket_state_id_invalid",
+            "Ticket state id is not valid or is not associated with the ticket type.",
+            "ticket_state_id",
+        )
+    if state["id"] == row["ticket_state_id"]:
+        return []
+    await _state_part(uow, row, catalog.states[row["ticket_state_id"]], state, actor, stamp)
+    changes.update(ticket_state_id=state["id"], previous_ticket_state_id=row["ticket_state_id"])
+    return ["ticket.state.updated"] + (["ticket.resolved"] if state["category"] == "resolved" else [])
+
+
+async def _state_part(
+    uow: UnitOfWork, row: Any, previous: Any, state: Any, actor: dict[str, Any], stamp: dict[str, int]
+) -> None:
+    await storage.insert_part(
+        uow,
+        {
+            "ticket_id": row["id"],
+            "part_type": "ticket_state_updated_by_admin",
+            "previous_ticket_state": previous["category"],
+            "ticket_state": state["category"],
+            **actor,
+            **stamp,
+        },
+    )
+
+
+async def _reassign(
+    uow: UnitOfWork,
+    row: Any,
+    assignee_id: str | int,
+    actor: dict[str, Any],
+    stamp: dict[str, int],
+    changes: dict[str, Any],
+) -> list[str]:
+    if _unassigned(assignee_id):
+        changes.update(admin_assignee_id=None, team_assignee_id=None)
+        await _assignment_part(uow, row["id"], "admin", None, actor, stamp)
+        return ["ticket.admin.assigned"]
+    kind, numeric = await _assignee(uow, assignee_id, ("admin", "team"))
+    changes[f"{kind}_assignee_id"] = numeric
+    await _assignment_part(uow, row["id"], kind, numeric, actor, stamp)
+    return [f"ticket.{kind}.assigned"]
+
+
+# Replies.
+_WRAPPER = re.compile(
+    r"^\s*(?:<html[^>]*>)?\s*(?:<body[^>]*>)?(?P<inner>.*?)(?:</body>)?\s*(?:</html>)?\s*$", re.S | re.I
+)
+
+
+def _html_body(body: str) -> str:
+    """Store the fragment inside an `<html><body>` wrapper; plain text becomes a paragraph."""
+    inner = _WRAPPER.match(body).group("inner").strip()  # type: ignore[union-attr]
+    return inner if inner.startswith("<") else f"<p>{html.escape(inner)}</p>"
+
+
+def _attachments(urls: list[str] | Any) -> list[dict[str, Any]]:
+    if urls is UNSET:
+        return []
+    if len(urls) > MAX_ATTACHMENTS:
+        raise invalid(f"You can include up to {MAX_ATTACHMENTS} attachment_urls", "attachment_urls")
+    for url in urls:
+        if urlparse(url).scheme not in ("http", "https"):
+            raise invalid(f"attachment_urls must be URLs: {url!r}", "attachment_urls")
+    return [values.file_object(url) for url in urls]
+
+
+async def _reply_author(uow: UnitOfWork, data: ReplyTicketRequest, ticket_type: Any) -> tuple[dict[str, Any], str]:
+    """The part's author and the event topic, after the rules for who may reply how."""
+    if data.type == "admin":
+        if data.admin_id is UNSET:
+            raise TidingsError(400, "parameter_not_found", "admin_id is a required parameter", "admin_id")
+        admin = await _admin(uow, data.admin_id)
+        if data.message_type == "quick_reply":
+            if data.reply_options is UNSET or not data.reply_options:
+                raise TidingsError(400, "parameter_not_found", "reply_options is a required parameter", "reply_options")
+        elif data.body is UNSET or not data.body.strip():
+            raise TidingsError(400, "parameter_not_found", "body is a required parameter", "body")
+        topic = "ticket.note.created" if data.message_type == "note" else "ticket.admin.replied"
+        return {"author_type": "admin", "author_id": str(admin["id"])}, topic
+    if data.message_type != "comment":
+        raise invalid("Contacts can only reply with a comment", "message_type")
+    if data.body is UNSET or not data.body.strip():
+        raise TidingsError(400, "parameter_not_found", "body is a required parameter", "body")
+    if ticket_type["category"] != "Customer":
+        raise TidingsError(400, "parameter_mismatch", "User replies are not allowed on Backoffice tickets")
+    given = {
+        k: v
+        for k, v in (("id", data.intercom_user_id), ("external_id", data.user_id), ("email", data.email))
+        if v is not UNSET
+    }
+    if len(given) != 1:
+        raise invalid("Identify the contact with exactly one of intercom_user_id, user_id or email", "intercom_user_id")
+    contact = await contact_storage.find_contact(uow, **given)
+    if contact is None:
+        raise TidingsError(404, "not_found", "User Not Found")
+    return {"author_type": "user", "author_id": contact["id"]}, "ticket.contact.replied"
+
+
+async def reply(uow: UnitOfWork, ticket_id: str, data: ReplyTicketRequest) -> TicketReplyOut:
+    row = await ticket_row(uow, ticket_id, resource_not_found())
+    catalog = await load_catalog(uow)
+    author, topic = await _reply_author(uow, data, catalog.types[row["ticket_type_id"]])
+    attachments = _attachments(data.attachment_urls)
+    if data.created_at is not UNSET and data.created_at < 0:
+        raise invalid("created_at must be a UNIX timestamp", "created_at")
+    now = clock.now()
+    created_at = data.created_at if data.created_at is not UNSET else now
+    part_id = await storage.insert_part(
+        uow,
+        {
+            "ticket_id": row["id"],
+            "part_type": data.message_type,
+            "body": _html_body(data.body) if data.body is not UNSET else None,
+            "attachments": attachments,
+            "reply_options": msgspec.to_builtins(data.reply_options) if data.reply_options is not UNSET else None,
+            "created_at": created_at,
+            "updated_at": created_at,
+            **author,
+        },
+    )
+    await storage.update_ticket(uow, row["id"], {"updated_at": now})
+    await _record(uow, row["id"], [topic])
+    return await reply_out(uow, part_id)
+
+
+# Changing the ticket type.
+async def change_type(uow: UnitOfWork, ticket_id: str, data: ChangeTicketTypeRequest) -> TicketOut:
+    row = await ticket_row(uow, ticket_id, resource_not_found())
+    catalog = await load_catalog(uow)
+    numeric = parse_numeric_id(data.ticket_type_id)
+    new_type = catalog.types.get(numeric) if numeric else None
+    if new_type is None:
+        raise invalid("Ticket type not found", "ticket_type_id")
+    old_type = catalog.types[row["ticket_type_id"]]
+    if new_type["id"] == old_type["id"]:
+        raise invalid("Cannot change to the same ticket type", "ticket_type_id")
+    if new_type["category"] != old_type["category"]:
+        raise invalid(
+            f"The new ticket type must be in the same category as the current one ({old_type['category']})",
+            "ticket_type_id",
+        )
+    state = _state_in_type(catalog, new_type["id"], data.ticket_state_id)
+    if state is None:
+        raise invalid("Ticket custom state doesn't belong to the new ticket type", "ticket_state_id")
+    new_by_name = catalog.attribute_by_name(new_type["id"])
+    given = values.value_rows(new_by_name, data.ticket_attributes if data.ticket_attributes is not UNSET else {})
+
+    old_by_id = {a["id"]: a for a in catalog.attributes.get(old_type["id"], [])}
+    carried = []
+    for stored in await storage.attribute_values(uow, [row["id"]]):
+        old_attribute = old_by_id.get(stored["attribute_id"])
+        new_attribute = new_by_name.get(old_attribute["name"]) if old_attribute else None
+        if new_attribute is not None and (value := values.carried_value(old_attribute, new_attribute, stored)):
+            carried.append(value)
+    overridden = {r["attribute_id"] for r in given}
+    rows = [r for r in carried if r["attribute_id"] not in overridden] + given
+
+    now = clock.now()
+    await storage.clear_attribute_values(uow, row["id"])
+    await storage.replace_attribute_values(uow, row["id"], rows)
+    changes: dict[str, Any] = {"ticket_type_id": new_type["id"], "ticket_state_id": state["id"], "updated_at": now}
+    topics = []
+    if state["id"] != row["ticket_state_id"]:
+        previous = catalog.states[row["ticket_state_id"]]
+        await _state_part(uow, row, previous, state, _actor(uow.admin_id), {"created_at": now, "updated_at": now})
+        changes["previous_ticket_state_id"] = row["ticket_state_id"]
+        topics.append("ticket.state.updated")
+    await storage.update_ticket(uow, row["id"], changes)
+    return await _record(uow, row["id"], topics)
+
+
+# Tags.
+async def _tag(uow: UnitOfWork, tag_id: str | int) -> Any:
+    try:
+        return await tag_service.row_by_id(uow, tag_id)
+    except TidingsError:
+        raise TidingsError(404, "tag_not_found", "Tag not found") from None
+
+
+def _applied(tag: Any, link: Any) -> AppliedTagOut:
+    admin_id = link["applied_by_admin_id"]
+    return AppliedTagOut(
+        id=str(tag["id"]),
+        name=tag["name"],
+        applied_at=link["applied_at"],
+        applied_by=Reference(type="admin", id=str(admin_id) if admin_id else None),
+    )
+
+
+async def attach_tag(uow: UnitOfWork, ticket_id: str, data: AttachTagRequest) -> AppliedTagOut:
+    row = await ticket_row(uow, ticket_id)
+    tag = await _tag(uow, data.id)
+    admin = await _admin(uow, data.admin_id)
+    link = await storage.get_ticket_tag(uow, row["id"], tag["id"])
+    if link is None:
+        await storage.insert_ticket_tag(
+            uow,
+            {
+                "ticket_id": row["id"],
+                "tag_id": tag["id"],
+                "applied_by_admin_id": admin["id"],
+                "applied_at": clock.now(),
+            },
+        )
+        link = await storage.get_ticket_tag(uow, row["id"], tag["id"])
+    return _applied(tag, link)
+
+
+async def detach_tag(uow: UnitOfWork, ticket_id: str, tag_id: str, data: DetachTagRequest) -> AppliedTagOut:
+    row = await ticket_row(uow, ticket_id)
+    tag = await _tag(uow, tag_id)
+    await _admin(uow, data.admin_id)
+    link = await storage.get_ticket_tag(uow, row["id"], tag["id"])
+    if link is None:
+        raise TidingsError(404, "tag_not_found", "Tag not found")
+    await storage.delete_ticket_tag(uow, row["id"], tag["id"])
+    return _applied(tag, link)
+
+
+# Search.
+async def search_tickets(uow: UnitOfWork, data: SearchTicketsRequest) -> TicketList:
+    pagination = data.pagination if data.pagination not in (UNSET, None) else None
+    per_page = clamp_per_page(
+        pagination.per_page if pagination and pagination.per_page is not UNSET else None,
+        SEARCH_PER_PAGE,
+        SEARCH_MAX_PER_PAGE,
+    )
+    cursor = decode_cursor(pagination.starting_after if pagination and pagination.starting_after else None)
+    condition = await compile_query(data.query, ticket_field_resolver(uow))
+    rows, total = await storage.search_page(uow, condition, cursor.key if cursor else None, per_page)
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    page = cursor.page if cursor else 1
+    next_key = [rows[-1]["created_at"], rows[-1]["id"]] if more else None
+    return TicketList(
+        tickets=await tickets_out(uow, rows),
+        total_count=total,
+        pages=cursor_pages(page, per_page, total, next_key),
+    )
