@@ -10,7 +10,6 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from litestar import Request
-from litestar.datastructures import State
 
 from tidings.core.auth import bearer
 from tidings.core.errors import unauthorized
@@ -31,7 +30,9 @@ def _auth_and_version(raw_headers: list[tuple[bytes, bytes]]) -> tuple[str | Non
     return authorization, version
 
 
-async def provide_uow(request: Request[Any, Any, Any], state: State) -> AsyncGenerator[UnitOfWork, None]:
+async def provide_uow(request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfWork, None]:
+    # app.state directly: a `state: State` parameter would build a State copy per request.
+    state = request.app.state
     authorization, version = _auth_and_version(request.scope["headers"])
     token = bearer(authorization)
     if token is None:
