@@ -368,6 +368,35 @@ class TestManage:
         assert (opened.state, opened.snoozed_until) == ("open", None)
         assert topics(server, workspace, conversation_id)[-1] == "conversation.admin.unsnoozed"
 
+    def test_snooze_runs_out(self, client, server: LiveServer, workspace: Workspace, me: str, contact: str) -> None:
+        conversation_id = open_conversation(client, contact)
+        conversations = client.unstable.conversations
+        until = int(time.time()) + 2
+        conversations.manage_conversation(
+            id=conversation_id, request={"message_type": "snoozed", "admin_id": me, "snoozed_until": until}
+        )
+        snoozed = {"field": "state", "operator": "=", "value": "snoozed"}
+        assert [c.id for c in conversations.search_conversations(query=snoozed).conversations] == [conversation_id]
+        time.sleep(until - time.time() + 1.2)
+        woke = conversations.retrieve_conversation(id=int(conversation_id))
+        assert (woke.state, woke.snoozed_until) == ("open", None)
+        assert conversations.search_conversations(query=snoozed).conversations == []
+        opened = {"field": "state", "operator": "=", "value": "open"}
+        assert [c.id for c in conversations.search_conversations(query=opened).conversations] == [conversation_id]
+        after = conversations.reply_conversation(
+            id=conversation_id, request={"message_type": "note", "type": "admin", "admin_id": me, "body": "back"}
+        )
+        parts = after.conversation_parts.conversation_parts
+        assert [(p.part_type, p.created_at if p.part_type == "timer_unsnooze" else None) for p in parts] == [
+            ("snoozed", None),
+            ("timer_unsnooze", until),
+            ("note", None),
+        ]
+        assert topics(server, workspace, conversation_id)[-2:] == [
+            "conversation.admin.unsnoozed",
+            "conversation.admin.noted",
+        ]
+
     def test_refusals(self, workspace: Workspace, client, me: str, contact: str) -> None:
         conversation_id = open_conversation(client, contact)
         cases = [

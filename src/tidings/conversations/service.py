@@ -57,6 +57,7 @@ from tidings.conversations.views import (
     Directory,
     applied_tag,
     attachments_from_urls,
+    is_snooze_over,
     plaintext,
     render_conversation,
     render_part,
@@ -251,7 +252,7 @@ def _state_after(author: Author, part_type: str, snoozed_until: int | None) -> d
         return {"read": True}
     if part_type == "close":
         return {"state": "closed", "open": False, "snoozed_until": None}
-    if part_type == "open":
+    if part_type in ("open", "timer_unsnooze"):
         return {"state": "open", "open": True, "snoozed_until": None}
     if part_type == "snoozed":
         return {"state": "snoozed", "open": True, "snoozed_until": snoozed_until}
@@ -266,6 +267,7 @@ def _topic(before: Any, author: Author, part_type: str) -> str | None:
     if part_type == "open":
         return "conversation.admin.unsnoozed" if before["state"] == "snoozed" else "conversation.admin.opened"
     return {
+        "timer_unsnooze": "conversation.admin.unsnoozed",
         "note": "conversation.admin.noted",
         "close": "conversation.admin.closed",
         "snoozed": "conversation.admin.snoozed",
@@ -295,6 +297,8 @@ async def add_part(
     before = await storage.get_conversation(uow, conversation_id)
     if before is None:
         raise conversation_not_found()
+    if part_type != "timer_unsnooze":
+        before = await _wake_if_due(uow, before)
     now = clock.now()
     at = created_at or now
     updates = {**_state_after(author, part_type, snoozed_until), **(changes or {}), "updated_at": now}
@@ -328,6 +332,20 @@ async def add_part(
     if author.is_contact and part_type == "comment":
         await _apply_away_mode(uow, conversation_id, before["admin_assignee_id"])
     return part_id
+
+
+async def _wake_if_due(uow: UnitOfWork, row: Any) -> Any:
+    """A snooze whose time has come ends with a `timer_unsnooze` part, dated at the snooze's end.
+
+    Reads already show such a conversation as open (`views.effective_state`); the first write
+    that touches it records the wake-up before its own part.
+    """
+    if not is_snooze_over(row["state"], row["snoozed_until"]):
+        return row
+    snooze = await storage.last_part_of_type(uow, row["id"], "snoozed")
+    author = Author(snooze["author_type"], snooze["author_id"]) if snooze else Author.bot("0")
+    await add_part(uow, row["id"], author, "timer_unsnooze", created_at=row["snoozed_until"])
+    return await storage.get_conversation(uow, row["id"])
 
 
 async def _apply_away_mode(uow: UnitOfWork, conversation_id: int, assignee_id: int | None) -> None:
@@ -570,9 +588,7 @@ async def attach_contact(uow: UnitOfWork, conversation_id: str, data: AttachCont
     contact = await contact_by_identifier(uow, data.customer)
     if contact["id"] not in await storage.contact_ids(uow, row["id"]):
         await storage.add_contact(uow, row["id"], contact["id"])
-        await add_part(
-            uow, row["id"], Author.admin(admin["id"]), "participant_added", assigned_to=("contact", contact["id"])
-        )
+        await add_part(uow, row["id"], Author.admin(admin["id"]), "participant_added")
     return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
 
 

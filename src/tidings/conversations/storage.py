@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, func
 
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import BigId, JsonType, id_column, metadata, timestamp_column, workspace_column
+from tidings.tags.storage import tags
 
 STAT_TIMESTAMPS = (
     "first_contact_reply_at",
@@ -212,6 +213,28 @@ async def list_parts(uow: UnitOfWork, conversation_id: int) -> list[Any]:
     )
 
 
+async def teammate_ids(uow: UnitOfWork, conversation_id: int) -> list[str]:
+    """Admins who wrote a part, in order of their first part."""
+    p = conversation_parts.c
+    rows = await uow.all(
+        uow.select(conversation_parts, p.author_id, func.min(p.id).label("first_part"))
+        .where(p.conversation_id == conversation_id, p.author_type == "admin")
+        .group_by(p.author_id)
+        .order_by(func.min(p.id))
+    )
+    return [r["author_id"] for r in rows]
+
+
+async def last_part_of_type(uow: UnitOfWork, conversation_id: int, part_type: str) -> Any:
+    p = conversation_parts.c
+    return await uow.one_or_none(
+        uow.select(conversation_parts)
+        .where(p.conversation_id == conversation_id, p.part_type == part_type)
+        .order_by(p.id.desc())
+        .limit(1)
+    )
+
+
 async def get_part(uow: UnitOfWork, conversation_id: int, part_id: int) -> Any:
     return await uow.one_or_none(
         uow.select(conversation_parts).where(
@@ -248,11 +271,14 @@ async def remove_contact(uow: UnitOfWork, conversation_id: int, contact_id: str)
 
 
 # Tags.
-async def conversation_tag_rows(uow: UnitOfWork, conversation_id: int) -> list[Any]:
+async def applied_tags(uow: UnitOfWork, conversation_id: int) -> list[Any]:
+    """The conversation's tag applications with the tag's name."""
+    t = conversation_tags.c
     return await uow.all(
-        uow.select(conversation_tags)
-        .where(conversation_tags.c.conversation_id == conversation_id)
-        .order_by(conversation_tags.c.id)
+        uow.select(conversation_tags, t.tag_id, t.applied_at, t.applied_by_type, t.applied_by_id, tags.c.name)
+        .join(tags, tags.c.id == t.tag_id)
+        .where(t.conversation_id == conversation_id)
+        .order_by(t.id)
     )
 
 

@@ -15,9 +15,9 @@ from tidings.contacts.storage import get_contact
 from tidings.conversations import storage
 from tidings.conversations.schemas import AppliedTagOut, ConversationOut, PartList, PartOut
 from tidings.conversations.storage import STAT_COUNTS, STAT_DURATIONS, STAT_TIMESTAMPS
+from tidings.core import clock
 from tidings.core.schemas import UNSET, UnsetType
 from tidings.core.uow import UnitOfWork
-from tidings.tags import storage as tag_storage
 
 # Intercom returns the most recent 500 parts of a conversation.
 MAX_PARTS = 500
@@ -27,6 +27,17 @@ _TAG = re.compile(r"<[^>]+>")
 
 def plaintext(html: str | None) -> str | None:
     return unescape(_TAG.sub("", html)) if html is not None else None
+
+
+def is_snooze_over(state: str, snoozed_until: int | None) -> bool:
+    return state == "snoozed" and snoozed_until is not None and snoozed_until <= clock.now()
+
+
+def effective_state(row: Any) -> tuple[str, int | None]:
+    """State and snoozed_until as of now: a snooze that has run out reads as open."""
+    if is_snooze_over(row["state"], row["snoozed_until"]):
+        return "open", None
+    return row["state"], row["snoozed_until"]
 
 
 def attachments_from_urls(urls: list[str]) -> list[dict[str, Any]]:
@@ -110,16 +121,14 @@ def _statistics(row: Any) -> dict[str, Any]:
 
 
 async def _tags(uow: UnitOfWork, conversation_id: int) -> dict[str, Any]:
-    tags = []
-    for applied in await storage.conversation_tag_rows(uow, conversation_id):
-        tag = await tag_storage.get_tag(uow, applied["tag_id"])
-        tags.append(msgspec.to_builtins(applied_tag(tag, applied)))
+    tags = [msgspec.to_builtins(applied_tag(row, row)) for row in await storage.applied_tags(uow, conversation_id)]
     return {"type": "tag.list", "tags": tags}
 
 
 def applied_tag(tag: Any, applied: Any) -> AppliedTagOut:
+    """`tag` has the tag's name, `applied` the application (one joined row may be both)."""
     return AppliedTagOut(
-        id=str(tag["id"]),
+        id=str(applied["tag_id"]),
         name=tag["name"],
         applied_at=applied["applied_at"],
         applied_by={"type": applied["applied_by_type"], "id": applied["applied_by_id"]},
@@ -134,8 +143,7 @@ async def _contacts(directory: Directory, conversation_id: int) -> dict[str, Any
     return {"type": "contact.list", "contacts": refs}
 
 
-def _teammates(parts: list[Any]) -> dict[str, Any]:
-    admin_ids = list(dict.fromkeys(p["author_id"] for p in parts if p["author_type"] == "admin"))
+def _teammates(admin_ids: list[str]) -> dict[str, Any]:
     return {"type": "admin.list", "teammates": [{"type": "admin", "id": admin_id} for admin_id in admin_ids]}
 
 
@@ -157,17 +165,17 @@ async def render_conversation(
     uow: UnitOfWork, row: Any, *, with_parts: bool = False, plain: bool = False, directory: Directory | None = None
 ) -> ConversationOut:
     directory = directory or await Directory.load(uow)
-    parts = await storage.list_parts(uow, row["id"])
     first_reply_at = row["stat_first_contact_reply_at"]
+    state, snoozed_until = effective_state(row)
     conversation = ConversationOut(
         id=str(row["id"]),
         title=row["title"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         waiting_since=row["waiting_since"],
-        snoozed_until=row["snoozed_until"],
+        snoozed_until=snoozed_until,
         open=row["open"],
-        state=row["state"],
+        state=state,
         read=row["read"],
         priority=row["priority"],
         admin_assignee_id=row["admin_assignee_id"],
@@ -176,7 +184,7 @@ async def render_conversation(
         conversation_rating=None,
         source=await _source(directory, row, plain),
         contacts=await _contacts(directory, row["id"]),
-        teammates=_teammates(parts),
+        teammates=_teammates(await storage.teammate_ids(uow, row["id"])),
         custom_attributes=row["custom_attributes"],
         first_contact_reply=(
             {"created_at": first_reply_at, "type": row["source_type"], "url": row["source_url"]}
@@ -188,6 +196,7 @@ async def render_conversation(
         ai_agent_participated=row["ai_agent_participated"],
     )
     if with_parts:
+        parts = await storage.list_parts(uow, row["id"])
         shown = parts[-MAX_PARTS:]
         conversation.conversation_parts = PartList(
             conversation_parts=[await render_part(directory, p, plain) for p in shown], total_count=len(parts)
