@@ -221,10 +221,12 @@ class TestConversations:
         )
         assert again.custom_attributes == {"issue_type": "Billing", "priority": "High"}
 
-    def test_plaintext_display(self, workspace: Workspace, client, contact: str) -> None:
+    def test_plaintext_display(self, client, contact: str) -> None:
         conversation_id = open_conversation(client, contact, "<p>Hi <b>there</b> &amp; hello</p>")
-        body = workspace.http.get(f"/conversations/{conversation_id}", params={"display_as": "plaintext"}).json()
-        assert body["source"]["body"] == "Hi there & hello"
+        plain = client.unstable.conversations.retrieve_conversation(id=int(conversation_id), display_as="plaintext")
+        assert plain.source.body == "Hi there & hello"
+        html = client.unstable.conversations.retrieve_conversation(id=int(conversation_id))
+        assert html.source.body == "<p>Hi <b>there</b> &amp; hello</p>"
 
     def test_delete_and_list_deleted_ids(self, client, server: LiveServer, workspace: Workspace, contact: str) -> None:
         ids = [open_conversation(client, contact) for _ in range(3)]

@@ -294,7 +294,7 @@ async def add_part(
     changes: dict[str, Any] | None = None,
 ) -> int:
     """Append a part and apply its effects (state, assignment `changes`, statistics, event)."""
-    before = await storage.get_conversation(uow, conversation_id)
+    before = await storage.lock_conversation(uow, conversation_id)
     if before is None:
         raise conversation_not_found()
     if part_type != "timer_unsnooze":

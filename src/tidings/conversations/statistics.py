@@ -27,9 +27,9 @@ REPLY_PARTS = frozenset({"comment", "quick_reply"})
 ASSIGNMENT_PARTS = frozenset({"assignment"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Moment:
-    """One step of a conversation's history: the source or a part."""
+    """One step of a conversation's history: the source or a part (compared by identity: positions matter)."""
 
     part_type: str
     author_type: str
@@ -106,6 +106,12 @@ def _count_reopens(moments: list[Moment]) -> int:
     return reopens
 
 
+def _handling_time(first_assignment: Moment | None, last_close: Moment | None) -> int | None:
+    if first_assignment is None or last_close is None or last_close.created_at < first_assignment.created_at:
+        return None
+    return last_close.created_at - first_assignment.created_at
+
+
 def compute(moments: list[Moment]) -> dict[str, Any]:
     """The `stat_*` column values for this history."""
 
@@ -143,7 +149,7 @@ def compute(moments: list[Moment]) -> dict[str, Any]:
         "time_to_first_close": _since(first_close, start),
         "time_to_last_close": _since(last_close, start) if first_close else None,
         "median_time_to_reply": int(stats.median(waits)) if waits else None,
-        "handling_time": _since(last_close, _at(first_assignment)) if first_assignment and last_close else None,
+        "handling_time": _handling_time(first_assignment, last_close),
         "count_reopens": _count_reopens(after),
         "count_assignments": len(assignments),
         "count_conversation_parts": len(moments) - 1,

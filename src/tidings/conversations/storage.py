@@ -170,6 +170,13 @@ async def get_conversation(uow: UnitOfWork, conversation_id: int) -> Any:
     return await uow.one_or_none(uow.select(conversations).where(conversations.c.id == conversation_id))
 
 
+async def lock_conversation(uow: UnitOfWork, conversation_id: int) -> Any:
+    """The row, locked until commit on PostgreSQL, so concurrent parts see each other (SQLite writers are serial)."""
+    return await uow.one_or_none(
+        uow.select(conversations).where(conversations.c.id == conversation_id).with_for_update()
+    )
+
+
 async def update_conversation(uow: UnitOfWork, conversation_id: int, values: dict[str, Any]) -> None:
     await uow.execute(uow.update(conversations).where(conversations.c.id == conversation_id).values(**values))
 
