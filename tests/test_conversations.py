@@ -107,7 +107,6 @@ class TestScenario:
             request={"message_type": "comment", "type": "admin", "admin_id": me, "body": "<p>Looking into it</p>"},
         )
         assert replied.waiting_since is None
-        assert replied.read is True
         snooze_until = int(time.time()) + 3600
         snoozed = conversations.manage_conversation(
             id=conversation_id, request={"message_type": "snoozed", "admin_id": me, "snoozed_until": snooze_until}
@@ -135,7 +134,8 @@ class TestScenario:
             ("assignment", "admin", "open"),
             ("comment", "admin", "open"),
             ("snoozed", "admin", "snoozed"),
-            ("comment", "user", "open"),
+            # The contact's comment that wakes the conversation is recorded as an `open` part.
+            ("open", "user", "open"),
             ("close", "admin", "closed"),
         ]
         assert parts[0].assigned_to.type == "admin"
@@ -360,6 +360,31 @@ class TestManage:
             "conversation.admin.assigned",
             "conversation.admin.assigned",
         ]
+
+    def test_assigning_or_contact_reply_reopens_closed(self, client, me: str, contact: str) -> None:
+        conversation_id = open_conversation(client, contact)
+        conversations = client.unstable.conversations
+        close = {"message_type": "close", "type": "admin", "admin_id": me}
+        conversations.manage_conversation(id=conversation_id, request=close)
+        assigned = conversations.manage_conversation(
+            id=conversation_id,
+            request={"message_type": "assignment", "type": "admin", "admin_id": me, "assignee_id": me},
+        )
+        assert (assigned.state, assigned.open) == ("open", True)
+        last = assigned.conversation_parts.conversation_parts[-1]
+        assert (last.part_type, last.state, last.assigned_to.id) == ("assign_and_reopen", "open", me)
+        conversations.manage_conversation(id=conversation_id, request=close)
+        replied = conversations.reply_conversation(
+            id=conversation_id,
+            request={"message_type": "comment", "type": "user", "intercom_user_id": contact, "body": "Still broken"},
+        )
+        last = replied.conversation_parts.conversation_parts[-1]
+        assert (last.part_type, last.body, last.author.id) == ("open", "Still broken", contact)
+        assert (replied.state, replied.read) == ("open", False)
+        assert replied.statistics.count_reopens == 2
+        assert replied.statistics.count_assignments == 1
+        assert replied.statistics.last_contact_reply_at == last.created_at
+        assert replied.waiting_since == replied.created_at
 
     def test_admin_unsnoozes(self, client, server: LiveServer, workspace: Workspace, me: str, contact: str) -> None:
         conversation_id = open_conversation(client, contact)

@@ -11,8 +11,9 @@ the webhook topic Intercom would send:
 - `add_part(uow, conversation_id, author, part_type, body, ...) -> int`
   appends a part (`comment`, `note`, `quick_reply`, `close`, `open`, `snoozed`, `assignment`, ...)
   written by `Author.admin(id)`, `Author.contact(id, role)` or `Author.bot(id, name)`, and returns
-  the part id. A contact's comment reopens a closed or snoozed conversation; an admin comment marks
-  it read. Parts are `conversation_parts` rows; `storage.list_parts` reads them back.
+  the part id. A contact's comment reopens a closed or snoozed conversation (stored as an `open`
+  part, as Intercom does) and marks it unread; an assignment reopens a closed one
+  (`assign_and_reopen`). Parts are `conversation_parts` rows; `storage.list_parts` reads them back.
 """
 
 from __future__ import annotations
@@ -218,7 +219,7 @@ async def start_conversation(
             "title": None,
             "state": "open",
             "open": True,
-            "read": not author.is_contact,
+            "read": False,
             "priority": "not_priority",
             "custom_attributes": {},
             "ai_agent_participated": ai_agent_participated,
@@ -244,19 +245,28 @@ async def start_conversation(
     return conversation_id
 
 
-def _state_after(author: Author, part_type: str, snoozed_until: int | None) -> dict[str, Any]:
+def _state_after(before: Any, author: Author, part_type: str, snoozed_until: int | None) -> dict[str, Any]:
     """The conversation columns a part changes."""
     if part_type in ("comment", "quick_reply") and author.is_contact:
         return {"state": "open", "open": True, "snoozed_until": None, "read": False}
-    if part_type in REPLY_TYPES and author.type == "admin":
-        return {"read": True}
     if part_type == "close":
         return {"state": "closed", "open": False, "snoozed_until": None}
-    if part_type in ("open", "timer_unsnooze"):
+    if part_type in ("open", "timer_unsnooze") or (part_type == "assignment" and before["state"] == "closed"):
+        # An assignment reopens a closed conversation (`assign_and_reopen`) and leaves a snooze alone.
         return {"state": "open", "open": True, "snoozed_until": None}
     if part_type == "snoozed":
         return {"state": "snoozed", "open": True, "snoozed_until": snoozed_until}
     return {}
+
+
+def _stored_type(before: Any, author: Author, part_type: str) -> str:
+    """Intercom records a contact comment that reopens the conversation as an `open` part (with its
+    body), and an assignment of a closed conversation as `assign_and_reopen`."""
+    if part_type == "comment" and author.is_contact and before["state"] in ("closed", "snoozed"):
+        return "open"
+    if part_type == "assignment" and before["state"] == "closed":
+        return "assign_and_reopen"
+    return part_type
 
 
 def _topic(before: Any, author: Author, part_type: str) -> str | None:
@@ -301,12 +311,12 @@ async def add_part(
         before = await _wake_if_due(uow, before)
     now = clock.now()
     at = created_at or now
-    updates = {**_state_after(author, part_type, snoozed_until), **(changes or {}), "updated_at": now}
+    updates = {**_state_after(before, author, part_type, snoozed_until), **(changes or {}), "updated_at": now}
     part_id = await storage.insert_part(
         uow,
         {
             "conversation_id": conversation_id,
-            "part_type": part_type,
+            "part_type": _stored_type(before, author, part_type),
             "body": body,
             "author_type": author.type,
             "author_id": author.id,

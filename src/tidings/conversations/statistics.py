@@ -4,8 +4,10 @@ Definitions follow the spec's `conversation_statistics` descriptions. The histor
 message (the source) followed by the parts, in order; order is by position, not timestamp, since
 several parts can share a second. Business hours are not modelled: durations are wall-clock.
 
-- first_contact_reply_at: first comment by a contact (a contact-initiated source counts).
-- first_assignment_at / last_assignment_at / count_assignments: assignments after it.
+- first_contact_reply_at: first comment by a contact (a contact-initiated source counts; so does
+  the `open` part a contact's comment becomes when it reopens the conversation).
+- first_assignment_at / last_assignment_at / count_assignments: assignments (`assignment`,
+  `assign_and_reopen`) after it.
 - first_admin_reply_at: first admin comment after it; time_to_admin_reply measures from it.
 - time_to_assignment: last assignment before the first admin reply (or so far), from it.
 - last_assignment_admin_reply_at: first admin comment since the most recent assignment.
@@ -24,7 +26,7 @@ from typing import Any
 
 CONTACT_AUTHORS = frozenset({"user", "lead", "contact"})
 REPLY_PARTS = frozenset({"comment", "quick_reply"})
-ASSIGNMENT_PARTS = frozenset({"assignment"})
+ASSIGNMENT_PARTS = frozenset({"assignment", "assign_and_reopen"})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -39,7 +41,8 @@ class Moment:
 
     @property
     def is_contact_reply(self) -> bool:
-        return self.part_type in REPLY_PARTS and self.author_type in CONTACT_AUTHORS
+        # A contact's comment that reopens the conversation is recorded as an `open` part.
+        return self.author_type in CONTACT_AUTHORS and (self.part_type in REPLY_PARTS or self.part_type == "open")
 
     @property
     def is_admin_reply(self) -> bool:
