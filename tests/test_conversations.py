@@ -220,6 +220,18 @@ class TestConversations:
             id=int(conversation_id), custom_attributes={"priority": "High"}
         )
         assert again.custom_attributes == {"issue_type": "Billing", "priority": "High"}
+        parts = again.conversation_parts.conversation_parts
+        assert [p.part_type for p in parts] == ["conversation_attribute_updated_by_admin"] * 2
+        assert [(p.event_details.attribute.name, p.event_details.value.name) for p in parts] == [
+            ("issue_type", "Billing"),
+            ("priority", "High"),
+        ]
+        for refused in ({"order": ["21"]}, {"score": 9.5}, {"flag": True}):
+            with pytest.raises(ApiError) as err:
+                client.unstable.conversations.update_conversation(id=int(conversation_id), custom_attributes=refused)
+            assert err.value.status_code == 400
+        unchanged = client.unstable.conversations.retrieve_conversation(id=int(conversation_id))
+        assert unchanged.custom_attributes == {"issue_type": "Billing", "priority": "High"}
 
     def test_plaintext_display(self, client, contact: str) -> None:
         conversation_id = open_conversation(client, contact, "<p>Hi <b>there</b> &amp; hello</p>")
@@ -597,11 +609,11 @@ class TestPartsAndRedaction:
             request={"type": "conversation_part", "conversation_id": conversation_id, "conversation_part_id": part_id}
         )
         part = redacted.conversation_parts.conversation_parts[0]
-        assert (part.redacted, part.body) == (True, "")
+        assert (part.redacted, part.body) == (True, "<p><i>This message was deleted</i></p>")
         source = client.unstable.conversations.redact_conversation(
             request={"type": "source", "conversation_id": conversation_id, "source_id": redacted.source.id}
         )
-        assert (source.source.redacted, source.source.body) == (True, "")
+        assert (source.source.redacted, source.source.body) == (True, "<p><i>This message was deleted</i></p>")
         assert topics(server, workspace, conversation_id)[-2:] == ["conversation_part.redacted"] * 2
         with pytest.raises(NotFoundError):
             client.unstable.conversations.redact_conversation(

@@ -78,6 +78,8 @@ DELETED_PER_PAGE, DELETED_MAX_PER_PAGE = 20, 60
 MAX_ATTACHMENTS = 10
 UNASSIGNED = "0"
 REPLY_TYPES = ("comment", "note", "quick_reply")
+# What a redacted part or source shows instead of its body (the spec's redaction example).
+REDACTED_BODY = "<p><i>This message was deleted</i></p>"
 _WORD = re.compile(r"\w+")
 
 
@@ -301,6 +303,7 @@ async def add_part(
     assigned_to: tuple[str, str | None] | None = None,
     snoozed_until: int | None = None,
     metadata: dict[str, Any] | None = None,
+    event_details: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
 ) -> int:
     """Append a part and apply its effects (state, assignment `changes`, statistics, event)."""
@@ -328,6 +331,7 @@ async def add_part(
             "redacted": False,
             "state": updates.get("state", before["state"]),
             "metadata": metadata,
+            "event_details": event_details,
             "admin_seen": False,
             "created_at": at,
             "updated_at": at,
@@ -438,10 +442,28 @@ async def retrieve(uow: UnitOfWork, conversation_id: str, display_as: str | None
 
 
 def _custom_attributes(values: dict[str, Any]) -> dict[str, Any]:
+    """Strings and integers (dates are Unix seconds), the value types the spec's schema can carry."""
     for name, value in values.items():
-        if not isinstance(value, str | int | float | bool | dict | list) and value is not None:
-            raise invalid(f"custom_attributes.{name} has an unsupported value", f"custom_attributes.{name}")
+        field = f"custom_attributes.{name}"
+        if isinstance(value, list | dict):
+            raise invalid("Associating custom object instances is not available on this server yet", field)
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise invalid(f"{field} must be a string or an integer", field)
     return values
+
+
+async def _record_attribute_changes(uow: UnitOfWork, row: Any, changed: dict[str, Any]) -> None:
+    """One `conversation_attribute_updated_by_admin` part per attribute whose value changed."""
+    author = Author.admin(uow.admin_id) if uow.admin_id is not None else Author.bot("0")
+    for name, value in changed.items():
+        previous = row["custom_attributes"].get(name)
+        if previous == value:
+            continue
+        details = {
+            "attribute": {"name": name},
+            "value": {"name": str(value), "previous": None if previous is None else str(previous)},
+        }
+        await add_part(uow, row["id"], author, "conversation_attribute_updated_by_admin", event_details=details)
 
 
 async def update(
@@ -456,7 +478,9 @@ async def update(
     if data.title is not UNSET:
         values["title"] = data.title
     if data.custom_attributes is not UNSET:
-        values["custom_attributes"] = {**row["custom_attributes"], **_custom_attributes(data.custom_attributes)}
+        changed = _custom_attributes(data.custom_attributes)
+        await _record_attribute_changes(uow, row, changed)
+        values["custom_attributes"] = {**row["custom_attributes"], **changed}
     if values:
         await storage.update_conversation(uow, row["id"], {**values, "updated_at": clock.now()})
     fresh = await storage.get_conversation(uow, row["id"])
@@ -629,7 +653,9 @@ async def redact(uow: UnitOfWork, data: RedactRequest) -> ConversationOut:
         part = await storage.get_part(uow, row["id"], numeric) if numeric else None
         if part is None:
             raise not_found()
-        await storage.update_part(uow, part["id"], {"body": "", "attachments": [], "redacted": True, "updated_at": now})
+        await storage.update_part(
+            uow, part["id"], {"body": REDACTED_BODY, "attachments": [], "redacted": True, "updated_at": now}
+        )
     elif data.type == "source":
         if data.source_id is UNSET:
             raise missing("source_id")
@@ -638,7 +664,7 @@ async def redact(uow: UnitOfWork, data: RedactRequest) -> ConversationOut:
         await storage.update_conversation(
             uow,
             row["id"],
-            {"source_body": "", "source_words": " ", "source_attachments": [], "source_redacted": True},
+            {"source_body": REDACTED_BODY, "source_words": " ", "source_attachments": [], "source_redacted": True},
         )
     else:
         raise invalid("type must be conversation_part or source", "type")

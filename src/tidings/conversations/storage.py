@@ -94,6 +94,7 @@ conversation_parts = Table(
     Column("redacted", Boolean, nullable=False, default=False),
     Column("state", String(16), nullable=False),
     Column("metadata", JsonType, nullable=True),
+    Column("event_details", JsonType, nullable=True),
     Column("send_state", String(32), nullable=True),
     Column("admin_seen", Boolean, nullable=False, default=False),
     timestamp_column("created_at"),

@@ -106,6 +106,7 @@ async def render_part(directory: Directory, part: Any, plain: bool = False) -> P
         state=part["state"],
         tags=[],
         metadata=part["metadata"] if part["metadata"] else UNSET,
+        event_details=part["event_details"] if part["event_details"] else UNSET,
         external_reply_send_state=part["send_state"] or UNSET,
         seen_state={"admin_seen": True} if part["admin_seen"] else UNSET,
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0010
 Revises: 0002
-Create Date: 2026-11-25 21:01:38.294790
+Create Date: 2026-11-25 21:11:23.037431
 """
 
 from __future__ import annotations
@@ -178,6 +178,11 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column(
             "metadata", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
+        ),
+        sa.Column(
+            "event_details",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
         ),
         sa.Column("send_state", sa.String(length=32), nullable=True),
         sa.Column("admin_seen", sa.Boolean(), nullable=False),
