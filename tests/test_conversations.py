@@ -479,15 +479,24 @@ class TestParticipantsAndTags:
     ) -> None:
         other = seed_contact(server, workspace, role="lead", email="lee@example.com")
         conversation_id = open_conversation(client, contact)
-        attached = client.unstable.conversations.attach_contact_to_conversation(
+        client.unstable.conversations.attach_contact_to_conversation(
             id=conversation_id, admin_id=me, customer={"email": "lee@example.com"}
         )
+        attached = client.unstable.conversations.retrieve_conversation(id=int(conversation_id))
         assert [c.id for c in attached.contacts.contacts] == [contact, other]
         assert attached.conversation_parts.conversation_parts[-1].part_type == "participant_added"
-        detached = client.unstable.conversations.detach_contact_from_conversation(
+        # Intercom answers with the participants, `{"customers": [...]}`, rather than the conversation.
+        again = workspace.http.post(
+            f"/conversations/{conversation_id}/customers",
+            json={"admin_id": me, "customer": {"intercom_user_id": other}},
+        )
+        assert again.json() == {"customers": [{"type": "user", "id": contact}, {"type": "lead", "id": other}]}
+        client.unstable.conversations.detach_contact_from_conversation(
             conversation_id=conversation_id, contact_id=contact, admin_id=me
         )
+        detached = client.unstable.conversations.retrieve_conversation(id=int(conversation_id))
         assert [c.id for c in detached.contacts.contacts] == [other]
+        assert detached.conversation_parts.total_count == 2
         with pytest.raises(ApiError) as err:
             client.unstable.conversations.detach_contact_from_conversation(
                 conversation_id=conversation_id, contact_id=other, admin_id=me

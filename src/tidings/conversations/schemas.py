@@ -181,6 +181,12 @@ class ConversationList(msgspec.Struct):
     type: str = "conversation.list"
 
 
+class Customers(msgspec.Struct):
+    """What attaching or detaching a participant answers: the participants now (Intercom's examples)."""
+
+    customers: list[dict[str, Any]]
+
+
 class ConversationDeleted(msgspec.Struct):
     id: str
     object: str = "conversation"

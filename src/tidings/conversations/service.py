@@ -36,6 +36,7 @@ from tidings.conversations.schemas import (
     ConversationOut,
     ConvertRequest,
     CreateConversationRequest,
+    Customers,
     DeletedConversationItem,
     DeletedConversationList,
     DetachContactRequest,
@@ -614,7 +615,7 @@ async def _acting_admin(uow: UnitOfWork, admin_id: Any) -> Any:
     return await admin_row(uow, admin_id)
 
 
-async def attach_contact(uow: UnitOfWork, conversation_id: str, data: AttachContactRequest) -> ConversationOut:
+async def attach_contact(uow: UnitOfWork, conversation_id: str, data: AttachContactRequest) -> Customers:
     row = await conversation_row(uow, conversation_id)
     if data.customer is UNSET or not isinstance(data.customer, dict):
         raise missing("customer")
@@ -623,12 +624,20 @@ async def attach_contact(uow: UnitOfWork, conversation_id: str, data: AttachCont
     if contact["id"] not in await storage.contact_ids(uow, row["id"]):
         await storage.add_contact(uow, row["id"], contact["id"])
         await add_part(uow, row["id"], Author.admin(admin["id"]), "participant_added")
-    return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
+    return await _customers(uow, row["id"])
+
+
+async def _customers(uow: UnitOfWork, conversation_id: int) -> Customers:
+    customers = []
+    for contact_id in await storage.contact_ids(uow, conversation_id):
+        contact = await get_contact(uow, contact_id)
+        customers.append({"type": contact["role"] if contact else "user", "id": contact_id})
+    return Customers(customers=customers)
 
 
 async def detach_contact(
     uow: UnitOfWork, conversation_id: str, contact_id: str, data: DetachContactRequest
-) -> ConversationOut:
+) -> Customers:
     row = await conversation_row(uow, conversation_id)
     admin = await admin_row(uow, data.admin_id)
     participants = await storage.contact_ids(uow, row["id"])
@@ -637,10 +646,8 @@ async def detach_contact(
     if len(participants) == 1:
         raise TidingsError(422, "parameter_invalid", "Removing the last customer is not allowed")
     await storage.remove_contact(uow, row["id"], contact_id)
-    await add_part(
-        uow, row["id"], Author.admin(admin["id"]), "participant_removed", assigned_to=("contact", contact_id)
-    )
-    return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
+    await add_part(uow, row["id"], Author.admin(admin["id"]), "participant_removed")
+    return await _customers(uow, row["id"])
 
 
 async def redact(uow: UnitOfWork, data: RedactRequest) -> ConversationOut:
