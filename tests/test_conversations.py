@@ -257,6 +257,8 @@ class TestConversations:
         assert [c["id"] for c in last["conversations"]] == ids[2:]
         assert last["pages"]["next"] is None
         assert topics(server, workspace, ids[0])[-1] == "conversation.deleted"
+        # A deleted conversation's id is never given to a new one.
+        assert int(open_conversation(client, contact)) > int(ids[-1])
 
     def test_unknown_conversation(self, workspace: Workspace) -> None:
         for path in ("/conversations/999999", "/conversations/abc"):

@@ -73,6 +73,8 @@ conversations = Table(
     timestamp_column("created_at"),
     timestamp_column("updated_at"),
     Index("ix_conversations_workspace_updated", "workspace_id", "updated_at", "id"),
+    # Deleted conversation ids are listed and announced: SQLite must never hand one out again.
+    sqlite_autoincrement=True,
 )
 
 conversation_parts = Table(
@@ -101,6 +103,7 @@ conversation_parts = Table(
     timestamp_column("updated_at"),
     timestamp_column("notified_at"),
     Index("ix_conversation_parts_conversation", "conversation_id", "id"),
+    sqlite_autoincrement=True,
 )
 
 conversation_contacts = Table(
