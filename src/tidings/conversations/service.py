@@ -62,6 +62,7 @@ from tidings.conversations.views import (
     is_snooze_over,
     plaintext,
     render_conversation,
+    render_conversations,
     render_part,
 )
 from tidings.core import clock
@@ -415,10 +416,9 @@ async def _page(uow: UnitOfWork, condition: Any, per_page: int | None, starting_
     rows, total = await storage.conversations_page(uow, condition, cursor.key if cursor else None, size)
     more = len(rows) > size
     rows = rows[:size]
-    directory = await Directory.load(uow)
     next_key = [rows[-1]["updated_at"], rows[-1]["id"]] if more and rows else None
     return ConversationList(
-        conversations=[await render_conversation(uow, r, directory=directory) for r in rows],
+        conversations=await render_conversations(uow, rows),
         total_count=total,
         pages=cursor_pages(cursor.page if cursor else 1, size, total, next_key),
     )
