@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
+from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.custom_objects.routes import CustomObjectInstancesController
 from tidings.jobs.routes import JobsController
 from tidings.jobs.runner import JobHandler
@@ -24,6 +25,8 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     TicketTypesController,
     TicketsController,
     JobsController,
+    ConversationsController,
+    MessagesController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.
