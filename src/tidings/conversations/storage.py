@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, func
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, case, func
 
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import BigId, JsonType, id_column, metadata, timestamp_column, workspace_column
@@ -375,3 +375,25 @@ async def whatsapp_page(uow: UnitOfWork, ruleset_id: str, after_id: int | None, 
 
 async def find_whatsapp_message(uow: UnitOfWork, whatsapp_message_id: str) -> Any:
     return await uow.one_or_none(uow.select(messages).where(messages.c.whatsapp_message_id == whatsapp_message_id))
+
+
+async def assignee_workload(uow: UnitOfWork, admin_ids: list[int], idle_before: int) -> dict[int, dict[str, int]]:
+    """Per admin: open, idle (open and waiting on the team since before `idle_before`) and snoozed counts."""
+    c = conversations.c
+    is_open = c.state == "open"
+    stmt = (
+        uow.select(
+            conversations,
+            c.admin_assignee_id,
+            func.sum(case((is_open, 1), else_=0)),
+            func.sum(case((is_open & (c.waiting_since <= idle_before), 1), else_=0)),
+            func.sum(case((c.state == "snoozed", 1), else_=0)),
+        )
+        .where(c.admin_assignee_id.in_(admin_ids))
+        .group_by(c.admin_assignee_id)
+    )
+    rows = (await uow.execute(stmt)).all()
+    return {
+        int(admin): {"open": int(open_ or 0), "idle": int(idle or 0), "snoozed": int(snoozed or 0)}
+        for admin, open_, idle, snoozed in rows
+    }

@@ -4,7 +4,7 @@ from litestar import Controller, get
 
 from tidings.core.uow import UnitOfWork
 from tidings.teams import service
-from tidings.teams.schemas import TeamList, TeamOut
+from tidings.teams.schemas import TeamList, TeamMetricList, TeamOut
 
 
 class TeamsController(Controller):
@@ -18,3 +18,7 @@ class TeamsController(Controller):
     @get("/{team_id:str}", operation_id="retrieveTeam")
     async def retrieve_team(self, team_id: str, uow: UnitOfWork) -> TeamOut:
         return await service.get(uow, team_id)
+
+    @get("/{team_id:str}/metrics", operation_id="getTeamMetrics")
+    async def get_team_metrics(self, team_id: str, uow: UnitOfWork, idle_threshold: int = 1800) -> TeamMetricList:
+        return await service.metrics(uow, team_id, idle_threshold)

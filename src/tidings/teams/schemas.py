@@ -31,3 +31,16 @@ class TeamOut(msgspec.Struct):
 class TeamList(msgspec.Struct):
     teams: list[TeamOut]
     type: str = "team.list"
+
+
+class TeamMetric(msgspec.Struct):
+    admin_id: str
+    open: int
+    idle: int
+    snoozed: int
+    type: str = "team_metric"
+
+
+class TeamMetricList(msgspec.Struct):
+    data: list[TeamMetric]
+    type: str = "team_metric.list"

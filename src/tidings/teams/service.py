@@ -1,20 +1,38 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tidings.admins import storage as admin_storage
+from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 from tidings.teams import storage
-from tidings.teams.schemas import TeamList, TeamOut
+from tidings.teams.schemas import TeamList, TeamMetric, TeamMetricList, TeamOut
+
+IDLE_THRESHOLD_RANGE = (1, 86_400)
 
 
-async def get(uow: UnitOfWork, team_id: str) -> TeamOut:
+async def _row(uow: UnitOfWork, team_id: str) -> Any:
     numeric = parse_numeric_id(team_id)
     row = await storage.get_team(uow, numeric) if numeric else None
     if row is None:
         raise TidingsError(404, "team_not_found", "Team not found")
-    return TeamOut.from_row(row)
+    return row
+
+
+async def get(uow: UnitOfWork, team_id: str) -> TeamOut:
+    return TeamOut.from_row(await _row(uow, team_id))
+
+
+async def metrics(uow: UnitOfWork, team_id: str, idle_threshold: int) -> TeamMetricList:
+    """Each team member's open, idle and snoozed conversations (idle: waiting longer than the threshold)."""
+    admin_ids = [int(a) for a in (await _row(uow, team_id))["admin_ids"]]
+    threshold = min(max(idle_threshold, IDLE_THRESHOLD_RANGE[0]), IDLE_THRESHOLD_RANGE[1])
+    load = await conversation_storage.assignee_workload(uow, admin_ids, clock.now() - threshold)
+    empty = {"open": 0, "idle": 0, "snoozed": 0}
+    return TeamMetricList(data=[TeamMetric(admin_id=str(a), **load.get(a, empty)) for a in admin_ids])
 
 
 async def list_all(uow: UnitOfWork) -> TeamList:
