@@ -41,7 +41,12 @@ async def provide_uow(request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfW
     check_version(version)
     write = request.method not in READ_METHODS or bool(request.route_handler.opt.get("write"))
     tx = await state.storage.begin(write)
-    uow = UnitOfWork(tx=tx, workspace_id=principal.workspace_id, admin_id=principal.admin_id)
+    uow = UnitOfWork(
+        tx=tx,
+        workspace_id=principal.workspace_id,
+        admin_id=principal.admin_id,
+        intercom_version=version or state.settings.default_intercom_version,
+    )
     try:
         yield uow
     except BaseException:

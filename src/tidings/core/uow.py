@@ -21,12 +21,16 @@ from tidings.db.storage import Storage, Transaction
 class UnitOfWork:
     # A plain class, not a dataclass: Litestar validates dependencies, and a dataclass would be
     # checked field by field on every request.
-    __slots__ = ("admin_id", "after_commit", "recorded_events", "tx", "workspace_id")
+    __slots__ = ("admin_id", "after_commit", "intercom_version", "recorded_events", "tx", "workspace_id")
 
-    def __init__(self, tx: Transaction, workspace_id: str, admin_id: int | None = None) -> None:
+    def __init__(
+        self, tx: Transaction, workspace_id: str, admin_id: int | None = None, intercom_version: str = "Preview"
+    ) -> None:
         self.tx = tx
         self.workspace_id = workspace_id
         self.admin_id = admin_id
+        # The request's Intercom-Version (or the configured default): areas read it where versions differ.
+        self.intercom_version = intercom_version
         self.recorded_events: list[int] = []
         self.after_commit: list[Callable[[], Any]] = []
 
