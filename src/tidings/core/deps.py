@@ -14,7 +14,7 @@ from litestar import Request
 from tidings.core.auth import bearer
 from tidings.core.errors import unauthorized
 from tidings.core.uow import UnitOfWork
-from tidings.core.versioning import check_version
+from tidings.core.versioning import check_version, effective_version
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
@@ -45,7 +45,7 @@ async def provide_uow(request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfW
         tx=tx,
         workspace_id=principal.workspace_id,
         admin_id=principal.admin_id,
-        intercom_version=version or state.settings.default_intercom_version,
+        intercom_version=effective_version(version, state.settings.default_intercom_version),
     )
     try:
         yield uow

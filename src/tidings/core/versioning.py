@@ -15,3 +15,9 @@ def check_version(value: str | None) -> None:
         f"The requested version '{value}' is not a valid Intercom-Version",
         field="Intercom-Version",
     )
+
+
+def effective_version(value: str | None, default: str) -> str:
+    """The version a request is served at: the header, else the default; `Unstable` means `Preview`."""
+    version = value or default
+    return "Preview" if version == "Unstable" else version
