@@ -5,6 +5,10 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
+from tidings.companies.routes import CompaniesController, ContactCompaniesController
+from tidings.contacts.routes import ContactsController, ContactTagsController
+from tidings.data_attributes.routes import DataAttributesController
+from tidings.segments.routes import ContactSegmentsController, SegmentsController
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
 
@@ -14,4 +18,11 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     AdminsController,
     TeamsController,
     TagsController,
+    ContactsController,
+    ContactTagsController,
+    DataAttributesController,
+    CompaniesController,
+    ContactCompaniesController,
+    SegmentsController,
+    ContactSegmentsController,
 ]

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import tidings.admins.storage
+import tidings.companies.storage
 import tidings.contacts.storage
 import tidings.core.tables
+import tidings.data_attributes.storage
+import tidings.notes.storage
+import tidings.segments.storage
+import tidings.subscriptions.storage
 import tidings.tags.storage
-import tidings.teams.storage  # noqa: F401
+import tidings.teams.storage
+import tidings.visitors.storage  # noqa: F401
 from tidings.db.metadata import metadata
 
 __all__ = ["metadata"]
