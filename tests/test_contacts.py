@@ -23,7 +23,12 @@ class TestCreateAndRead:
     def test_create_user_and_retrieve(self, client) -> None:
         create_attribute(client, "plan", "string")
         created = client.unstable.contacts.create_contact(
-            request={"email": "Joe@Bloggs.com", "name": "Joe", "external_id": "u-1", "custom_attributes": {"plan": "pro"}}
+            request={
+                "email": "Joe@Bloggs.com",
+                "name": "Joe",
+                "external_id": "u-1",
+                "custom_attributes": {"plan": "pro"},
+            }
         )
         assert created.role == "user"
         assert created.email == "Joe@Bloggs.com"
@@ -189,7 +194,12 @@ class TestListSearch:
             {"operator": "AND", "value": [{"field": "name", "operator": "=", "value": str(i)} for i in range(16)]},
             {
                 "operator": "AND",
-                "value": [{"operator": "OR", "value": [{"operator": "AND", "value": [{"field": "name", "operator": "=", "value": "x"}]}]}],
+                "value": [
+                    {
+                        "operator": "OR",
+                        "value": [{"operator": "AND", "value": [{"field": "name", "operator": "=", "value": "x"}]}],
+                    }
+                ],
             },
         ],
     )

@@ -8,7 +8,9 @@ from tidings.admins.routes import AdminsController, MeController
 from tidings.companies.routes import CompaniesController, ContactCompaniesController
 from tidings.contacts.routes import ContactsController, ContactTagsController
 from tidings.data_attributes.routes import DataAttributesController
+from tidings.notes.routes import CompanyNotesController, ContactNotesController, NotesController
 from tidings.segments.routes import ContactSegmentsController, SegmentsController
+from tidings.subscriptions.routes import ContactSubscriptionsController, SubscriptionTypesController
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
 
@@ -25,4 +27,9 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     ContactCompaniesController,
     SegmentsController,
     ContactSegmentsController,
+    NotesController,
+    ContactNotesController,
+    CompanyNotesController,
+    SubscriptionTypesController,
+    ContactSubscriptionsController,
 ]

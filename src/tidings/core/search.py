@@ -248,8 +248,9 @@ def validate_query(searchable: Searchable, query: Any, custom_types: Mapping[str
 def json_value(column: Any, attribute: str, kind: FieldType, dialect: str) -> ColumnElement[Any]:
     """A custom attribute's value, NULL where it is absent or stored with another JSON type."""
     if dialect == "postgresql":
-        json_type = func.jsonb_typeof(column[attribute])
-        text = column[attribute].astext
+        node = type_coerce(column, JSONB)[attribute]
+        json_type = func.jsonb_typeof(node)
+        text = node.astext
         if kind is FieldType.STRING:
             return case((json_type == "string", text), else_=None)
         if kind is FieldType.BOOLEAN:
