@@ -334,8 +334,13 @@ loose_filters = st.fixed_dictionaries(
 def test_any_query_compiles_or_is_refused_with_400(query: Any) -> None:
     """Whatever arrives as a query is either compiled or refused with Intercom's 400, never a crash."""
     for dialect in ("sqlite", "postgresql"):
-        try:
-            compile_query(contact_fields(dialect), query, dialect, CUSTOM_TYPES)
-        except TidingsError as error:
-            assert error.status == 400
-            assert error.code in ("parameter_invalid", "parameter_not_found")
+        refusal = refusal_of(query, dialect)
+        assert refusal in (None, (400, "parameter_invalid"), (400, "parameter_not_found"))
+
+
+def refusal_of(query: Any, dialect: str) -> tuple[int, str] | None:
+    try:
+        compile_query(contact_fields(dialect), query, dialect, CUSTOM_TYPES)
+    except TidingsError as error:
+        return error.status, error.code
+    return None

@@ -13,6 +13,7 @@ from tidings.segments.routes import ContactSegmentsController, SegmentsControlle
 from tidings.subscriptions.routes import ContactSubscriptionsController, SubscriptionTypesController
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
+from tidings.visitors.routes import VisitorsController
 
 # Intercom API routes: every handler here gets bearer auth and a workspace-scoped unit of work.
 INTERCOM_ROUTES: list[ControllerRouterHandler] = [
@@ -32,4 +33,5 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     CompanyNotesController,
     SubscriptionTypesController,
     ContactSubscriptionsController,
+    VisitorsController,
 ]

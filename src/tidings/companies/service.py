@@ -290,12 +290,12 @@ async def companies_of_contact(uow: UnitOfWork, contact_id: str) -> ContactCompa
 
 
 async def _company_by_reference(uow: UnitOfWork, intercom_id: str | None, company_id: str | None) -> Any:
-    row = await storage.get_company(uow, intercom_id) if intercom_id else None
-    if row is None and (company_id or intercom_id):
-        row = await storage.find_by_company_id(uow, str(company_id or intercom_id))
-    if row is None:
-        raise company_not_found()
-    return row
+    """A company named by its Intercom id or its company_id (the SDK sends either under either name)."""
+    for candidate in filter(None, (intercom_id, company_id)):
+        row = await storage.get_company(uow, candidate) or await storage.find_by_company_id(uow, candidate)
+        if row is not None:
+            return row
+    raise company_not_found()
 
 
 async def attach_contact(uow: UnitOfWork, contact_id: str, data: AttachCompanyRequest) -> CompanyOut:

@@ -37,6 +37,8 @@ from tidings.subscriptions import service as subscription_service
 from tidings.subscriptions.schemas import CreateSubscriptionType, SubscriptionTypeOut
 from tidings.teams import service as team_service
 from tidings.teams.schemas import TeamOut
+from tidings.visitors import service as visitor_service
+from tidings.visitors.schemas import CreateVisitor, VisitorOut
 
 PREFIX = "/_tidings/v1"
 
@@ -101,6 +103,10 @@ class ManagementController(Controller):
         self, ws: str, data: CreateSubscriptionType, tx: Transaction
     ) -> SubscriptionTypeOut:
         return await subscription_service.create(await workspace_uow(tx, ws), data)
+
+    @post("/{ws:str}/visitors", operation_id="tidingsCreateVisitor", status_code=201)
+    async def create_visitor(self, ws: str, data: CreateVisitor, tx: Transaction) -> VisitorOut:
+        return await visitor_service.create(await workspace_uow(tx, ws), data)
 
     @post("/{ws:str}/reset", operation_id="tidingsResetWorkspace", status_code=200)
     async def reset(self, ws: str, tx: Transaction) -> Status:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Index, String, Table
+from sqlalchemy import Column, Index, String, Table, func
 
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import JsonType, metadata, timestamp_column, workspace_column
@@ -45,3 +45,11 @@ async def insert_visitor(uow: UnitOfWork, values: dict[str, Any]) -> None:
 
 async def update_visitor(uow: UnitOfWork, visitor_id: str, values: dict[str, Any]) -> None:
     await uow.execute(uow.update(visitors).where(visitors.c.id == visitor_id).values(**values))
+
+
+async def find_by_email(uow: UnitOfWork, email: str) -> Any:
+    return await uow.one_or_none(
+        uow.select(visitors)
+        .where(visitors.c.converted_to_id.is_(None), func.lower(visitors.c.email) == email.strip().lower())
+        .limit(1)
+    )
