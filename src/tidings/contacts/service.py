@@ -133,6 +133,8 @@ def _out(row: Any, related: dict[str, dict[str, list[str]]]) -> ContactOut:
 async def hydrate(uow: UnitOfWork, rows: list[Any]) -> list[ContactOut]:
     """Contacts as Intercom shows them, with their tags, notes, companies and subscriptions (four queries)."""
     ids = [r["id"] for r in rows]
+    if not ids:
+        return []
     related: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for t in await storage.tags_of(uow, ids):
         related[t["contact_id"]]["tags"].append(str(t["id"]))
@@ -338,10 +340,6 @@ async def merge(uow: UnitOfWork, data: MergeRequest) -> ContactOut:
 # ---------------------------------------------------------------- list and search
 
 
-async def searchable(uow: UnitOfWork) -> Searchable:
-    return contact_fields(uow.dialect, await segment_service.saved_queries(uow, "contact"))
-
-
 def visible(uow: UnitOfWork) -> Any:
     """Contacts lists and searches show: not merged away, not archived."""
     return uow.select(contacts).where(contacts.c.merged_into_id.is_(None), contacts.c.archived.is_(False))
@@ -359,8 +357,9 @@ async def list_page(uow: UnitOfWork, per_page: int | None, starting_after: str |
 
 
 async def search(uow: UnitOfWork, data: SearchRequest) -> ContactList:
-    fields = await searchable(uow)
-    condition = compile_query(fields, data.query, uow.dialect, await attributes.custom_types(uow, "contact"))
+    types = await attributes.custom_types(uow, "contact")
+    fields = contact_fields(uow.dialect, await segment_service.saved_queries(uow, "contact", types))
+    condition = compile_query(fields, data.query, uow.dialect, types)
     return await _page(
         uow,
         visible(uow).where(condition),

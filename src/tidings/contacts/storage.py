@@ -56,6 +56,8 @@ contacts = Table(
     Index("ix_contacts_workspace_updated", "workspace_id", "updated_at"),
     Index("ix_contacts_workspace_last_seen", "workspace_id", "last_seen_at"),
     Index("ix_contacts_workspace_email_domain", "workspace_id", "email_domain"),
+    # Search compares `email` as given (exact); lookups use `email_key`.
+    Index("ix_contacts_workspace_email_exact", "workspace_id", "email"),
 )
 
 

@@ -60,7 +60,9 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     cast,
     false,
@@ -273,7 +275,8 @@ def _escape_like(value: str) -> str:
 def _string_match(expr: ColumnElement[Any], operator: str, value: str) -> ColumnElement[bool]:
     escaped = _escape_like(value.lower())
     pattern = {"~": f"%{escaped}%", "!~": f"%{escaped}%", "^": f"{escaped}%", "$": f"%{escaped}"}[operator]
-    matched = func.lower(expr).like(pattern, escape="\\")
+    # Inlined, not bound: a plan made for an unknown pattern cannot use a prefix index.
+    matched = func.lower(expr).like(bindparam(None, pattern, String(), literal_execute=True), escape="\\")
     if operator == "!~":
         return or_(expr.is_(None), not_(matched))
     return and_(expr.is_not(None), matched)

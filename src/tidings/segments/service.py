@@ -15,7 +15,7 @@ from tidings.contacts.storage import contacts
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.ids import hex24
-from tidings.core.search import Searchable, compile_query, validate_query
+from tidings.core.search import FieldType, Searchable, compile_query, validate_query
 from tidings.core.uow import UnitOfWork
 from tidings.data_attributes import service as attributes
 from tidings.segments import storage
@@ -38,9 +38,10 @@ def segment_out(row: Any) -> SegmentOut:
     )
 
 
-async def saved_queries(uow: UnitOfWork, model: str) -> dict[str, Any]:
+async def saved_queries(uow: UnitOfWork, model: str, types: dict[str, FieldType] | None = None) -> dict[str, Any]:
     """Every segment of the model as `{id: {"query", "types"}}`, for `segment_id` search fields."""
-    types = await attributes.custom_types(uow, model)
+    if types is None:
+        types = await attributes.custom_types(uow, model)
     return {s["id"]: {"query": s["query"], "types": types} for s in await storage.list_segments(uow, model)}
 
 
