@@ -13,23 +13,26 @@ Using it from a resource (contacts, conversations, tickets, companies...):
             "created_at": SearchField(table.c.created_at, FieldType.DATE),   # day granularity
             "updated_at": SearchField(table.c.updated_at, FieldType.TIMESTAMP),  # exact seconds
             "open": SearchField(table.c.open, FieldType.BOOLEAN),
-            "tag_id": SearchField(kind=FieldKind.MEMBERSHIP, type=FieldType.STRING,
-                                  members=lambda values: <select of the owner ids having any of values>),
+            "tag_id": SearchField(kind=FieldKind.MEMBERSHIP,   # values None: related to anything
+                                  members=lambda values: <select of the owner ids related to any of values>),
         },
         owner=table.c.id,
         custom_attributes=table.c.custom_attributes,   # enables `custom_attributes.{name}`
     )
-    condition = compile_query(FIELDS, body["query"], dialect=uow.dialect,
-                              custom_types={"plan": FieldType.STRING})   # from data attributes
+    condition = compile_query(FIELDS, body["query"], uow.dialect,
+                              {"plan": FieldType.STRING})   # custom attribute types, e.g. from
+                              # tidings.data_attributes.service.custom_types(uow, "contact")
     stmt = uow.select(table).where(condition)
     page = await search_page(uow, stmt, FIELDS, sort=body.get("sort"), pagination=body.get("pagination"),
-                             default_per_page=50, max_per_page=150, owner_key=table.c.id)
+                             default_per_page=20, max_per_page=150)
+    # page.rows (mappings, plus a `_sort_key` column), page.total_count, page.pages (the spec's cursor_pages)
 
-- `compile_query(searchable, query, dialect, custom_types, predicates)` validates and returns a
+- `compile_query(searchable, query, dialect, custom_types)` validates and returns a
   SQLAlchemy Core boolean expression. `custom_types` maps a custom attribute's name to its type;
   a `custom_attributes.{name}` absent from it is an unknown field. A field of kind `PREDICATE`
   calls `predicate(operator, value)` to build its own condition (e.g. `segment_id`, whose
-  segments are saved queries the resource compiles in turn).
+  segments are saved queries the resource compiles in turn, or a word-token match such as
+  conversations' `source.body`); it takes `= != IN NIN`, as MEMBERSHIP fields do.
 - `json_value(column, key, type, dialect)` is a typed value inside a JSON column (for declaring
   fields such as `location.country`); NULL where absent or of another JSON type.
 - `saved_query_predicate(searchable, dialect, saved)` builds the predicate of a `segment_id`-like
@@ -272,11 +275,14 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _string_match(expr: ColumnElement[Any], operator: str, value: str) -> ColumnElement[bool]:
+def _string_match(expr: ColumnElement[Any], operator: str, value: str, dialect: str) -> ColumnElement[bool]:
     escaped = _escape_like(value.lower())
     pattern = {"~": f"%{escaped}%", "!~": f"%{escaped}%", "^": f"{escaped}%", "$": f"%{escaped}"}[operator]
     # Inlined, not bound: a plan made for an unknown pattern cannot use a prefix index.
-    matched = func.lower(expr).like(bindparam(None, pattern, String(), literal_execute=True), escape="\\")
+    inlined = bindparam(None, pattern, String(), literal_execute=True)
+    # SQLite's LIKE already ignores ASCII case, and on a bare column it can use a NOCASE index.
+    subject = expr if dialect == "sqlite" else func.lower(expr)
+    matched = subject.like(inlined, escape="\\")
     if operator == "!~":
         return or_(expr.is_(None), not_(matched))
     return and_(expr.is_not(None), matched)
@@ -301,9 +307,11 @@ def _equals(expr: ColumnElement[Any], value: Any, kind: FieldType) -> ColumnElem
     return expr == value
 
 
-def _column_condition(expr: ColumnElement[Any], operator: str, value: Any, kind: FieldType) -> ColumnElement[bool]:
+def _column_condition(
+    expr: ColumnElement[Any], operator: str, value: Any, kind: FieldType, dialect: str
+) -> ColumnElement[bool]:
     if operator in STRING_OPERATORS:
-        return _string_match(expr, operator, value)
+        return _string_match(expr, operator, value, dialect)
     if operator in ORDERED_OPERATORS:
         return _ordered(expr, operator, value, kind)
     if operator == "=":
@@ -347,7 +355,7 @@ def _filter(ctx: _Context, node: Mapping[str, Any]) -> ColumnElement[bool]:
             # Containment uses the GIN index on the JSON column.
             return type_coerce(expr, JSONB).contains({attribute: value})
         expr = json_value(expr, attribute, spec.type, ctx.dialect)
-    return _column_condition(expr, operator, value, spec.type)
+    return _column_condition(expr, operator, value, spec.type, ctx.dialect)
 
 
 def _node(ctx: _Context, node: Mapping[str, Any]) -> ColumnElement[bool]:

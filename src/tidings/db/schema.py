@@ -15,4 +15,8 @@ import tidings.teams.storage
 import tidings.visitors.storage  # noqa: F401
 from tidings.db.metadata import metadata
 
-__all__ = ["metadata"]
+# Indexes a migration creates by hand (GIN, expression or collation indexes, one dialect only):
+# autogenerate must not propose dropping them.
+MANUAL_INDEXES = frozenset({"ix_contacts_custom_attributes", "ix_contacts_name_prefix"})
+
+__all__ = ["MANUAL_INDEXES", "metadata"]
