@@ -330,8 +330,7 @@ def _membership_condition(spec: SearchField, owner: Any, operator: str, value: A
         # `= null`: nothing related at all; `!= null`: something.
         has_any = owner.in_(spec.members(None))
         return not_(has_any) if operator == "=" else has_any
-    values = value if isinstance(value, list) else [value]
-    has = owner.in_(spec.members(values))
+    has = owner.in_(spec.members(value if isinstance(value, list) else [value]))
     return has if operator in ("=", "IN") else not_(has)
 
 
