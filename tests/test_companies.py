@@ -148,6 +148,8 @@ class TestSegments:
         )
         found = client.unstable.companies.list_attached_segments_for_companies(id=company.id)
         assert [s.id for s in found.data] == [segment["id"]]
+        shown = client.unstable.companies.retrieve_a_company_by_id(id=company.id)
+        assert [s.id for s in shown.segments.segments] == [segment["id"]]
 
     def test_unknown_segment_is_404(self, client) -> None:
         with pytest.raises(ApiError) as err:

@@ -175,6 +175,26 @@ class TestListSearch:
         assert len(paged.data) == 2
         assert paged.pages.next.starting_after
 
+    def test_search_sort_and_cursor(self, client, workspace: Workspace) -> None:
+        for name in ("Cleo", "Abe", "Bea"):
+            client.unstable.contacts.create_contact(request={"email": f"{name}@sort.io", "name": name})
+        body = {
+            "query": {"field": "email_domain", "operator": "=", "value": "sort.io"},
+            "sort": {"field": "name", "order": "ascending"},
+            "pagination": {"per_page": 2},
+        }
+        first = workspace.http.post("/contacts/search", json=body).json()
+        assert [c["name"] for c in first["data"]] == ["Abe", "Bea"]
+        body["pagination"]["starting_after"] = first["pages"]["next"]["starting_after"]
+        second = workspace.http.post("/contacts/search", json=body).json()
+        assert [c["name"] for c in second["data"]] == ["Cleo"]
+        assert second["pages"]["page"] == 2
+        assert "next" not in second["pages"]
+        body["sort"] = {"field": "name", "order": "sideways"}
+        bad = workspace.http.post("/contacts/search", json=body)
+        assert bad.status_code == 400
+        assert bad.json()["errors"][0]["code"] == "invalid_sort_order"
+
     def test_search_by_tag(self, client) -> None:
         tag = client.unstable.tags.create_tag(request={"name": "VIP"})
         vip = client.unstable.contacts.create_contact(request={"email": "vip@example.com"})

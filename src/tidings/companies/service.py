@@ -25,6 +25,7 @@ from tidings.companies.schemas import (
     CompanyTags,
     CompanyWrite,
     ContactCompanies,
+    SegmentOut,
 )
 from tidings.companies.search import company_fields
 from tidings.companies.storage import companies, contact_companies
@@ -64,7 +65,7 @@ async def company_row(uow: UnitOfWork, company_id: str) -> Any:
 # ---------------------------------------------------------------- wire shape
 
 
-def _out(row: Any, users: int, tags: list[Any], notes: list[str]) -> CompanyOut:
+def _out(row: Any, users: int, tags: list[Any], notes: list[str], segments: list[SegmentOut]) -> CompanyOut:
     cid = row["id"]
     optional = {name: row[name] for name in ("last_request_at", "size", "website", "industry") if row[name] is not None}
     return CompanyOut(
@@ -79,7 +80,7 @@ def _out(row: Any, users: int, tags: list[Any], notes: list[str]) -> CompanyOut:
         session_count=row["session_count"],
         user_count=users,
         tags=CompanyTags(tags=[CompanyTag(id=str(t["id"]), name=t["name"]) for t in tags]),
-        segments=CompanySegments(segments=[]),
+        segments=CompanySegments(segments=segments),
         plan={"type": "plan", "id": row["plan"], "name": row["plan"]} if row["plan"] else {},
         custom_attributes=dict(row["custom_attributes"] or {}),
         notes=CompanyNotes(
@@ -101,7 +102,8 @@ async def hydrate(uow: UnitOfWork, rows: list[Any]) -> list[CompanyOut]:
     notes: dict[str, list[str]] = defaultdict(list)
     for n in await note_storage.recent_for_companies(uow, ids):
         notes[n["company_id"]].append(str(n["id"]))
-    return [_out(r, counts.get(r["id"], 0), tags[r["id"]], notes[r["id"]]) for r in rows]
+    segments = await segment_service.memberships(uow, "company", ids)
+    return [_out(r, counts.get(r["id"], 0), tags[r["id"]], notes[r["id"]], segments[r["id"]]) for r in rows]
 
 
 async def company_out(uow: UnitOfWork, row: Any) -> CompanyOut:

@@ -90,14 +90,21 @@ async def get(uow: UnitOfWork, segment_id: str) -> SegmentOut:
     return segment_out(row)
 
 
-async def _matching(uow: UnitOfWork, model: str, member_id: str) -> list[SegmentOut]:
+async def memberships(uow: UnitOfWork, model: str, member_ids: list[str]) -> dict[str, list[SegmentOut]]:
+    """member id -> the segments it is in (one query per segment of the model)."""
     table = MODELS[model]
-    found = []
+    found: dict[str, list[SegmentOut]] = {member_id: [] for member_id in member_ids}
+    if not member_ids:
+        return found
     for row in await storage.list_segments(uow, model):
-        stmt = _live(uow, model).where(table.c.id == member_id, await _condition(uow, row))
-        if await uow.one_or_none(stmt) is not None:
-            found.append(segment_out(row))
+        stmt = _live(uow, model).where(table.c.id.in_(member_ids), await _condition(uow, row))
+        for member in await uow.all(stmt):
+            found[member["id"]].append(segment_out(row))
     return found
+
+
+async def _matching(uow: UnitOfWork, model: str, member_id: str) -> list[SegmentOut]:
+    return (await memberships(uow, model, [member_id]))[member_id]
 
 
 async def of_contact(uow: UnitOfWork, contact_id: str) -> ContactSegmentList:
