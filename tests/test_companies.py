@@ -273,3 +273,35 @@ class TestVisitors:
         with pytest.raises(ApiError) as err:
             client.unstable.visitors.retrieve_visitor_with_user_id(user_id="nobody")
         assert err.value.status_code == 404
+
+
+class TestEdges:
+    def test_list_pages_past_the_end_are_empty(self, client) -> None:
+        company = client.unstable.companies.create_or_update_company(request={"company_id": "p1"})
+        contact = new_contact(client, "p1@example.com")
+        client.unstable.companies.attach_contact_to_a_company(id=contact.id, company_id=company.id)
+        first = client.unstable.companies.list_all_companies(page=1, per_page=1)
+        assert [c.id for c in first.data] == [company.id]
+        assert first.pages.total_pages == 1
+        assert client.unstable.companies.list_all_companies(page=2, per_page=1).data == []
+
+    def test_bad_scroll_param_is_400(self, workspace: Workspace) -> None:
+        response = workspace.http.get("/companies/scroll", params={"scroll_param": "garbage"})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "scroll_param"
+
+    def test_notes_of_unknown_contact_are_404(self, workspace: Workspace) -> None:
+        response = workspace.http.get("/contacts/000000000000000000000000/notes")
+        assert response.status_code == 404
+        assert response.json()["errors"][0]["message"] == "User Not Found"
+
+    def test_reset_removes_contacts_and_companies(self, client, server: LiveServer, workspace: Workspace) -> None:
+        tag = client.unstable.tags.create_tag(request={"name": "R"})
+        company = client.unstable.companies.create_or_update_company(request={"company_id": "r1"})
+        contact = new_contact(client, "r@example.com")
+        client.unstable.tags.attach_tag_to_contact(contact_id=contact.id, id=tag.id)
+        client.unstable.companies.attach_contact_to_a_company(id=contact.id, company_id=company.id)
+        client.unstable.notes.create_note(id=contact.id, body="bye")
+        management_json(server, "POST", f"/workspaces/{workspace.id}/reset")
+        assert client.unstable.contacts.list_contacts().total_count == 0
+        assert client.unstable.companies.list_all_companies().data == []

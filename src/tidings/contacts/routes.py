@@ -27,6 +27,7 @@ class ContactsController(Controller):
     async def list_contacts(
         self, uow: UnitOfWork, per_page: int | None = None, starting_after: str | None = None, page: int | None = None
     ) -> ContactList:
+        # `page` is accepted and ignored: the SDK re-sends it next to a cursor.
         return await service.list_page(uow, per_page, starting_after)
 
     @post("/", operation_id="CreateContact", status_code=200)
