@@ -195,6 +195,20 @@ class TestListSearch:
         assert bad.status_code == 400
         assert bad.json()["errors"][0]["code"] == "invalid_sort_order"
 
+    def test_foreign_cursor_is_400(self, client, workspace: Workspace) -> None:
+        """A cursor minted for another sort (a name where a timestamp is expected) is refused, not a crash."""
+        for name in ("Abe", "Bea"):
+            client.unstable.contacts.create_contact(request={"email": f"{name}@cur.io", "name": name})
+        body = {
+            "query": {"field": "email_domain", "operator": "=", "value": "cur.io"},
+            "sort": {"field": "name", "order": "ascending"},
+            "pagination": {"per_page": 1},
+        }
+        cursor = workspace.http.post("/contacts/search", json=body).json()["pages"]["next"]["starting_after"]
+        response = workspace.http.get("/contacts", params={"starting_after": cursor})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["code"] == "client_error"
+
     def test_search_by_tag(self, client) -> None:
         tag = client.unstable.tags.create_tag(request={"name": "VIP"})
         vip = client.unstable.contacts.create_contact(request={"email": "vip@example.com"})

@@ -452,7 +452,7 @@ async def search_page(
     total = await uow.count(stmt)
     paged = stmt
     if cursor is not None:
-        if len(cursor.key) != 2:
+        if len(cursor.key) != 2 or not all(map(_fits, cursor.key, (key_expr, owner))):
             raise invalid_cursor()
         position = tuple_(key_expr, owner)
         after = tuple_(literal(cursor.key[0]), literal(cursor.key[1]))
@@ -467,6 +467,21 @@ async def search_page(
         next_key = [last["_sort_key"], _owner_value(last, owner)]
     page = cursor.page if cursor is not None else 1
     return SearchPage(rows=page_rows, total_count=total, pages=cursor_pages(page, per_page, total, next_key))
+
+
+def _fits(value: Any, expr: Any) -> bool:
+    """A cursor's key value has the Python type of the expression it is compared with (or is null)."""
+    try:
+        expected = expr.type.python_type
+    except NotImplementedError:
+        return value is None or isinstance(value, str | int | float | bool)
+    if value is None:
+        return True
+    if expected is bool or isinstance(value, bool):
+        return expected is bool and isinstance(value, bool)
+    if expected is float:
+        return isinstance(value, int | float)
+    return isinstance(value, expected)
 
 
 def _owner_value(row: Any, owner: Any) -> Any:
