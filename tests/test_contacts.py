@@ -332,3 +332,16 @@ def test_events_are_recorded(server, workspace: Workspace) -> None:
         "contact.user.tag.created",
         "contact.deleted",
     ]
+
+
+def test_merge_moves_subscriptions(client, server, workspace: Workspace) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.live import management_json
+
+    kind = management_json(server, "POST", f"/workspaces/{workspace.id}/subscription_types", json={"name": "News"})
+    lead = client.unstable.contacts.create_contact(request={"role": "lead", "email": "sublead@example.com"})
+    client.unstable.subscription_types.attach_subscription_type_to_contact(
+        contact_id=lead.id, id=kind["id"], consent_type="opt_out"
+    )
+    user = client.unstable.contacts.create_contact(request={"email": "subuser@example.com"})
+    merged = client.unstable.contacts.merge_contact(from_=lead.id, into=user.id)
+    assert [s["id"] for s in merged.opted_out_subscription_types["data"]] == [kind["id"]]

@@ -289,7 +289,7 @@ async def delete(uow: UnitOfWork, contact_id: str) -> ContactDeleted:
 async def archive(uow: UnitOfWork, contact_id: str, archived: bool) -> ContactArchived:
     row = await live_row(uow, contact_id)
     await storage.update_contact(uow, row["id"], {"archived": archived, "updated_at": clock.now()})
-    await record_event(uow, "contact.archived" if archived else "contact.unarchived", reference(row))
+    await record_event(uow, "contact.archived" if archived else "contact.unarchive", reference(row))
     return ContactArchived(id=row["id"], external_id=row["external_id"], archived=archived)
 
 
@@ -321,6 +321,10 @@ async def merge(uow: UnitOfWork, data: MergeRequest) -> ContactOut:
         if await company_storage.find_attachment(uow, user["id"], company["id"]) is None:
             await company_storage.attach(uow, user["id"], company["id"], now)
     await note_storage.move_notes(uow, lead["id"], user["id"])
+    kept = {s["id"] for s in await subscription_storage.consents_of(uow, [user["id"]])}
+    for consent in await subscription_storage.consents_of(uow, [lead["id"]]):
+        if consent["id"] not in kept:
+            await subscription_storage.set_consent(uow, user["id"], consent["id"], consent["given_consent"], now)
     values: dict[str, Any] = {
         "custom_attributes": {**(lead["custom_attributes"] or {}), **(user["custom_attributes"] or {})},
         "updated_at": now,
