@@ -72,15 +72,6 @@ async def delete_company(uow: UnitOfWork, company_id: str) -> None:
     await uow.execute(uow.delete(companies).where(companies.c.id == company_id))
 
 
-def user_counts(uow: UnitOfWork) -> Any:
-    """company id -> number of attached contacts, as a subquery."""
-    return (
-        uow.select(contact_companies, contact_companies.c.company_id, func.count().label("user_count"))
-        .group_by(contact_companies.c.company_id)
-        .subquery()
-    )
-
-
 async def counts_for(uow: UnitOfWork, company_ids: list[str]) -> dict[str, int]:
     if not company_ids:
         return {}

@@ -138,12 +138,6 @@ async def delete_contact(uow: UnitOfWork, contact_id: str) -> None:
     await uow.execute(uow.delete(contacts).where(contacts.c.id == contact_id))
 
 
-async def contacts_by_ids(uow: UnitOfWork, ids: list[str]) -> list[Any]:
-    if not ids:
-        return []
-    return await uow.all(uow.select(contacts).where(contacts.c.id.in_(ids)))
-
-
 async def tags_of(uow: UnitOfWork, contact_ids: list[str]) -> list[Any]:
     """(contact_id, tag row, applied_at, applied_by_admin_id) for the contacts, in tagging order."""
     if not contact_ids:

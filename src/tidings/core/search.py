@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -143,7 +143,6 @@ class _Context:
     searchable: Searchable
     dialect: str
     custom_types: Mapping[str, FieldType]
-    filters: list[tuple[str, str, Any]] = field(default_factory=list)
 
 
 def invalid_query(message: str, field_name: str = "query") -> TidingsError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Table, Text, func
+from sqlalchemy import Column, ForeignKey, Index, Integer, Table, Text
 
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import id_column, metadata, timestamp_column, workspace_column
@@ -53,10 +53,6 @@ async def recent_for_contacts(uow: UnitOfWork, contact_ids: list[str]) -> list[A
 
 async def move_notes(uow: UnitOfWork, from_contact: str, into_contact: str) -> None:
     await uow.execute(uow.update(notes).where(notes.c.contact_id == from_contact).values(contact_id=into_contact))
-
-
-async def count_for_contact(uow: UnitOfWork, contact_id: str) -> int:
-    return int(await uow.scalar(uow.select(notes, func.count()).where(notes.c.contact_id == contact_id)) or 0)
 
 
 async def recent_for_companies(uow: UnitOfWork, company_ids: list[str]) -> list[Any]:
