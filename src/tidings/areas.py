@@ -5,14 +5,21 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
+from tidings.companies.routes import CompaniesController, ContactCompaniesController
+from tidings.contacts.routes import ContactsController, ContactTagsController
 from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.custom_objects.routes import CustomObjectInstancesController
+from tidings.data_attributes.routes import DataAttributesController
 from tidings.jobs.routes import JobsController
 from tidings.jobs.runner import JobHandler
+from tidings.notes.routes import CompanyNotesController, ContactNotesController, NotesController
+from tidings.segments.routes import ContactSegmentsController, SegmentsController
+from tidings.subscriptions.routes import ContactSubscriptionsController, SubscriptionTypesController
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
 from tidings.tickets import service as tickets_service
 from tidings.tickets.routes import TicketsController, TicketStatesController, TicketTypesController
+from tidings.visitors.routes import VisitorsController
 
 # Intercom API routes: every handler here gets bearer auth and a workspace-scoped unit of work.
 INTERCOM_ROUTES: list[ControllerRouterHandler] = [
@@ -27,6 +34,19 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     JobsController,
     ConversationsController,
     MessagesController,
+    ContactsController,
+    ContactTagsController,
+    DataAttributesController,
+    CompaniesController,
+    ContactCompaniesController,
+    SegmentsController,
+    ContactSegmentsController,
+    NotesController,
+    ContactNotesController,
+    CompanyNotesController,
+    SubscriptionTypesController,
+    ContactSubscriptionsController,
+    VisitorsController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, or_
 
 from tidings.core import clock
 from tidings.core.ids import hex24
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import JsonType, metadata, timestamp_column, workspace_column
+from tidings.tags.storage import tags
 
 contacts = Table(
     "contacts",
@@ -52,6 +53,11 @@ contacts = Table(
     Index("ix_contacts_workspace_email", "workspace_id", "email_key"),
     Index("ix_contacts_workspace_external_id", "workspace_id", "external_id"),
     Index("ix_contacts_workspace_created", "workspace_id", "created_at", "id"),
+    Index("ix_contacts_workspace_updated", "workspace_id", "updated_at"),
+    Index("ix_contacts_workspace_last_seen", "workspace_id", "last_seen_at"),
+    Index("ix_contacts_workspace_email_domain", "workspace_id", "email_domain"),
+    # Search compares `email` as given (exact); lookups use `email_key`.
+    Index("ix_contacts_workspace_email_exact", "workspace_id", "email"),
 )
 
 
@@ -109,3 +115,81 @@ async def insert_contact(
         )
     )
     return contact_id
+
+
+# Tags applied to contacts; deleting the tag or the contact removes the tagging.
+contact_tags = Table(
+    "contact_tags",
+    metadata,
+    workspace_column(),
+    Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Column("applied_by_admin_id", Integer, nullable=True),
+    timestamp_column("applied_at"),
+    Index("ix_contact_tags_tag", "tag_id", "contact_id"),
+)
+
+
+async def update_contact(uow: UnitOfWork, contact_id: str, values: dict[str, Any]) -> None:
+    await uow.execute(uow.update(contacts).where(contacts.c.id == contact_id).values(**values))
+
+
+async def delete_contact(uow: UnitOfWork, contact_id: str) -> None:
+    await uow.execute(uow.delete(contacts).where(contacts.c.id == contact_id))
+
+
+async def tags_of(uow: UnitOfWork, contact_ids: list[str]) -> list[Any]:
+    """(contact_id, tag row, applied_at, applied_by_admin_id) for the contacts, in tagging order."""
+    if not contact_ids:
+        return []
+    stmt = (
+        uow.select(
+            contact_tags,
+            contact_tags.c.contact_id,
+            contact_tags.c.applied_at,
+            contact_tags.c.applied_by_admin_id,
+            tags.c.id,
+            tags.c.name,
+        )
+        .join(tags, tags.c.id == contact_tags.c.tag_id)
+        .where(contact_tags.c.contact_id.in_(contact_ids))
+        .order_by(contact_tags.c.applied_at, tags.c.id)
+    )
+    return await uow.all(stmt)
+
+
+async def find_tagging(uow: UnitOfWork, contact_id: str, tag_id: int) -> Any:
+    return await uow.one_or_none(
+        uow.select(contact_tags).where(contact_tags.c.contact_id == contact_id, contact_tags.c.tag_id == tag_id)
+    )
+
+
+async def tag_contact(uow: UnitOfWork, contact_id: str, tag_id: int, admin_id: int | None, applied_at: int) -> None:
+    await uow.execute(
+        uow.insert(contact_tags).values(
+            contact_id=contact_id, tag_id=tag_id, applied_by_admin_id=admin_id, applied_at=applied_at
+        )
+    )
+
+
+async def untag_contact(uow: UnitOfWork, contact_id: str, tag_id: int) -> None:
+    await uow.execute(
+        uow.delete(contact_tags).where(contact_tags.c.contact_id == contact_id, contact_tags.c.tag_id == tag_id)
+    )
+
+
+async def conflicting_contact(
+    uow: UnitOfWork, *, role: str, email: str | None, external_id: str | None, except_id: str | None = None
+) -> Any:
+    """A live contact another would clash with: the same external_id, or a user with the same email."""
+    clauses = []
+    if external_id:
+        clauses.append(contacts.c.external_id == external_id)
+    if email and role == "user":
+        clauses.append((contacts.c.email_key == email_key(email)) & (contacts.c.role == "user"))
+    if not clauses:
+        return None
+    stmt = uow.select(contacts).where(contacts.c.merged_into_id.is_(None), or_(*clauses))
+    if except_id is not None:
+        stmt = stmt.where(contacts.c.id != except_id)
+    return await uow.one_or_none(stmt.limit(1))

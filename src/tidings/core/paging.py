@@ -32,6 +32,10 @@ def encode_cursor(page: int, key: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def invalid_cursor() -> TidingsError:
+    return TidingsError(400, "client_error", _INVALID_CURSOR, field="starting_after")
+
+
 def decode_cursor(value: str | None) -> Cursor | None:
     if not value:
         return None
@@ -41,7 +45,7 @@ def decode_cursor(value: str | None) -> Cursor | None:
         if not isinstance(page, int) or not isinstance(key, list):
             raise ValueError
     except (ValueError, TypeError, msgspec.DecodeError):
-        raise TidingsError(400, "client_error", _INVALID_CURSOR, field="starting_after") from None
+        raise invalid_cursor() from None
     return Cursor(page=page, key=key)
 
 

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import tidings.admins.storage
+import tidings.companies.storage
 import tidings.contacts.storage
 import tidings.conversations.storage
 import tidings.core.tables
 import tidings.custom_objects.storage
+import tidings.data_attributes.storage
 import tidings.jobs.storage
+import tidings.notes.storage
+import tidings.segments.storage
+import tidings.subscriptions.storage
 import tidings.tags.storage
 import tidings.teams.storage
-import tidings.tickets.storage  # noqa: F401
+import tidings.tickets.storage
+import tidings.visitors.storage  # noqa: F401
 from tidings.db.metadata import metadata
 
-__all__ = ["metadata"]
+# Indexes a migration creates by hand (GIN, expression or collation indexes, one dialect only):
+# autogenerate must not propose dropping them.
+MANUAL_INDEXES = frozenset({"ix_contacts_custom_attributes", "ix_contacts_name_prefix"})
+
+__all__ = ["MANUAL_INDEXES", "metadata"]

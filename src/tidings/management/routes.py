@@ -8,6 +8,7 @@ from litestar.di import Provide
 
 from tidings.admins import service as admin_service
 from tidings.admins.schemas import AdminOut
+from tidings.companies.schemas import SegmentOut
 from tidings.core.errors import not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.workspaces import (
@@ -30,8 +31,14 @@ from tidings.management.schemas import (
     WorkspaceList,
     WorkspaceOut,
 )
+from tidings.segments import service as segment_service
+from tidings.segments.schemas import CreateSegment
+from tidings.subscriptions import service as subscription_service
+from tidings.subscriptions.schemas import CreateSubscriptionType, SubscriptionTypeOut
 from tidings.teams import service as team_service
 from tidings.teams.schemas import TeamOut
+from tidings.visitors import service as visitor_service
+from tidings.visitors.schemas import CreateVisitor, VisitorOut
 
 PREFIX = "/_tidings/v1"
 
@@ -86,6 +93,20 @@ class ManagementController(Controller):
     @post("/{ws:str}/teams", operation_id="tidingsCreateTeam", status_code=201)
     async def create_team(self, ws: str, data: CreateTeam, tx: Transaction) -> TeamOut:
         return await team_service.create(await workspace_uow(tx, ws), data.name, data.admin_ids)
+
+    @post("/{ws:str}/segments", operation_id="tidingsCreateSegment", status_code=201)
+    async def create_segment(self, ws: str, data: CreateSegment, tx: Transaction) -> SegmentOut:
+        return await segment_service.create(await workspace_uow(tx, ws), data)
+
+    @post("/{ws:str}/subscription_types", operation_id="tidingsCreateSubscriptionType", status_code=201)
+    async def create_subscription_type(
+        self, ws: str, data: CreateSubscriptionType, tx: Transaction
+    ) -> SubscriptionTypeOut:
+        return await subscription_service.create(await workspace_uow(tx, ws), data)
+
+    @post("/{ws:str}/visitors", operation_id="tidingsCreateVisitor", status_code=201)
+    async def create_visitor(self, ws: str, data: CreateVisitor, tx: Transaction) -> VisitorOut:
+        return await visitor_service.create(await workspace_uow(tx, ws), data)
 
     @post("/{ws:str}/reset", operation_id="tidingsResetWorkspace", status_code=200)
     async def reset(self, ws: str, tx: Transaction) -> Status:

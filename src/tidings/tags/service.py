@@ -42,18 +42,35 @@ async def find_or_create(uow: UnitOfWork, name: str) -> Any:
 
 
 async def create_or_update(uow: UnitOfWork, data: CreateOrUpdateTagRequest) -> TagOut:
-    if data.companies is not UNSET or data.users is not UNSET:
-        raise invalid("Tagging companies or users in bulk is not supported by this server yet", "companies")
     if data.id is UNSET:
-        return TagOut.from_row(await find_or_create(uow, data.name))
-    row = await row_by_id(uow, data.id)
-    if not data.name.strip():
-        raise invalid("invalid tag parameters", "name")
-    clash = await storage.find_by_name(uow, data.name)
-    if clash is not None and clash["id"] != row["id"]:
-        raise invalid(f"A tag named {data.name!r} already exists", "name")
-    await storage.rename_tag(uow, row["id"], data.name)
-    return TagOut.from_row(await storage.get_tag(uow, row["id"]))
+        row = await find_or_create(uow, data.name)
+    else:
+        row = await row_by_id(uow, data.id)
+        if not data.name.strip():
+            raise invalid("invalid tag parameters", "name")
+        clash = await storage.find_by_name(uow, data.name)
+        if clash is not None and clash["id"] != row["id"]:
+            raise invalid(f"A tag named {data.name!r} already exists", "name")
+        await storage.rename_tag(uow, row["id"], data.name)
+        row = await storage.get_tag(uow, row["id"])
+    await _tag_in_bulk(uow, row, data)
+    return TagOut.from_row(row)
+
+
+async def _tag_in_bulk(uow: UnitOfWork, tag: Any, data: CreateOrUpdateTagRequest) -> None:
+    """Tag (or, with `"untag": true`, untag) the companies and users the request lists."""
+    # Imported here: the contacts and companies services use this module to resolve tags.
+    from tidings.companies import service as company_service
+    from tidings.contacts import service as contact_service
+
+    for field, apply in (("companies", company_service.tag_by_reference), ("users", contact_service.tag_by_reference)):
+        entries = getattr(data, field)
+        if entries is UNSET:
+            continue
+        for entry in entries:
+            if not isinstance(entry, dict):
+                raise invalid(f"Each entry of {field} must be an object", field)
+            await apply(uow, entry, tag, bool(entry.get("untag")))
 
 
 async def delete(uow: UnitOfWork, tag_id: str) -> None:

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tidings.db.schema import metadata
+from tidings.db.schema import MANUAL_INDEXES, metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or ""
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Autogenerate leaves alone the dialect-specific indexes migrations create by hand (`MANUAL_INDEXES`)."""
+    return not (type_ == "index" and reflected and compare_to is None and name in MANUAL_INDEXES)
 
 
 def run_with(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

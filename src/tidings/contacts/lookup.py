@@ -1,0 +1,21 @@
+"""Finding a contact by path id, with Intercom's 404, for every area that acts on one contact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tidings.contacts import storage
+from tidings.core.errors import TidingsError
+from tidings.core.uow import UnitOfWork
+
+
+def contact_not_found() -> TidingsError:
+    return TidingsError(404, "not_found", "User Not Found")
+
+
+async def live_row(uow: UnitOfWork, contact_id: str) -> Any:
+    """The contact (not merged away), or Intercom's 404."""
+    row = await storage.find_contact(uow, id=contact_id)
+    if row is None:
+        raise contact_not_found()
+    return row

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from tidings.core.schemas import UNSET, Request, UnsetType
+
+
+class DataAttributeOut(msgspec.Struct, omit_defaults=True):
+    name: str
+    full_name: str
+    label: str
+    data_type: str
+    api_writable: bool
+    ui_writable: bool
+    messenger_writable: bool
+    custom: bool
+    archived: bool
+    model: str
+    type: str = "data_attribute"
+    id: int | UnsetType = UNSET
+    description: str | UnsetType = UNSET
+    options: list[str] | UnsetType = UNSET
+    admin_id: str | UnsetType = UNSET
+    created_at: int | UnsetType = UNSET
+    updated_at: int | UnsetType = UNSET
+
+    @classmethod
+    def from_row(cls, row: Any) -> DataAttributeOut:
+        return cls(
+            id=int(row["id"]),
+            name=row["name"],
+            full_name=f"custom_attributes.{row['name']}",
+            label=row["label"],
+            description=row["description"] if row["description"] is not None else UNSET,
+            data_type=row["data_type"],
+            options=list(row["options"]) if row["options"] else UNSET,
+            api_writable=True,
+            ui_writable=True,
+            messenger_writable=row["messenger_writable"],
+            custom=True,
+            archived=row["archived"],
+            admin_id=str(row["admin_id"]) if row["admin_id"] is not None else UNSET,
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            model=row["model"],
+        )
+
+
+class DataAttributeList(msgspec.Struct):
+    data: list[DataAttributeOut]
+    type: str = "list"
+
+
+class OptionValue(msgspec.Struct):
+    value: str
+
+
+class CreateDataAttributeRequest(Request):
+    name: str
+    model: str
+    data_type: str
+    description: str | None = None
+    options: list[OptionValue] | None = None
+    messenger_writable: bool = False
+
+
+class UpdateDataAttributeRequest(Request):
+    archived: bool | UnsetType = UNSET
+    description: str | None | UnsetType = UNSET
+    options: Any = UNSET
+    messenger_writable: bool | UnsetType = UNSET

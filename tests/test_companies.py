@@ -1,0 +1,307 @@
+"""Companies, notes, segments, subscription types, data attributes and visitors, end to end through the SDK."""
+
+from __future__ import annotations
+
+import pytest
+from intercom.core.api_error import ApiError
+
+from tests.support.live import LiveServer, Workspace, management_json
+
+
+def new_contact(client, email: str, **fields):  # type: ignore[no-untyped-def]
+    return client.unstable.contacts.create_contact(request={"email": email, **fields})
+
+
+class TestCompanies:
+    def test_create_update_retrieve_delete(self, client) -> None:
+        created = client.unstable.companies.create_or_update_company(
+            request={"company_id": "acme", "name": "Acme", "plan": "pro", "size": 12, "monthly_spend": 99}
+        )
+        assert created.company_id == "acme"
+        assert created.name == "Acme"
+        assert created.size == 12
+        assert created.monthly_spend == 99
+        again = client.unstable.companies.create_or_update_company(request={"company_id": "acme", "name": "Acme Inc"})
+        assert again.id == created.id
+        assert again.name == "Acme Inc"
+        assert again.size == 12
+        by_id = client.unstable.companies.retrieve_a_company_by_id(id=created.id)
+        assert by_id.name == "Acme Inc"
+        found = client.unstable.companies.retrieve_company(company_id="acme")
+        assert [c.id for c in found.data] == [created.id]
+        touched = client.unstable.companies.update_company(id=created.id)
+        assert touched.updated_at >= created.updated_at
+        deleted = client.unstable.companies.delete_company(id=created.id)
+        assert deleted.deleted is True
+        assert deleted.id == created.id
+        with pytest.raises(ApiError) as err:
+            client.unstable.companies.retrieve_a_company_by_id(id=created.id)
+        assert err.value.status_code == 404
+        assert err.value.body["errors"][0]["code"] == "company_not_found"
+
+    def test_company_id_is_required(self, workspace: Workspace) -> None:
+        response = workspace.http.post("/companies", json={"name": "No id"})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["code"] == "parameter_not_found"
+
+    def test_attach_detach_contacts_and_lists(self, client) -> None:
+        company = client.unstable.companies.create_or_update_company(request={"company_id": "c1", "name": "One"})
+        client.unstable.companies.create_or_update_company(request={"company_id": "c2", "name": "Lonely"})
+        contact = new_contact(client, "emp@one.com")
+        attached = client.unstable.companies.attach_contact_to_a_company(id=contact.id, company_id=company.id)
+        assert attached.user_count == 1
+        of_contact = client.unstable.contacts.list_companies_for_a_contact(id=contact.id)
+        assert [c.id for c in of_contact.companies] == [company.id]
+        people = client.unstable.companies.list_attached_contacts(id=company.id)
+        assert [p.id for p in people.data] == [contact.id]
+        # Only companies with a contact are listed.
+        listed = client.unstable.companies.list_all_companies()
+        assert [c.company_id for c in listed.data] == ["c1"]
+        assert listed.total_count == 1
+        scrolled = client.unstable.companies.scroll_over_all_companies()
+        assert [c.id for c in scrolled.data] == [company.id]
+        end = client.unstable.companies.scroll_over_all_companies(scroll_param=scrolled.scroll_param)
+        assert end.data == []
+        detached = client.unstable.companies.detach_contact_from_a_company(contact_id=contact.id, id=company.id)
+        assert detached.user_count == 0
+        assert client.unstable.contacts.list_companies_for_a_contact(id=contact.id).companies == []
+
+    def test_attach_unknown_company_is_404(self, client) -> None:
+        contact = new_contact(client, "x@one.com")
+        with pytest.raises(ApiError) as err:
+            client.unstable.companies.attach_contact_to_a_company(id=contact.id, company_id="nope")
+        assert err.value.status_code == 404
+        assert err.value.body["errors"][0]["code"] == "company_not_found"
+
+    def test_tag_companies_in_bulk(self, client) -> None:
+        company = client.unstable.companies.create_or_update_company(request={"company_id": "tagme"})
+        tag = client.unstable.tags.create_tag(request={"name": "Key account", "companies": [{"id": company.id}]})
+        shown = client.unstable.companies.retrieve_a_company_by_id(id=company.id)
+        assert [t["id"] for t in shown.tags.tags] == [tag.id]
+        by_tag = client.unstable.companies.retrieve_company(tag_id=tag.id)
+        assert [c.id for c in by_tag.data] == [company.id]
+        client.unstable.tags.create_tag(
+            request={"name": "Key account", "companies": [{"company_id": "tagme", "untag": True}]}
+        )
+        assert client.unstable.companies.retrieve_a_company_by_id(id=company.id).tags.tags == []
+
+
+class TestNotes:
+    def test_contact_and_company_notes(self, client, workspace: Workspace) -> None:
+        contact = new_contact(client, "noted@example.com")
+        note = client.unstable.notes.create_note(id=contact.id, body="Hello")
+        assert note.body == "<p>Hello</p>"
+        assert note.contact.id == contact.id
+        me = client.unstable.admins.identify_admin()
+        assert note.author.id == me.id
+        assert client.unstable.notes.retrieve_note(id=int(note.id)).body == "<p>Hello</p>"
+        listed = client.unstable.notes.list_notes(id=contact.id)
+        assert [n.id for n in listed.data] == [note.id]
+        assert client.unstable.contacts.show_contact(id=contact.id).notes.total_count == 1
+        company = client.unstable.companies.create_or_update_company(request={"company_id": "noted"})
+        # The SDK has no call for company notes: raw HTTP.
+        company_note = workspace.http.post(f"/companies/{company.id}/notes", json={"body": "<b>Big</b>"}).json()
+        assert company_note["company"]["id"] == company.id
+        assert [n.body for n in client.unstable.notes.list_company_notes(id=company.id).data] == ["<b>Big</b>"]
+
+    def test_unknown_note_is_404(self, client) -> None:
+        with pytest.raises(ApiError) as err:
+            client.unstable.notes.retrieve_note(id=999999)
+        assert err.value.status_code == 404
+
+
+class TestSegments:
+    def test_segment_is_a_saved_query(self, client, server: LiveServer, workspace: Workspace) -> None:
+        vip = new_contact(client, "vip@big.com")
+        new_contact(client, "small@tiny.com")
+        segment = management_json(
+            server,
+            "POST",
+            f"/workspaces/{workspace.id}/segments",
+            json={"name": "Big", "query": {"field": "email_domain", "operator": "=", "value": "big.com"}},
+        )
+        listed = client.unstable.segments.list_segments(include_count=True)
+        assert [(s.name, s.count) for s in listed.segments] == [("Big", 1)]
+        assert client.unstable.segments.retrieve_segment(id=segment["id"]).name == "Big"
+        mine = client.unstable.contacts.list_segments_for_a_contact(contact_id=vip.id)
+        assert [s.id for s in mine.data] == [segment["id"]]
+        found = client.unstable.contacts.search_contacts(
+            query={"field": "segment_id", "operator": "=", "value": segment["id"]}
+        )
+        assert [c.id for c in found.data] == [vip.id]
+
+    def test_invalid_segment_query_is_refused(self, server: LiveServer, workspace: Workspace) -> None:
+        with server.management() as mgmt:
+            response = mgmt.post(
+                f"/workspaces/{workspace.id}/segments",
+                json={"name": "Bad", "query": {"field": "nope", "operator": "=", "value": 1}},
+            )
+        assert response.status_code == 400
+
+    def test_company_segments(self, client, server: LiveServer, workspace: Workspace) -> None:
+        company = client.unstable.companies.create_or_update_company(request={"company_id": "s1", "plan": "gold"})
+        segment = management_json(
+            server,
+            "POST",
+            f"/workspaces/{workspace.id}/segments",
+            json={"name": "Gold", "model": "company", "query": {"field": "plan", "operator": "=", "value": "gold"}},
+        )
+        found = client.unstable.companies.list_attached_segments_for_companies(id=company.id)
+        assert [s.id for s in found.data] == [segment["id"]]
+        shown = client.unstable.companies.retrieve_a_company_by_id(id=company.id)
+        assert [s.id for s in shown.segments.segments] == [segment["id"]]
+
+    def test_unknown_segment_is_404(self, client) -> None:
+        with pytest.raises(ApiError) as err:
+            client.unstable.segments.retrieve_segment(id="nope")
+        assert err.value.status_code == 404
+
+
+class TestSubscriptions:
+    def test_attach_list_detach(self, client, server: LiveServer, workspace: Workspace) -> None:
+        created = management_json(
+            server,
+            "POST",
+            f"/workspaces/{workspace.id}/subscription_types",
+            json={"name": "Newsletters", "consent_type": "opt_in", "content_types": ["email"]},
+        )
+        types = client.unstable.subscription_types.list_subscription_types()
+        assert [(t.id, t.default_translation.name) for t in types.data] == [(created["id"], "Newsletters")]
+        contact = new_contact(client, "sub@example.com")
+        attached = client.unstable.subscription_types.attach_subscription_type_to_contact(
+            contact_id=contact.id, id=created["id"], consent_type="opt_in"
+        )
+        assert attached.id == created["id"]
+        mine = client.unstable.contacts.list_subscriptions_for_a_contact(contact_id=contact.id)
+        assert [t.id for t in mine.data] == [created["id"]]
+        shown = client.unstable.contacts.show_contact(id=contact.id)
+        assert [s["id"] for s in shown.opted_in_subscription_types["data"]] == [created["id"]]
+        client.unstable.subscription_types.detach_subscription_type_to_contact(contact_id=contact.id, id=created["id"])
+        assert client.unstable.contacts.list_subscriptions_for_a_contact(contact_id=contact.id).data == []
+
+    def test_bad_consent_type_is_400(self, client, server: LiveServer, workspace: Workspace) -> None:
+        created = management_json(
+            server, "POST", f"/workspaces/{workspace.id}/subscription_types", json={"name": "SMS"}
+        )
+        contact = new_contact(client, "sub2@example.com")
+        with pytest.raises(ApiError) as err:
+            client.unstable.subscription_types.attach_subscription_type_to_contact(
+                contact_id=contact.id, id=created["id"], consent_type="maybe"
+            )
+        assert err.value.status_code == 400
+
+
+class TestDataAttributes:
+    def test_create_list_update(self, client) -> None:
+        created = client.unstable.data_attributes.create_data_attribute(
+            request={"name": "Mithril Shirt", "model": "company", "data_type": "string"}
+        )
+        assert created.full_name == "custom_attributes.Mithril Shirt"
+        assert created.custom is True
+        listed = client.unstable.data_attributes.lis_data_attributes(model="company")
+        names = [a.name for a in listed.data]
+        assert "company_id" in names
+        assert "Mithril Shirt" in names
+        updated = client.unstable.data_attributes.update_data_attribute(
+            id=created.id, request={"archived": True, "description": "Shiny"}
+        )
+        assert updated.archived is True
+        assert updated.description == "Shiny"
+        unarchived = [a.name for a in client.unstable.data_attributes.lis_data_attributes(model="company").data]
+        assert "Mithril Shirt" not in unarchived
+
+    def test_duplicate_name_is_refused(self, client) -> None:
+        client.unstable.data_attributes.create_data_attribute(
+            request={"name": "Ring", "model": "company", "data_type": "string"}
+        )
+        with pytest.raises(ApiError) as err:
+            client.unstable.data_attributes.create_data_attribute(
+                request={"name": "Ring", "model": "contact", "data_type": "string"}
+            )
+        assert err.value.status_code == 400
+        assert "company data" in err.value.body["errors"][0]["message"]
+
+    def test_options_attribute_governs_values(self, client) -> None:
+        client.unstable.data_attributes.create_data_attribute(
+            request={
+                "name": "tier",
+                "model": "contact",
+                "data_type": "options",
+                "options": [{"value": "a"}, {"value": "b"}],
+            }
+        )
+        assert new_contact(client, "o@x.io", custom_attributes={"tier": "a"}).custom_attributes == {"tier": "a"}
+        with pytest.raises(ApiError) as err:
+            new_contact(client, "o2@x.io", custom_attributes={"tier": "c"})
+        assert err.value.status_code == 400
+
+    def test_unknown_attribute_update_is_404(self, client) -> None:
+        with pytest.raises(ApiError) as err:
+            client.unstable.data_attributes.update_data_attribute(id=999999, request={"archived": True})
+        assert err.value.status_code == 404
+
+
+class TestVisitors:
+    def make_visitor(self, server: LiveServer, workspace: Workspace, **body: str) -> dict:
+        return management_json(server, "POST", f"/workspaces/{workspace.id}/visitors", json=body)
+
+    def test_retrieve_update(self, client, server: LiveServer, workspace: Workspace) -> None:
+        visitor = self.make_visitor(server, workspace, user_id="v-1")
+        found = client.unstable.visitors.retrieve_visitor_with_user_id(user_id="v-1")
+        assert found.id == visitor["id"]
+        assert found.anonymous is True
+        updated = client.unstable.visitors.update_visitor(request={"user_id": "v-1", "name": "Gareth"})
+        assert updated.name == "Gareth"
+
+    def test_convert_to_lead_and_user(self, client, server: LiveServer, workspace: Workspace) -> None:
+        self.make_visitor(server, workspace, user_id="v-2", name="Val")
+        lead = client.unstable.visitors.convert_visitor(type="lead", user={}, visitor={"user_id": "v-2"})
+        assert lead.role == "lead"
+        assert lead.name == "Val"
+        with pytest.raises(ApiError) as err:
+            client.unstable.visitors.retrieve_visitor_with_user_id(user_id="v-2")
+        assert err.value.status_code == 404
+        existing = new_contact(client, "known@example.com")
+        self.make_visitor(server, workspace, user_id="v-3", name="Kay")
+        user = client.unstable.visitors.convert_visitor(
+            type="user", user={"email": "known@example.com"}, visitor={"user_id": "v-3"}
+        )
+        assert user.id == existing.id
+        assert user.name == "Kay"
+
+    def test_unknown_visitor_is_404(self, client) -> None:
+        with pytest.raises(ApiError) as err:
+            client.unstable.visitors.retrieve_visitor_with_user_id(user_id="nobody")
+        assert err.value.status_code == 404
+
+
+class TestEdges:
+    def test_list_pages_past_the_end_are_empty(self, client) -> None:
+        company = client.unstable.companies.create_or_update_company(request={"company_id": "p1"})
+        contact = new_contact(client, "p1@example.com")
+        client.unstable.companies.attach_contact_to_a_company(id=contact.id, company_id=company.id)
+        first = client.unstable.companies.list_all_companies(page=1, per_page=1)
+        assert [c.id for c in first.data] == [company.id]
+        assert first.pages.total_pages == 1
+        assert client.unstable.companies.list_all_companies(page=2, per_page=1).data == []
+
+    def test_bad_scroll_param_is_400(self, workspace: Workspace) -> None:
+        response = workspace.http.get("/companies/scroll", params={"scroll_param": "garbage"})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "scroll_param"
+
+    def test_notes_of_unknown_contact_are_404(self, workspace: Workspace) -> None:
+        response = workspace.http.get("/contacts/000000000000000000000000/notes")
+        assert response.status_code == 404
+        assert response.json()["errors"][0]["message"] == "User Not Found"
+
+    def test_reset_removes_contacts_and_companies(self, client, server: LiveServer, workspace: Workspace) -> None:
+        tag = client.unstable.tags.create_tag(request={"name": "R"})
+        company = client.unstable.companies.create_or_update_company(request={"company_id": "r1"})
+        contact = new_contact(client, "r@example.com")
+        client.unstable.tags.attach_tag_to_contact(contact_id=contact.id, id=tag.id)
+        client.unstable.companies.attach_contact_to_a_company(id=contact.id, company_id=company.id)
+        client.unstable.notes.create_note(id=contact.id, body="bye")
+        management_json(server, "POST", f"/workspaces/{workspace.id}/reset")
+        assert client.unstable.contacts.list_contacts().total_count == 0
+        assert client.unstable.companies.list_all_companies().data == []

@@ -1,0 +1,347 @@
+"""Contacts end to end through the official SDK: create, read, update, delete, list, search, merge, tags."""
+
+from __future__ import annotations
+
+import pytest
+from intercom.core.api_error import ApiError
+from intercom.unstable.errors import NotFoundError
+
+from tests.support.live import Workspace
+
+
+def create_attribute(client, name: str, data_type: str, model: str = "contact") -> None:  # type: ignore[no-untyped-def]
+    client.unstable.data_attributes.create_data_attribute(
+        request={"name": name, "model": model, "data_type": data_type}
+    )
+
+
+def error_code(err: pytest.ExceptionInfo[ApiError]) -> str:
+    return err.value.body["errors"][0]["code"]
+
+
+class TestCreateAndRead:
+    def test_create_user_and_retrieve(self, client) -> None:
+        create_attribute(client, "plan", "string")
+        created = client.unstable.contacts.create_contact(
+            request={
+                "email": "Joe@Bloggs.com",
+                "name": "Joe",
+                "external_id": "u-1",
+                "custom_attributes": {"plan": "pro"},
+            }
+        )
+        assert created.role == "user"
+        assert created.email == "Joe@Bloggs.com"
+        assert created.email_domain == "bloggs.com"
+        assert created.custom_attributes == {"plan": "pro"}
+        shown = client.unstable.contacts.show_contact(id=created.id)
+        assert shown.id == created.id
+        assert shown.name == "Joe"
+        by_external = client.unstable.contacts.show_contact_by_external_id(external_id="u-1")
+        assert by_external.id == created.id
+
+    def test_create_lead_without_identifiers(self, client) -> None:
+        lead = client.unstable.contacts.create_contact(request={"role": "lead", "name": "Anonymous"})
+        assert lead.role == "lead"
+        assert lead.external_id is None
+
+    def test_duplicate_user_email_conflicts(self, client) -> None:
+        first = client.unstable.contacts.create_contact(request={"email": "dup@example.com"})
+        with pytest.raises(ApiError) as err:
+            client.unstable.contacts.create_contact(request={"email": "DUP@example.com"})
+        assert err.value.status_code == 409
+        assert first.id in err.value.body["errors"][0]["message"]
+
+    def test_duplicate_external_id_conflicts(self, client) -> None:
+        client.unstable.contacts.create_contact(request={"external_id": "x-1"})
+        with pytest.raises(ApiError) as err:
+            client.unstable.contacts.create_contact(request={"role": "lead", "external_id": "x-1"})
+        assert err.value.status_code == 409
+
+    def test_unknown_custom_attribute_is_refused(self, client) -> None:
+        with pytest.raises(ApiError) as err:
+            client.unstable.contacts.create_contact(request={"email": "a@b.c", "custom_attributes": {"nope": 1}})
+        assert err.value.status_code == 400
+        assert error_code(err) == "parameter_invalid"
+
+    def test_custom_attribute_type_is_checked(self, client) -> None:
+        create_attribute(client, "seats", "integer")
+        with pytest.raises(ApiError) as err:
+            client.unstable.contacts.create_contact(request={"email": "a@b.c", "custom_attributes": {"seats": "ten"}})
+        assert err.value.status_code == 400
+
+    def test_unknown_contact_is_404(self, client) -> None:
+        with pytest.raises(ApiError) as err:
+            client.unstable.contacts.show_contact(id="000000000000000000000000")
+        assert err.value.status_code == 404
+        assert err.value.body["errors"][0]["message"] == "User Not Found"
+
+
+class TestUpdateDelete:
+    def test_update_fields_and_custom_attributes(self, client) -> None:
+        create_attribute(client, "plan", "string")
+        create_attribute(client, "seats", "integer")
+        contact = client.unstable.contacts.create_contact(
+            request={"email": "u@example.com", "custom_attributes": {"plan": "free"}}
+        )
+        updated = client.unstable.contacts.update_contact(
+            id=contact.id, name="New Name", email="new@example.org", custom_attributes={"seats": 3}
+        )
+        assert updated.name == "New Name"
+        assert updated.email == "new@example.org"
+        assert updated.email_domain == "example.org"
+        assert updated.custom_attributes == {"plan": "free", "seats": 3}
+        assert updated.updated_at >= contact.updated_at
+
+    def test_lead_becomes_user(self, client) -> None:
+        lead = client.unstable.contacts.create_contact(request={"role": "lead", "email": "l@example.com"})
+        user = client.unstable.contacts.update_contact(id=lead.id, role="user")
+        assert user.role == "user"
+        assert user.signed_up_at is not None
+
+    def test_delete(self, client) -> None:
+        contact = client.unstable.contacts.create_contact(request={"email": "gone@example.com", "external_id": "g"})
+        deleted = client.unstable.contacts.delete_contact(id=contact.id)
+        assert deleted.id == contact.id
+        assert deleted.deleted is True
+        assert deleted.external_id == "g"
+        with pytest.raises(ApiError) as err:
+            client.unstable.contacts.show_contact(id=contact.id)
+        assert err.value.status_code == 404
+
+    def test_archive_unarchive_block(self, client) -> None:
+        contact = client.unstable.contacts.create_contact(request={"email": "arch@example.com"})
+        archived = client.unstable.contacts.archive_contact(id=contact.id)
+        assert archived.archived is True
+        assert client.unstable.contacts.list_contacts().total_count == 0
+        unarchived = client.unstable.contacts.unarchive_contact(id=contact.id)
+        assert unarchived.archived is False
+        assert client.unstable.contacts.list_contacts().total_count == 1
+        blocked = client.unstable.contacts.block_contact(id=contact.id)
+        assert blocked.blocked is True
+
+
+class TestListSearch:
+    def test_list_pages_with_cursor(self, client, workspace: Workspace) -> None:
+        ids = [client.unstable.contacts.create_contact(request={"email": f"p{i}@example.com"}).id for i in range(5)]
+        first = workspace.http.get("/contacts", params={"per_page": 2}).json()
+        assert first["total_count"] == 5
+        assert first["pages"]["total_pages"] == 3
+        seen = [c["id"] for c in first["data"]]
+        cursor = first["pages"]["next"]["starting_after"]
+        while cursor:
+            page = workspace.http.get("/contacts", params={"per_page": 2, "starting_after": cursor}).json()
+            seen += [c["id"] for c in page["data"]]
+            cursor = (page["pages"].get("next") or {}).get("starting_after")
+        assert sorted(seen) == sorted(ids)
+        assert len(seen) == 5
+
+    def test_search_standard_and_custom_fields(self, client) -> None:
+        create_attribute(client, "plan", "string")
+        create_attribute(client, "seats", "integer")
+        a = client.unstable.contacts.create_contact(
+            request={"email": "ann@acme.com", "name": "Ann", "custom_attributes": {"plan": "pro", "seats": 10}}
+        )
+        b = client.unstable.contacts.create_contact(
+            request={"email": "bob@acme.com", "name": "Bob", "custom_attributes": {"plan": "free", "seats": 2}}
+        )
+        c = client.unstable.contacts.create_contact(request={"role": "lead", "email": "cy@other.org"})
+        by_domain = client.unstable.contacts.search_contacts(
+            query={"field": "email_domain", "operator": "=", "value": "acme.com"}
+        )
+        assert {x.id for x in by_domain.data} == {a.id, b.id}
+        nested = client.unstable.contacts.search_contacts(
+            query={
+                "operator": "OR",
+                "value": [
+                    {
+                        "operator": "AND",
+                        "value": [
+                            {"field": "custom_attributes.plan", "operator": "=", "value": "pro"},
+                            {"field": "custom_attributes.seats", "operator": ">", "value": 5},
+                        ],
+                    },
+                    {"field": "role", "operator": "=", "value": "lead"},
+                ],
+            }
+        )
+        assert {x.id for x in nested.data} == {a.id, c.id}
+        starts = client.unstable.contacts.search_contacts(query={"field": "name", "operator": "^", "value": "b"})
+        assert [x.id for x in starts.data] == [b.id]
+        paged = client.unstable.contacts.search_contacts(
+            query={"field": "email", "operator": "~", "value": "@"}, pagination={"per_page": 2}
+        )
+        assert paged.total_count == 3
+        assert len(paged.data) == 2
+        assert paged.pages.next.starting_after
+
+    def test_search_sort_and_cursor(self, client, workspace: Workspace) -> None:
+        for name in ("Cleo", "Abe", "Bea"):
+            client.unstable.contacts.create_contact(request={"email": f"{name}@sort.io", "name": name})
+        body = {
+            "query": {"field": "email_domain", "operator": "=", "value": "sort.io"},
+            "sort": {"field": "name", "order": "ascending"},
+            "pagination": {"per_page": 2},
+        }
+        first = workspace.http.post("/contacts/search", json=body).json()
+        assert [c["name"] for c in first["data"]] == ["Abe", "Bea"]
+        body["pagination"]["starting_after"] = first["pages"]["next"]["starting_after"]
+        second = workspace.http.post("/contacts/search", json=body).json()
+        assert [c["name"] for c in second["data"]] == ["Cleo"]
+        assert second["pages"]["page"] == 2
+        assert "next" not in second["pages"]
+        body["sort"] = {"field": "name", "order": "sideways"}
+        bad = workspace.http.post("/contacts/search", json=body)
+        assert bad.status_code == 400
+        assert bad.json()["errors"][0]["code"] == "invalid_sort_order"
+
+    def test_foreign_cursor_is_400(self, client, workspace: Workspace) -> None:
+        """A cursor minted for another sort (a name where a timestamp is expected) is refused, not a crash."""
+        for name in ("Abe", "Bea"):
+            client.unstable.contacts.create_contact(request={"email": f"{name}@cur.io", "name": name})
+        body = {
+            "query": {"field": "email_domain", "operator": "=", "value": "cur.io"},
+            "sort": {"field": "name", "order": "ascending"},
+            "pagination": {"per_page": 1},
+        }
+        cursor = workspace.http.post("/contacts/search", json=body).json()["pages"]["next"]["starting_after"]
+        response = workspace.http.get("/contacts", params={"starting_after": cursor})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["code"] == "client_error"
+
+    def test_search_by_tag(self, client) -> None:
+        tag = client.unstable.tags.create_tag(request={"name": "VIP"})
+        vip = client.unstable.contacts.create_contact(request={"email": "vip@example.com"})
+        client.unstable.contacts.create_contact(request={"email": "plain@example.com"})
+        client.unstable.tags.attach_tag_to_contact(contact_id=vip.id, id=tag.id)
+        found = client.unstable.contacts.search_contacts(query={"field": "tag_id", "operator": "=", "value": tag.id})
+        assert [x.id for x in found.data] == [vip.id]
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {"field": "nope", "operator": "=", "value": "x"},
+            {"field": "name", "operator": ">", "value": "x"},
+            {"field": "created_at", "operator": "=", "value": "yesterday"},
+            {"field": "email", "operator": "IN", "value": "not-a-list"},
+            {"field": "custom_attributes.undefined", "operator": "=", "value": "x"},
+            {"operator": "AND", "value": [{"field": "name", "operator": "=", "value": str(i)} for i in range(16)]},
+            {
+                "operator": "AND",
+                "value": [
+                    {
+                        "operator": "OR",
+                        "value": [{"operator": "AND", "value": [{"field": "name", "operator": "=", "value": "x"}]}],
+                    }
+                ],
+            },
+        ],
+    )
+    def test_invalid_queries_are_400(self, workspace: Workspace, query: dict) -> None:
+        response = workspace.http.post("/contacts/search", json={"query": query})
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["code"] == "parameter_invalid"
+
+
+class TestMerge:
+    def test_merge_lead_into_user(self, client) -> None:
+        tag = client.unstable.tags.create_tag(request={"name": "lead-tag"})
+        lead = client.unstable.contacts.create_contact(request={"role": "lead", "name": "Lee", "phone": "+1555"})
+        client.unstable.tags.attach_tag_to_contact(contact_id=lead.id, id=tag.id)
+        user = client.unstable.contacts.create_contact(request={"email": "user@example.com"})
+        merged = client.unstable.contacts.merge_contact(from_=lead.id, into=user.id)
+        assert merged.id == user.id
+        assert merged.name == "Lee"
+        assert merged.phone == "+1555"
+        assert [t.id for t in merged.tags.data] == [tag.id]
+        with pytest.raises(ApiError) as err:
+            client.unstable.contacts.show_contact(id=lead.id)
+        assert err.value.status_code == 404
+
+    def test_merge_user_into_user_is_refused(self, client) -> None:
+        a = client.unstable.contacts.create_contact(request={"email": "a@example.com"})
+        b = client.unstable.contacts.create_contact(request={"email": "b@example.com"})
+        with pytest.raises(ApiError) as err:
+            client.unstable.contacts.merge_contact(from_=a.id, into=b.id)
+        assert err.value.status_code == 400
+
+
+class TestTags:
+    def test_attach_list_detach(self, client) -> None:
+        tag = client.unstable.tags.create_tag(request={"name": "Beta"})
+        contact = client.unstable.contacts.create_contact(request={"email": "t@example.com"})
+        me = client.unstable.admins.identify_admin()
+        attached = client.unstable.tags.attach_tag_to_contact(contact_id=contact.id, id=tag.id)
+        assert attached.name == "Beta"
+        assert attached.applied_by.id == me.id
+        listed = client.unstable.contacts.list_tags_for_a_contact(contact_id=contact.id)
+        assert [t.id for t in listed.data] == [tag.id]
+        shown = client.unstable.contacts.show_contact(id=contact.id)
+        assert shown.tags.total_count == 1
+        detached = client.unstable.tags.detach_tag_from_contact(contact_id=contact.id, id=tag.id)
+        assert detached.id == tag.id
+        assert client.unstable.contacts.list_tags_for_a_contact(contact_id=contact.id).data == []
+
+    def test_unknown_tag_is_404(self, client) -> None:
+        contact = client.unstable.contacts.create_contact(request={"email": "t2@example.com"})
+        with pytest.raises(NotFoundError):
+            client.unstable.tags.attach_tag_to_contact(contact_id=contact.id, id="999999")
+
+    def test_tag_users_in_bulk(self, client) -> None:
+        a = client.unstable.contacts.create_contact(request={"email": "bulk1@example.com"})
+        b = client.unstable.contacts.create_contact(request={"email": "bulk2@example.com"})
+        tag = client.unstable.tags.create_tag(request={"name": "Bulk", "users": [{"id": a.id}, {"id": b.id}]})
+        assert [t.id for t in client.unstable.contacts.list_tags_for_a_contact(contact_id=a.id).data] == [tag.id]
+        client.unstable.tags.create_tag(request={"name": "Bulk", "users": [{"id": b.id, "untag": True}]})
+        assert client.unstable.contacts.list_tags_for_a_contact(contact_id=b.id).data == []
+
+
+def test_events_are_recorded(server, workspace: Workspace) -> None:
+    """Contact creation, update, tagging and deletion leave events in the outbox."""
+    import asyncio
+
+    from sqlalchemy import select
+
+    from tidings.core.tables import events
+    from tidings.db.storage import open_storage
+
+    client = workspace.client
+    tag = client.unstable.tags.create_tag(request={"name": "E"})
+    contact = client.unstable.contacts.create_contact(request={"email": "ev@example.com"})
+    client.unstable.contacts.update_contact(id=contact.id, name="Ev")
+    client.unstable.tags.attach_tag_to_contact(contact_id=contact.id, id=tag.id)
+    client.unstable.contacts.delete_contact(id=contact.id)
+
+    url = server.database_url or f"sqlite:///{server.data_dir}/tidings.db"
+
+    async def topics() -> list[str]:
+        storage = open_storage(url.replace("postgresql://", "postgresql+asyncpg://"))
+        tx = await storage.begin(write=False)
+        try:
+            result = await tx.execute(
+                select(events.c.topic).where(events.c.workspace_id == workspace.id).order_by(events.c.id)
+            )
+            return [r[0] for r in result]
+        finally:
+            await tx.rollback()
+            await storage.close()
+
+    assert asyncio.run(topics()) == [
+        "contact.user.created",
+        "contact.user.updated",
+        "contact.user.tag.created",
+        "contact.deleted",
+    ]
+
+
+def test_merge_moves_subscriptions(client, server, workspace: Workspace) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.live import management_json
+
+    kind = management_json(server, "POST", f"/workspaces/{workspace.id}/subscription_types", json={"name": "News"})
+    lead = client.unstable.contacts.create_contact(request={"role": "lead", "email": "sublead@example.com"})
+    client.unstable.subscription_types.attach_subscription_type_to_contact(
+        contact_id=lead.id, id=kind["id"], consent_type="opt_out"
+    )
+    user = client.unstable.contacts.create_contact(request={"email": "subuser@example.com"})
+    merged = client.unstable.contacts.merge_contact(from_=lead.id, into=user.id)
+    assert [s["id"] for s in merged.opted_out_subscription_types["data"]] == [kind["id"]]
