@@ -83,11 +83,19 @@ class TestConvert:
             id=conversation_id,
             request={"message_type": "note", "type": "admin", "admin_id": me, "body": "<p>Courier delay</p>"},
         )
+        options = [{"text": "Yes", "uuid": "0df48b85-9a93-4c66-a167-753eff0baaec"}]
+        replies.reply_conversation(
+            id=conversation_id,
+            request={"message_type": "quick_reply", "type": "admin", "admin_id": me, "reply_options": options},
+        )
+        replies.manage_conversation(id=conversation_id, request={"message_type": "close", "admin_id": me})
+        # The contact's reply reopens the conversation: Intercom keeps it as an `open` part with its body.
         replies.reply_conversation(
             id=conversation_id,
             request={"message_type": "comment", "type": "user", "intercom_user_id": contact, "body": "Thanks"},
         )
         conversation = replies.retrieve_conversation(id=int(conversation_id))
+        assert [p.part_type for p in conversation.conversation_parts.conversation_parts][-2:] == ["close", "open"]
         bug = new_type(client, "Order issue")
 
         ticket = replies.convert_conversation_to_ticket(
@@ -106,6 +114,7 @@ class TestConvert:
             ("comment", "user", contact, "<p>My order is late</p>"),
             ("comment", "admin", me, "On it"),
             ("note", "admin", me, "<p>Courier delay</p>"),
+            ("quick_reply", "admin", me, None),
             ("comment", "user", contact, "Thanks"),
             ("ticket_state_updated_by_admin", "admin", me, None),
         ]
@@ -121,7 +130,7 @@ class TestConvert:
         assert again.conversation_parts.total_count == conversation.conversation_parts.total_count
         fetched = client.unstable.tickets.get_ticket(ticket.id)
         assert linked(fetched.linked_objects) == [("conversation", conversation_id, None)]
-        assert fetched.ticket_parts.total_count == 5
+        assert fetched.ticket_parts.total_count == 6
 
         assert stored_links(server, workspace) == [(ticket.id, conversation_id, "converted")]
         events = recorded_events(server, workspace.id)

@@ -72,6 +72,7 @@ def _history(conversation: Any, parts: list[Any]) -> list[dict[str, Any]]:
         "part_type": "comment",
         "body": conversation["source_body"],
         "attachments": conversation["source_attachments"],
+        "reply_options": None,
         "created_at": conversation["created_at"],
         "updated_at": conversation["created_at"],
         **_author(conversation["source_author_type"], conversation["source_author_id"]),
@@ -119,8 +120,8 @@ async def convert_conversation(uow: UnitOfWork, conversation_id: str, data: Conv
         admin_assignee=conversation["admin_assignee_id"],
         team_assignee=conversation["team_assignee_id"],
     )
-    for part in _history(conversation, await conversation_storage.list_parts(uow, conversation["id"])):
-        await storage.insert_part(uow, {"ticket_id": ticket_id, **part})
+    history = _history(conversation, await conversation_storage.list_parts(uow, conversation["id"]))
+    await storage.insert_parts(uow, ticket_id, history)
     now = clock.now()
     author = service.author_fields(uow.admin_id)
     await service.state_part(uow, ticket_id, submitted, state, author, {"created_at": now, "updated_at": now})

@@ -324,6 +324,14 @@ async def insert_part(uow: UnitOfWork, values: dict[str, Any]) -> int:
     return await _returning_id(uow, ticket_parts, {"attachments": [], **values})
 
 
+async def insert_parts(uow: UnitOfWork, ticket_id: int, rows: list[dict[str, Any]]) -> None:
+    """Several parts at once, in order (rows with the same keys)."""
+    if rows:
+        await uow.execute(
+            ticket_parts.insert(), [{"workspace_id": uow.workspace_id, "ticket_id": ticket_id, **row} for row in rows]
+        )
+
+
 async def get_part(uow: UnitOfWork, part_id: int) -> Any:
     return await uow.one_or_none(uow.select(ticket_parts).where(ticket_parts.c.id == part_id))
 
