@@ -658,7 +658,7 @@ class TestPartsAndRedaction:
         assert (side["type"], side["total_count"], side["side_conversations"]) == ("side_conversation.list", 0, [])
         with pytest.raises(BadRequestError) as err:
             client.unstable.conversations.convert_conversation_to_ticket(id=int(conversation_id), ticket_type_id="1")
-        assert "ticket" in err.value.body["errors"][0]["message"]
+        assert err.value.body["errors"][0]["message"] == "Ticket type not found"
         with pytest.raises(NotFoundError):
             client.unstable.conversations.list_handling_events(id="999999")
 

@@ -33,6 +33,8 @@ from tidings.conversations.schemas import (
     WhatsAppStatusOut,
 )
 from tidings.core.uow import UnitOfWork
+from tidings.tickets import conversion
+from tidings.tickets.schemas import TicketOut
 
 
 class ConversationsController(Controller):
@@ -129,8 +131,10 @@ class ConversationsController(Controller):
         return await service.detach_tag(uow, conversation_id, tag_id, data)
 
     @post("/{conversation_id:str}/convert", operation_id="convertConversationToTicket", status_code=200)
-    async def convert_conversation_to_ticket(self, conversation_id: str, data: ConvertRequest, uow: UnitOfWork) -> None:
-        await service.convert(uow, conversation_id, data)
+    async def convert_conversation_to_ticket(
+        self, conversation_id: str, data: ConvertRequest, uow: UnitOfWork
+    ) -> TicketOut:
+        return await conversion.convert_conversation(uow, conversation_id, data)
 
     @get("/{conversation_id:str}/handling_events", operation_id="listHandlingEvents")
     async def list_handling_events(self, conversation_id: str, uow: UnitOfWork) -> HandlingEventList:

@@ -34,7 +34,6 @@ from tidings.conversations.schemas import (
     ConversationDeleted,
     ConversationList,
     ConversationOut,
-    ConvertRequest,
     CreateConversationRequest,
     Customers,
     DeletedConversationItem,
@@ -72,14 +71,18 @@ from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
+from tidings.custom_objects import references
 from tidings.tags import service as tag_service
 from tidings.teams import storage as team_storage
+from tidings.tickets import links
 
 LIST_PER_PAGE, LIST_MAX_PER_PAGE = 20, 150
 DELETED_PER_PAGE, DELETED_MAX_PER_PAGE = 20, 60
 MAX_ATTACHMENTS = 10
 UNASSIGNED = "0"
 REPLY_TYPES = ("comment", "note", "quick_reply")
+# Conversations' owner type for custom object references.
+OWNER_TYPE = "conversation"
 # What a redacted part or source shows instead of its body (the spec's redaction example).
 REDACTED_BODY = "<p><i>This message was deleted</i></p>"
 _WORD = re.compile(r"\w+")
@@ -443,11 +446,10 @@ async def retrieve(uow: UnitOfWork, conversation_id: str, display_as: str | None
 
 
 def _custom_attributes(values: dict[str, Any]) -> dict[str, Any]:
-    """Strings and integers (dates are Unix seconds), the value types the spec's schema can carry."""
+    """Strings and integers (dates are Unix seconds), the value types the spec's schema can carry
+    besides custom object references (split off before, see `update`)."""
     for name, value in values.items():
         field = f"custom_attributes.{name}"
-        if isinstance(value, list | dict):
-            raise invalid("Associating custom object instances is not available on this server yet", field)
         if not isinstance(value, str | int) or isinstance(value, bool):
             raise invalid(f"{field} must be a string or an integer", field)
     return values
@@ -479,8 +481,11 @@ async def update(
     if data.title is not UNSET:
         values["title"] = data.title
     if data.custom_attributes is not UNSET:
-        changed = _custom_attributes(data.custom_attributes)
+        # References to custom object instances are checked and kept apart (`custom_objects.references`).
+        plain, instance_ids = await references.split_custom_attributes(uow, OWNER_TYPE, data.custom_attributes)
+        changed = _custom_attributes(plain)
         await _record_attribute_changes(uow, row, changed)
+        await references.save_references(uow, OWNER_TYPE, str(row["id"]), instance_ids)
         values["custom_attributes"] = {**row["custom_attributes"], **changed}
     if values:
         await storage.update_conversation(uow, row["id"], {**values, "updated_at": clock.now()})
@@ -491,6 +496,8 @@ async def update(
 async def delete(uow: UnitOfWork, conversation_id: str, retain_metrics: bool | None) -> ConversationDeleted:
     row = await conversation_row(uow, conversation_id)
     await record_event(uow, "conversation.deleted", {"type": "conversation", "id": str(row["id"])})
+    await references.clear_owner_references(uow, OWNER_TYPE, str(row["id"]))
+    await links.forget_conversation(uow, row["id"])
     await storage.delete_conversation(uow, row["id"])
     await storage.record_deleted(uow, row["id"], retain_metrics is not False, clock.now())
     return ConversationDeleted(id=str(row["id"]))
@@ -701,11 +708,6 @@ async def update_part(uow: UnitOfWork, conversation_id: str, part_id: str, data:
     await storage.update_part(uow, part["id"], {**values, "updated_at": clock.now()})
     directory = await Directory.load(uow)
     return await render_part(directory, await storage.get_part(uow, row["id"], part["id"]))
-
-
-async def convert(uow: UnitOfWork, conversation_id: str, data: ConvertRequest) -> None:
-    await conversation_row(uow, conversation_id)
-    raise invalid("Converting a conversation to a ticket is not available on this server yet", "ticket_type_id")
 
 
 async def handling_events(uow: UnitOfWork, conversation_id: str) -> HandlingEventList:

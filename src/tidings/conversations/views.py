@@ -19,6 +19,8 @@ from tidings.conversations.storage import STAT_COUNTS, STAT_DURATIONS, STAT_TIME
 from tidings.core import clock
 from tidings.core.schemas import UNSET, UnsetType
 from tidings.core.uow import UnitOfWork
+from tidings.custom_objects import references
+from tidings.tickets import links
 
 # Intercom returns the most recent 500 parts of a conversation.
 MAX_PARTS = 500
@@ -180,6 +182,8 @@ async def render_conversations(
     await directory.prefetch_contacts({c for cs in participants.values() for c in cs} | source_contacts)
     tags = await storage.applied_tags_by_conversation(uow, ids)
     teammates = await storage.teammate_ids_by_conversation(uow, ids)
+    linked = await links.linked_objects_of_conversations(uow, ids)
+    instances = await references.expand_references_for_many(uow, "conversation", [str(i) for i in ids])
     rendered = []
     for row in rows:
         conversation = await _render(
@@ -189,6 +193,8 @@ async def render_conversations(
             tags=tags.get(row["id"], []),
             contact_ids=participants.get(row["id"], []),
             teammate_ids=teammates.get(row["id"], []),
+            linked_objects=msgspec.to_builtins(linked[row["id"]]),
+            expanded_references=instances.get(str(row["id"]), {}),
         )
         if with_parts:
             parts = await storage.list_parts(uow, row["id"])
@@ -207,8 +213,17 @@ async def render_conversation(
 
 
 async def _render(
-    directory: Directory, row: Any, plain: bool, *, tags: list[Any], contact_ids: list[str], teammate_ids: list[str]
+    directory: Directory,
+    row: Any,
+    plain: bool,
+    *,
+    tags: list[Any],
+    contact_ids: list[str],
+    teammate_ids: list[str],
+    linked_objects: dict[str, Any],
+    expanded_references: dict[str, Any],
 ) -> ConversationOut:
+    """One conversation; `expanded_references`: its custom object references (`custom_objects.references`)."""
     first_reply_at = row["stat_first_contact_reply_at"]
     state, snoozed_until = effective_state(row)
     return ConversationOut(
@@ -229,13 +244,13 @@ async def _render(
         source=await _source(directory, row, plain),
         contacts=await _contacts(directory, contact_ids),
         teammates=_teammates(teammate_ids),
-        custom_attributes=row["custom_attributes"],
+        custom_attributes={**row["custom_attributes"], **expanded_references},
         first_contact_reply=(
             {"created_at": first_reply_at, "type": row["source_type"], "url": row["source_url"]}
             if first_reply_at is not None
             else None
         ),
         statistics=_statistics(row),
-        linked_objects={"type": "list", "data": [], "total_count": 0, "has_more": False},
+        linked_objects=linked_objects,
         ai_agent_participated=row["ai_agent_participated"],
     )

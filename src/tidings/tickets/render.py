@@ -10,10 +10,9 @@ from tidings.admins import storage as admin_storage
 from tidings.contacts.storage import get_contact
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
-from tidings.tickets import storage
+from tidings.tickets import links, storage
 from tidings.tickets.schemas import (
     ContactReference,
-    LinkedObjectList,
     PartAuthor,
     Reference,
     TicketContacts,
@@ -114,6 +113,7 @@ async def tickets_out(uow: UnitOfWork, rows: list[Any], catalog: Catalog | None 
     parts: dict[int, list[Any]] = {}
     for part in await storage.parts_of(uow, ids):
         parts.setdefault(part["ticket_id"], []).append(part)
+    linked = await links.linked_objects_of_tickets(uow, ids)
     authors = await Authors.load(uow)
     rendered = []
     for row in rows:
@@ -139,7 +139,7 @@ async def tickets_out(uow: UnitOfWork, rows: list[Any], catalog: Catalog | None 
                     total_count=len(ticket_parts),
                 ),
                 open=row["open"],
-                linked_objects=LinkedObjectList(data=[], total_count=0, has_more=False),
+                linked_objects=linked[row["id"]],
                 category=ticket_type.category,
                 is_shared=row["is_shared"],
                 previous_ticket_state_id=(

@@ -1,4 +1,10 @@
-"""Tickets: creation (now or as a job), updates kept as ticket parts, replies, type changes, tags, search."""
+"""Tickets: creation (now or as a job), updates kept as ticket parts, replies, type changes, tags, search.
+
+A new ticket may be linked to a conversation (`conversation_to_link_id`, see `links`); an admin
+note with `cross_post` on a back-office ticket is also added, as a note, to every linked
+conversation. `conversion` builds on `insert_new_ticket` and `state_part` to turn a conversation
+into a ticket.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ import msgspec
 
 from tidings.admins import storage as admin_storage
 from tidings.contacts import storage as contact_storage
+from tidings.conversations import service as conversation_service
+from tidings.conversations.service import Author
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.events import record_event
@@ -22,7 +30,7 @@ from tidings.jobs import service as jobs
 from tidings.jobs.schemas import JobOut
 from tidings.tags import service as tag_service
 from tidings.teams import storage as team_storage
-from tidings.tickets import storage, values
+from tidings.tickets import links, storage, values
 from tidings.tickets.render import as_item, reply_out, ticket_out, tickets_out
 from tidings.tickets.schemas import (
     AppliedTagOut,
@@ -83,7 +91,7 @@ async def _assignee(uow: UnitOfWork, assignee_id: str | int, kinds: tuple[str, .
     raise TidingsError(404, "assignee_not_found", "Assignee not found")
 
 
-def _actor(admin_id: int | None) -> dict[str, Any]:
+def author_fields(admin_id: int | None) -> dict[str, Any]:
     return (
         {"author_type": "admin", "author_id": str(admin_id)} if admin_id else {"author_type": "bot", "author_id": None}
     )
@@ -94,7 +102,7 @@ def _unassigned(value: str | int) -> bool:
 
 
 # Creating tickets.
-def _type_for_create(catalog: Catalog, ticket_type_id: str | int) -> Any:
+def type_for_create(catalog: Catalog, ticket_type_id: str | int) -> Any:
     numeric = parse_numeric_id(ticket_type_id)
     ticket_type = catalog.types.get(numeric) if numeric else None
     if ticket_type is None:
@@ -105,10 +113,6 @@ def _type_for_create(catalog: Catalog, ticket_type_id: str | int) -> Any:
 
 
 def _check_request_shape(data: CreateTicketRequest) -> None:
-    if data.conversation_to_link_id not in (UNSET, None):
-        raise invalid(
-            "Linking a conversation to a ticket is not supported by this server yet", "conversation_to_link_id"
-        )
     if len(data.contacts) != 1:
         raise invalid("Exactly one contact is required", "contacts")
     contact = data.contacts[0]
@@ -118,10 +122,10 @@ def _check_request_shape(data: CreateTicketRequest) -> None:
         raise invalid("created_at must be a UNIX timestamp", "created_at")
 
 
-def _checked_values(catalog: Catalog, ticket_type: Any, data: CreateTicketRequest) -> list[dict[str, Any]]:
+def checked_values(catalog: Catalog, ticket_type: Any, given: dict[str, Any] | Any) -> list[dict[str, Any]]:
+    """Value rows for the attributes `given` (UNSET: none), with the type's required attributes present."""
     by_name = catalog.attribute_by_name(ticket_type["id"])
-    given = data.ticket_attributes if data.ticket_attributes is not UNSET else {}
-    rows = values.value_rows(by_name, given)
+    rows = values.value_rows(by_name, given if given is not UNSET else {})
     values.check_required(by_name, rows)
     return rows
 
@@ -144,65 +148,86 @@ async def _contact_for(uow: UnitOfWork, data: CreateTicketRequest) -> str:
     return str(row["id"])
 
 
-async def create_ticket_row(uow: UnitOfWork, data: CreateTicketRequest) -> int:
-    """Check everything first, then write: a refused ticket writes nothing."""
-    _check_request_shape(data)
-    catalog = await load_catalog(uow)
-    ticket_type = _type_for_create(catalog, data.ticket_type_id)
-    rows = _checked_values(catalog, ticket_type, data)
-    assignment = data.assignment if data.assignment is not UNSET else None
-    admin_assignee = team_assignee = None
-    if assignment is not None and assignment.admin_assignee_id not in (UNSET, None, "", "0", 0):
-        admin_assignee = (await _assignee(uow, assignment.admin_assignee_id, ("admin",)))[1]
-    if assignment is not None and assignment.team_assignee_id not in (UNSET, None, "", "0", 0):
-        team_assignee = (await _assignee(uow, assignment.team_assignee_id, ("team",)))[1]
-    submitted = _initial_state(catalog, ticket_type["id"])
-    contact_id = await _contact_for(uow, data)
-
-    now = clock.now()
-    created_at = data.created_at if data.created_at is not UNSET else now
+async def insert_new_ticket(
+    uow: UnitOfWork,
+    *,
+    ticket_type: Any,
+    state: Any,
+    previous_state: Any | None,
+    contact_id: str,
+    value_rows: list[dict[str, Any]],
+    created_at: int,
+    admin_assignee: int | None = None,
+    team_assignee: int | None = None,
+    company_id: str | None = None,
+) -> int:
+    """The ticket row (with the next inbox number) and its attribute values; the caller adds its parts."""
     ticket_id = await storage.insert_ticket(
         uow,
         {
             "number": await storage.next_ticket_number(uow),
             "ticket_type_id": ticket_type["id"],
-            "ticket_state_id": submitted["id"],
-            "previous_ticket_state_id": None,
+            "ticket_state_id": state["id"],
+            "previous_ticket_state_id": previous_state["id"] if previous_state is not None else None,
             "contact_id": contact_id,
-            "company_id": data.company_id if data.company_id is not UNSET else None,
+            "company_id": company_id,
             "admin_assignee_id": admin_assignee,
             "team_assignee_id": team_assignee,
             "open": True,
             "is_shared": ticket_type["category"] == "Customer",
             "snoozed_until": None,
             "created_at": created_at,
-            "updated_at": now,
+            "updated_at": clock.now(),
         },
     )
-    await storage.replace_attribute_values(uow, ticket_id, rows)
-    actor = _actor(uow.admin_id)
-    stamp = {"created_at": created_at, "updated_at": created_at}
-    await storage.insert_part(
-        uow,
-        {
-            "ticket_id": ticket_id,
-            "part_type": "ticket_state_updated_by_admin",
-            "previous_ticket_state": submitted["category"],
-            "ticket_state": submitted["category"],
-            **actor,
-            **stamp,
-        },
-    )
-    topics = ["ticket.created"]
-    for kind, assignee in (("admin", admin_assignee), ("team", team_assignee)):
-        if assignee is not None:
-            await _assignment_part(uow, ticket_id, kind, assignee, actor, stamp)
-            topics.append(f"ticket.{kind}.assigned")
-    await _record(uow, ticket_id, topics)
+    await storage.replace_attribute_values(uow, ticket_id, value_rows)
     return ticket_id
 
 
-def _initial_state(catalog: Catalog, ticket_type_id: int) -> Any:
+async def create_ticket_row(uow: UnitOfWork, data: CreateTicketRequest) -> int:
+    """Check everything first, then write: a refused ticket writes nothing."""
+    _check_request_shape(data)
+    catalog = await load_catalog(uow)
+    ticket_type = type_for_create(catalog, data.ticket_type_id)
+    rows = checked_values(catalog, ticket_type, data.ticket_attributes)
+    conversation_id = await links.conversation_to_link(uow, data.conversation_to_link_id, ticket_type)
+    assignment = data.assignment if data.assignment is not UNSET else None
+    admin_assignee = team_assignee = None
+    if assignment is not None and assignment.admin_assignee_id not in (UNSET, None, "", "0", 0):
+        admin_assignee = (await _assignee(uow, assignment.admin_assignee_id, ("admin",)))[1]
+    if assignment is not None and assignment.team_assignee_id not in (UNSET, None, "", "0", 0):
+        team_assignee = (await _assignee(uow, assignment.team_assignee_id, ("team",)))[1]
+    submitted = initial_state(catalog, ticket_type["id"])
+    contact_id = await _contact_for(uow, data)
+
+    created_at = data.created_at if data.created_at is not UNSET else clock.now()
+    ticket_id = await insert_new_ticket(
+        uow,
+        ticket_type=ticket_type,
+        state=submitted,
+        previous_state=None,
+        contact_id=contact_id,
+        value_rows=rows,
+        created_at=created_at,
+        admin_assignee=admin_assignee,
+        team_assignee=team_assignee,
+        company_id=data.company_id if data.company_id is not UNSET else None,
+    )
+    author = author_fields(uow.admin_id)
+    stamp = {"created_at": created_at, "updated_at": created_at}
+    await state_part(uow, ticket_id, submitted, submitted, author, stamp)
+    topics = ["ticket.created"]
+    for kind, assignee in (("admin", admin_assignee), ("team", team_assignee)):
+        if assignee is not None:
+            await _assignment_part(uow, ticket_id, kind, assignee, author, stamp)
+            topics.append(f"ticket.{kind}.assigned")
+    if conversation_id is not None:
+        await storage.insert_link(uow, ticket_id, conversation_id, "linked", clock.now())
+    await record(uow, ticket_id, topics)
+    return ticket_id
+
+
+def initial_state(catalog: Catalog, ticket_type_id: int) -> Any:
     states = [catalog.states[s] for s in sorted(catalog.states_of_type.get(ticket_type_id, []))]
     return next((s for s in states if s["category"] == "submitted"), states[0])
 
@@ -216,7 +241,7 @@ async def _assignment_part(
     )
 
 
-async def _record(uow: UnitOfWork, ticket_id: int, topics: list[str]) -> TicketOut:
+async def record(uow: UnitOfWork, ticket_id: int, topics: list[str]) -> TicketOut:
     ticket = await ticket_out(uow, ticket_id)
     item = as_item(ticket)
     for topic in topics:
@@ -229,10 +254,13 @@ async def create(uow: UnitOfWork, data: CreateTicketRequest) -> TicketOut:
 
 
 async def enqueue(uow: UnitOfWork, data: CreateTicketRequest, base_url: str) -> JobOut:
-    """Best-effort checks now (shape, type, attribute values); contact and assignees resolve when the job runs."""
+    """Best-effort checks now (shape, type, attribute values, the conversation to link); contact and
+    assignees resolve when the job runs, which checks everything again."""
     _check_request_shape(data)
     catalog = await load_catalog(uow)
-    _checked_values(catalog, _type_for_create(catalog, data.ticket_type_id), data)
+    ticket_type = type_for_create(catalog, data.ticket_type_id)
+    checked_values(catalog, ticket_type, data.ticket_attributes)
+    await links.conversation_to_link(uow, data.conversation_to_link_id, ticket_type)
     return await jobs.enqueue(uow, CREATE_TICKET_JOB, msgspec.to_builtins(data), "ticket", base_url)
 
 
@@ -256,7 +284,7 @@ async def delete(uow: UnitOfWork, ticket_id: str) -> TicketDeleted:
 async def update(uow: UnitOfWork, ticket_id: str, data: UpdateTicketRequest) -> TicketOut:
     row = await ticket_row(uow, ticket_id)
     actor_id = (await _admin(uow, data.admin_id))["id"] if data.admin_id is not UNSET else uow.admin_id
-    actor = _actor(actor_id)
+    actor = author_fields(actor_id)
     now = clock.now()
     stamp = {"created_at": now, "updated_at": now}
     catalog = await load_catalog(uow)
@@ -288,7 +316,7 @@ async def update(uow: UnitOfWork, ticket_id: str, data: UpdateTicketRequest) -> 
         if not data.open:
             topics.append("ticket.closed")
     await storage.update_ticket(uow, row["id"], {**changes, "updated_at": now})
-    return await _record(uow, row["id"], topics)
+    return await record(uow, row["id"], topics)
 
 
 async def _update_attributes(
@@ -319,7 +347,7 @@ async def _update_attributes(
     return bool(changed)
 
 
-def _state_in_type(catalog: Catalog, ticket_type_id: int, state_id: str | int) -> Any:
+def state_in_type(catalog: Catalog, ticket_type_id: int, state_id: str | int) -> Any:
     numeric = parse_numeric_id(state_id)
     if numeric is None or numeric not in catalog.states_of_type.get(ticket_type_id, []):
         return None
@@ -335,7 +363,7 @@ async def _change_state(
     stamp: dict[str, int],
     changes: dict[str, Any],
 ) -> list[str]:
-    state = _state_in_type(catalog, row["ticket_type_id"], state_id)
+    state = state_in_type(catalog, row["ticket_type_id"], state_id)
     if state is None:
         raise TidingsError(
             400,
@@ -345,18 +373,18 @@ async def _change_state(
         )
     if state["id"] == row["ticket_state_id"]:
         return []
-    await _state_part(uow, row, catalog.states[row["ticket_state_id"]], state, actor, stamp)
+    await state_part(uow, row["id"], catalog.states[row["ticket_state_id"]], state, actor, stamp)
     changes.update(ticket_state_id=state["id"], previous_ticket_state_id=row["ticket_state_id"])
     return ["ticket.state.updated"] + (["ticket.resolved"] if state["category"] == "resolved" else [])
 
 
-async def _state_part(
-    uow: UnitOfWork, row: Any, previous: Any, state: Any, actor: dict[str, Any], stamp: dict[str, int]
+async def state_part(
+    uow: UnitOfWork, ticket_id: int, previous: Any, state: Any, actor: dict[str, Any], stamp: dict[str, int]
 ) -> None:
     await storage.insert_part(
         uow,
         {
-            "ticket_id": row["id"],
+            "ticket_id": ticket_id,
             "part_type": "ticket_state_updated_by_admin",
             "previous_ticket_state": previous["category"],
             "ticket_state": state["category"],
@@ -390,7 +418,7 @@ _WRAPPER = re.compile(
 )
 
 
-def _html_body(body: str) -> str:
+def html_body(body: str) -> str:
     """Store the fragment inside an `<html><body>` wrapper; plain text becomes a paragraph."""
     inner = _WRAPPER.match(body).group("inner").strip()  # type: ignore[union-attr]
     return inner if inner.startswith("<") else f"<p>{html.escape(inner)}</p>"
@@ -442,18 +470,20 @@ async def _reply_author(uow: UnitOfWork, data: ReplyTicketRequest, ticket_type: 
 async def reply(uow: UnitOfWork, ticket_id: str, data: ReplyTicketRequest) -> TicketReplyOut:
     row = await ticket_row(uow, ticket_id, resource_not_found())
     catalog = await load_catalog(uow)
-    author, topic = await _reply_author(uow, data, catalog.types[row["ticket_type_id"]])
+    ticket_type = catalog.types[row["ticket_type_id"]]
+    author, topic = await _reply_author(uow, data, ticket_type)
     attachments = _attachments(data.attachment_urls)
     if data.created_at is not UNSET and data.created_at < 0:
         raise invalid("created_at must be a UNIX timestamp", "created_at")
     now = clock.now()
     created_at = data.created_at if data.created_at is not UNSET else now
+    body = html_body(data.body) if data.body is not UNSET else None
     part_id = await storage.insert_part(
         uow,
         {
             "ticket_id": row["id"],
             "part_type": data.message_type,
-            "body": _html_body(data.body) if data.body is not UNSET else None,
+            "body": body,
             "attachments": attachments,
             "reply_options": msgspec.to_builtins(data.reply_options) if data.reply_options is not UNSET else None,
             "created_at": created_at,
@@ -462,8 +492,26 @@ async def reply(uow: UnitOfWork, ticket_id: str, data: ReplyTicketRequest) -> Ti
         },
     )
     await storage.update_ticket(uow, row["id"], {"updated_at": now})
-    await _record(uow, row["id"], [topic])
+    await record(uow, row["id"], [topic])
+    if data.cross_post is True and data.message_type == "note" and ticket_type["category"] == "Back-office":
+        await _cross_post(uow, row["id"], author["author_id"], body, attachments, created_at)
     return await reply_out(uow, part_id)
+
+
+async def _cross_post(
+    uow: UnitOfWork, ticket_id: int, admin_id: str, body: str | None, attachments: list[dict[str, Any]], at: int
+) -> None:
+    """Copy an admin's note to every conversation linked to the ticket, as that admin's note there."""
+    for conversation_id in await links.linked_conversation_ids(uow, ticket_id):
+        await conversation_service.add_part(
+            uow,
+            conversation_id,
+            Author.admin(admin_id),
+            "note",
+            body,
+            attachment_urls=[a["url"] for a in attachments],
+            created_at=at,
+        )
 
 
 # Changing the ticket type.
@@ -482,7 +530,7 @@ async def change_type(uow: UnitOfWork, ticket_id: str, data: ChangeTicketTypeReq
             f"The new ticket type must be in the same category as the current one ({old_type['category']})",
             "ticket_type_id",
         )
-    state = _state_in_type(catalog, new_type["id"], data.ticket_state_id)
+    state = state_in_type(catalog, new_type["id"], data.ticket_state_id)
     if state is None:
         raise invalid("Ticket custom state doesn't belong to the new ticket type", "ticket_state_id")
     new_by_name = catalog.attribute_by_name(new_type["id"])
@@ -505,11 +553,13 @@ async def change_type(uow: UnitOfWork, ticket_id: str, data: ChangeTicketTypeReq
     topics = []
     if state["id"] != row["ticket_state_id"]:
         previous = catalog.states[row["ticket_state_id"]]
-        await _state_part(uow, row, previous, state, _actor(uow.admin_id), {"created_at": now, "updated_at": now})
+        await state_part(
+            uow, row["id"], previous, state, author_fields(uow.admin_id), {"created_at": now, "updated_at": now}
+        )
         changes["previous_ticket_state_id"] = row["ticket_state_id"]
         topics.append("ticket.state.updated")
     await storage.update_ticket(uow, row["id"], changes)
-    return await _record(uow, row["id"], topics)
+    return await record(uow, row["id"], topics)
 
 
 # Tags.

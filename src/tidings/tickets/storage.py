@@ -3,6 +3,8 @@
 Ticket states are workspace-wide (Intercom's defaults are created lazily, at first use, once per
 workspace) and linked to the ticket types that use them. Attribute values live one row per
 (ticket, attribute), with typed columns beside the JSON value so search can compare them in SQL.
+Links between a ticket and a conversation (`conversation_to_link_id`, or a conversion) are one
+`ticket_links` row each, read from both sides.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tidings.conversations.storage import conversations
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import BigId, JsonType, id_column, metadata, timestamp_column, workspace_column
 
@@ -163,6 +166,20 @@ ticket_tags = Table(
     timestamp_column("applied_at"),
 )
 
+# A ticket linked to a conversation: `linked` by `conversation_to_link_id`, or `converted` from it.
+ticket_links = Table(
+    "ticket_links",
+    metadata,
+    id_column(),
+    workspace_column(),
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("conversation_id", ForeignKey(conversations.c.id, ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    timestamp_column("created_at"),
+    UniqueConstraint("ticket_id", "conversation_id", name="uq_ticket_links_ticket_conversation"),
+    Index("ix_ticket_links_conversation", "conversation_id", "id"),
+)
+
 
 def _insert_ignoring_conflicts(uow: UnitOfWork, table: Table) -> Any:
     """An INSERT that skips rows clashing with a unique key (lazy, race-free creation of defaults)."""
@@ -273,7 +290,7 @@ async def update_ticket(uow: UnitOfWork, ticket_id: int, values: dict[str, Any])
 
 
 async def delete_ticket(uow: UnitOfWork, ticket_id: int) -> None:
-    for table in (ticket_tags, ticket_parts, ticket_attribute_values):
+    for table in (ticket_links, ticket_tags, ticket_parts, ticket_attribute_values):
         await uow.execute(uow.delete(table).where(table.c.ticket_id == ticket_id))
     await uow.execute(uow.delete(tickets).where(tickets.c.id == ticket_id))
 
@@ -307,6 +324,14 @@ async def insert_part(uow: UnitOfWork, values: dict[str, Any]) -> int:
     return await _returning_id(uow, ticket_parts, {"attachments": [], **values})
 
 
+async def insert_parts(uow: UnitOfWork, ticket_id: int, rows: list[dict[str, Any]]) -> None:
+    """Several parts at once, in order (rows with the same keys)."""
+    if rows:
+        await uow.execute(
+            ticket_parts.insert(), [{"workspace_id": uow.workspace_id, "ticket_id": ticket_id, **row} for row in rows]
+        )
+
+
 async def get_part(uow: UnitOfWork, part_id: int) -> Any:
     return await uow.one_or_none(uow.select(ticket_parts).where(ticket_parts.c.id == part_id))
 
@@ -331,6 +356,47 @@ async def delete_ticket_tag(uow: UnitOfWork, ticket_id: int, tag_id: int) -> Non
     await uow.execute(
         uow.delete(ticket_tags).where(ticket_tags.c.ticket_id == ticket_id, ticket_tags.c.tag_id == tag_id)
     )
+
+
+# Links to conversations.
+async def insert_link(uow: UnitOfWork, ticket_id: int, conversation_id: int, kind: str, created_at: int) -> None:
+    await uow.execute(
+        uow.insert(ticket_links).values(
+            ticket_id=ticket_id, conversation_id=conversation_id, kind=kind, created_at=created_at
+        )
+    )
+
+
+async def links_of_tickets(uow: UnitOfWork, ticket_ids: list[int]) -> list[Any]:
+    """The links of these tickets, oldest first."""
+    return await uow.all(
+        uow.select(ticket_links).where(ticket_links.c.ticket_id.in_(ticket_ids)).order_by(ticket_links.c.id)
+    )
+
+
+async def links_of_conversations(uow: UnitOfWork, conversation_ids: list[int]) -> list[Any]:
+    """The links of these conversations, oldest first, each with its ticket's type category."""
+    stmt = (
+        uow.select(ticket_links, *ticket_links.c, ticket_types.c.category)
+        .join(tickets, tickets.c.id == ticket_links.c.ticket_id)
+        .join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id)
+        .where(ticket_links.c.conversation_id.in_(conversation_ids))
+        .order_by(ticket_links.c.id)
+    )
+    return await uow.all(stmt)
+
+
+async def conversion_of(uow: UnitOfWork, conversation_id: int) -> Any:
+    """The link of the ticket the conversation was converted to, if it was."""
+    return await uow.one_or_none(
+        uow.select(ticket_links).where(
+            ticket_links.c.conversation_id == conversation_id, ticket_links.c.kind == "converted"
+        )
+    )
+
+
+async def delete_links_of_conversation(uow: UnitOfWork, conversation_id: int) -> None:
+    await uow.execute(uow.delete(ticket_links).where(ticket_links.c.conversation_id == conversation_id))
 
 
 async def search_page(uow: UnitOfWork, condition: Any, after: list[Any] | None, limit: int) -> tuple[list[Any], int]:
