@@ -21,6 +21,9 @@ from tidings.core.errors import render_error
 from tidings.core.request_id import RequestIdMiddleware
 from tidings.db.storage import open_storage
 from tidings.management.routes import HealthController, ManagementController
+from tidings.webhooks.management import WebhooksController
+from tidings.webhooks.runtime import delivery_runtime
+from tidings.webhooks.sse import EventStreamController
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -33,13 +36,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)
         try:
-            yield
+            async with delivery_runtime(storage, settings, run_worker=settings.run_worker):
+                yield
         finally:
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})
     return Litestar(
-        route_handlers=[intercom, HealthController, ManagementController],
+        route_handlers=[intercom, HealthController, ManagementController, WebhooksController, EventStreamController],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         exception_handlers={Exception: render_error},

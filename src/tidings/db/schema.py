@@ -6,7 +6,8 @@ import tidings.admins.storage
 import tidings.contacts.storage
 import tidings.core.tables
 import tidings.tags.storage
-import tidings.teams.storage  # noqa: F401
+import tidings.teams.storage
+import tidings.webhooks.storage  # noqa: F401
 from tidings.db.metadata import metadata
 
 __all__ = ["metadata"]
