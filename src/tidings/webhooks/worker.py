@@ -31,7 +31,6 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from sqlalchemy import exists, func, or_, select, update
 
 from tidings import __version__
@@ -39,12 +38,11 @@ from tidings.config import Settings
 from tidings.core import clock
 from tidings.db.storage import Storage
 from tidings.webhooks import fanout, outbox, signing
+from tidings.webhooks.http import SendError, WebhookClient
 from tidings.webhooks.safety import UnsafeDestination, check_destination
 from tidings.webhooks.storage import DELIVERED, FAILED, PENDING, webhook_deliveries, webhook_subscriptions
 
 log = logging.getLogger("tidings.webhooks")
-# httpx logs every request at INFO; the delivery log is the record of what was sent.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
 ATTEMPT_TIMEOUT = 5.0
 LEASE_MS = 10_000
@@ -114,8 +112,7 @@ def request_headers(row: Any, body: bytes) -> dict[str, str]:
     return headers
 
 
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
+def retry_after_seconds(value: str | None) -> float | None:
     if value is None:
         return None
     try:
@@ -124,7 +121,7 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return None
 
 
-async def post(client: httpx.AsyncClient, row: Any, settings: Settings) -> Outcome:
+async def post(client: WebhookClient, row: Any, settings: Settings) -> Outcome:
     """One attempt: the whole exchange within ATTEMPT_TIMEOUT, at most RESPONSE_BODY_CAP bytes kept."""
     try:
         await check_destination(row["url"], settings)
@@ -133,21 +130,16 @@ async def post(client: httpx.AsyncClient, row: Any, settings: Settings) -> Outco
     body = request_body(row)
     try:
         async with asyncio.timeout(ATTEMPT_TIMEOUT):
-            async with client.stream("POST", row["url"], content=body, headers=request_headers(row, body)) as response:
-                kept = bytearray()
-                async for chunk in response.aiter_bytes():
-                    kept.extend(chunk[: RESPONSE_BODY_CAP - len(kept)])
-                    if len(kept) >= RESPONSE_BODY_CAP:
-                        break
-                return Outcome(
-                    status_code=response.status_code,
-                    response=kept.decode(errors="replace"),
-                    retry_after=retry_after_seconds(response),
-                )
+            answer = await client.post(row["url"], body, request_headers(row, body), keep=RESPONSE_BODY_CAP)
     except TimeoutError:
         return Outcome(error=f"no answer within {ATTEMPT_TIMEOUT:g} s")
-    except httpx.HTTPError as exc:
-        return Outcome(error=f"{type(exc).__name__}: {exc}"[:500])
+    except SendError as exc:
+        return Outcome(error=str(exc)[:500])
+    return Outcome(
+        status_code=answer.status_code,
+        response=answer.body.decode(errors="replace"),
+        retry_after=retry_after_seconds(answer.headers.get("retry-after")),
+    )
 
 
 def claim_statement(dialect: str, now_ms: int, limit: int, lease_until: int) -> Any:
@@ -194,25 +186,25 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         fanout.register_worker(self.wake)
-        limits = httpx.Limits(max_connections=self.max_in_flight, max_keepalive_connections=self.max_in_flight)
+        client = WebhookClient()
         try:
-            async with httpx.AsyncClient(timeout=ATTEMPT_TIMEOUT, limits=limits, follow_redirects=False) as client:
-                while not self._stopping:
-                    self.wake.clear()
-                    free = self.max_in_flight - len(self._in_flight)
-                    claimed = await self._claim_safely(free) if free > 0 else []
-                    for row in claimed:
-                        task = asyncio.create_task(self._deliver(client, row))
-                        self._in_flight.add(task)
-                        task.add_done_callback(self._done)
-                    if claimed and len(claimed) == free:
-                        continue
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(POLL_SECONDS):
-                            await self.wake.wait()
-                await self._drain()
+            while not self._stopping:
+                self.wake.clear()
+                free = self.max_in_flight - len(self._in_flight)
+                claimed = await self._claim_safely(free) if free > 0 else []
+                for row in claimed:
+                    task = asyncio.create_task(self._deliver(client, row))
+                    self._in_flight.add(task)
+                    task.add_done_callback(self._done)
+                if claimed and len(claimed) == free:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(POLL_SECONDS):
+                        await self.wake.wait()
+            await self._drain()
         finally:
             fanout.unregister_worker(self.wake)
+            await client.aclose()
 
     def stop(self) -> None:
         self._stopping = True
@@ -252,7 +244,7 @@ class DeliveryWorker:
         await tx.commit()
         return rows
 
-    async def _deliver(self, client: httpx.AsyncClient, row: Any) -> None:
+    async def _deliver(self, client: WebhookClient, row: Any) -> None:
         outcome = await post(client, row, self.settings)
         try:
             await self.record(row, outcome)
