@@ -32,7 +32,7 @@ from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import open_storage
 from tidings.webhooks import signing
 from tidings.webhooks.outbox import enqueue_delivery
-from tidings.webhooks.sse import fin_channel, issue_sse_token
+from tidings.webhooks.sse import close_channel_streams, fin_channel, issue_sse_token
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -594,3 +594,28 @@ def test_tidings_worker_delivers_for_a_server_that_runs_none(tmp_path: Path) -> 
             worker.send_signal(signal.SIGTERM)
             assert worker.wait(timeout=15) == 0
         stop_server(live)
+
+
+def test_closing_a_channel_ends_its_streams(events_server: LiveServer, ws: Workspace) -> None:
+    channel = fin_channel(ws.id, "ext-close")
+
+    async def close(uow: UnitOfWork) -> None:
+        await close_channel_streams(uow, channel)
+
+    with open_stream(events_server, ws.id, channel) as response:
+        reader = SseReader(response)
+        time.sleep(0.3)
+        (first,) = record(events_server, ws.id, ("fin_replied", fin_event(0)), channel=channel)
+        assert reader.read(1) == [(first, fin_event(0))]
+        in_workspace(events_server, ws.id, close)
+        # The stream ends: no frame for the close marker, just the end of the body.
+        assert reader.read(1, timeout=10) == []
+    # Resuming from before the close replays what came before it, then ends.
+    with open_stream(events_server, ws.id, channel, last_event_id=str(first - 1)) as response:
+        assert SseReader(response).read(2, timeout=10) == [(first, fin_event(0))]
+    # A new stream with rewind replays the channel and stays open for what comes next.
+    with open_stream(events_server, ws.id, channel, rewind="2m") as response:
+        reader = SseReader(response)
+        assert reader.read(1) == [(first, fin_event(0))]
+        (later,) = record(events_server, ws.id, ("fin_replied", fin_event(1)), channel=channel)
+        assert reader.read(1) == [(later, fin_event(1))]
