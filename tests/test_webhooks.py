@@ -404,6 +404,18 @@ def test_cli_lists_deliveries(events_server: LiveServer, ws: Workspace) -> None:
     ).stdout
     lines = out.strip().splitlines()
     assert lines[0].split()[:4] == ["id", "created", "status", "tries"]
+    delivery_id = lines[1].split()[0]
+    shown = subprocess.run(
+        [sys.executable, "-m", "tidings", "deliveries", "--workspace", ws.id, "--show", delivery_id],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    detail = json.loads(shown)
+    assert detail["id"] == delivery_id
+    assert detail["payload"]["topic"] == "ping"
+    assert detail["last_status_code"] == 200
     assert "ping" in lines[1]
     assert "delivered" in lines[1]
     assert receiver.url in lines[1]
