@@ -12,17 +12,16 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from tidings import __version__
-from tidings.areas import INTERCOM_ROUTES, JOB_HANDLERS
+from tidings.areas import INTERCOM_ROUTES, JOB_HANDLERS, MANAGEMENT_ROUTES
 from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.core.auth import TokenCache
 from tidings.core.deps import provide_uow
 from tidings.core.errors import render_error
 from tidings.core.request_id import RequestIdMiddleware
-from tidings.custom_objects.routes import CustomObjectTypesController
 from tidings.db.storage import open_storage
 from tidings.jobs.runner import JobRunner
-from tidings.management.routes import HealthController, ManagementController
+from tidings.webhooks.runtime import delivery_runtime
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -37,14 +36,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         jobs = JobRunner(storage, JOB_HANDLERS)
         jobs.start()
         try:
-            yield
+            async with delivery_runtime(storage, settings, run_worker=settings.run_worker):
+                yield
         finally:
             await jobs.stop()
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})
     return Litestar(
-        route_handlers=[intercom, HealthController, ManagementController, CustomObjectTypesController],
+        route_handlers=[intercom, *MANAGEMENT_ROUTES],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         exception_handlers={Exception: render_error},

@@ -8,10 +8,11 @@ from tidings.admins.routes import AdminsController, MeController
 from tidings.companies.routes import CompaniesController, ContactCompaniesController
 from tidings.contacts.routes import ContactsController, ContactTagsController
 from tidings.conversations.routes import ConversationsController, MessagesController
-from tidings.custom_objects.routes import CustomObjectInstancesController
+from tidings.custom_objects.routes import CustomObjectInstancesController, CustomObjectTypesController
 from tidings.data_attributes.routes import DataAttributesController
 from tidings.jobs.routes import JobsController
 from tidings.jobs.runner import JobHandler
+from tidings.management.routes import HealthController, ManagementController
 from tidings.notes.routes import CompanyNotesController, ContactNotesController, NotesController
 from tidings.segments.routes import ContactSegmentsController, SegmentsController
 from tidings.subscriptions.routes import ContactSubscriptionsController, SubscriptionTypesController
@@ -20,6 +21,8 @@ from tidings.teams.routes import TeamsController
 from tidings.tickets import service as tickets_service
 from tidings.tickets.routes import TicketsController, TicketStatesController, TicketTypesController
 from tidings.visitors.routes import VisitorsController
+from tidings.webhooks.management import WebhooksController
+from tidings.webhooks.sse import EventStreamController
 
 # Intercom API routes: every handler here gets bearer auth and a workspace-scoped unit of work.
 INTERCOM_ROUTES: list[ControllerRouterHandler] = [
@@ -47,6 +50,15 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     SubscriptionTypesController,
     ContactSubscriptionsController,
     VisitorsController,
+]
+
+# tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.
+MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
+    HealthController,
+    ManagementController,
+    CustomObjectTypesController,
+    WebhooksController,
+    EventStreamController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.

@@ -16,7 +16,8 @@ import tidings.subscriptions.storage
 import tidings.tags.storage
 import tidings.teams.storage
 import tidings.tickets.storage
-import tidings.visitors.storage  # noqa: F401
+import tidings.visitors.storage
+import tidings.webhooks.storage  # noqa: F401
 from tidings.db.metadata import metadata
 
 # Indexes a migration creates by hand (GIN, expression or collation indexes, one dialect only):
