@@ -407,6 +407,14 @@ class TestCustomObjectReferences:
         assert cleared.custom_attributes == {"plan": "pro"}
         assert stored_references(server, workspace) == []
 
+    def test_create_with_references(self, client, server: LiveServer, workspace: Workspace, orders) -> None:  # type: ignore[no-untyped-def]
+        created = client.unstable.contacts.create_contact(
+            request={"email": "new@example.com", "custom_attributes": {"orders": [orders[0]]}}
+        )
+        assert created.custom_attributes["orders"]["type"] == "Order.list"
+        assert [i["id"] for i in created.custom_attributes["orders"]["instances"]] == [orders[0]]
+        assert stored_references(server, workspace) == [("contact", created.id, "orders", orders[0])]
+
     def test_bad_references_write_nothing(self, client, server: LiveServer, workspace: Workspace, orders) -> None:  # type: ignore[no-untyped-def]
         create_attribute(client, "plan", "string")
         contact = client.unstable.contacts.create_contact(request={"email": "bad@example.com"})
