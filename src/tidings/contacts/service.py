@@ -135,7 +135,7 @@ def _out(row: Any, related: dict[str, dict[str, list[str]]], expanded_references
 
 async def hydrate(uow: UnitOfWork, rows: list[Any]) -> list[ContactOut]:
     """Contacts as Intercom shows them, with their tags, notes, companies, subscriptions and custom object
-    references (six queries)."""
+    references (five queries, six when some contact has references)."""
     ids = [r["id"] for r in rows]
     if not ids:
         return []

@@ -53,8 +53,8 @@ Using it from a resource (contacts, conversations, tickets, companies...):
   field from saved queries.
 - `validate_query(searchable, query, custom_types)` only checks (used to store saved queries).
 - `search_page(...)` orders (by `sort` `{"field", "order": "ascending"|"descending"}`, default
-  `default_sort` (`created_at`) descending when declared, then the owner key), pages with the keyset cursors of
-  `tidings.core.paging`, and returns `SearchPage(rows, total_count, pages)`.
+  the `default_sort` field descending when declared, then the owner key), pages with the keyset
+  cursors of `tidings.core.paging`, and returns `SearchPage(rows, total_count, pages)`.
 
 Semantics shared by SQL and the in-memory reference (tests/test_search_language.py):
 - `=`/`!=` with `null` test absence; `!=`, `NIN` and `!~` also match rows where the field is absent.
