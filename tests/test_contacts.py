@@ -6,7 +6,8 @@ import pytest
 from intercom.core.api_error import ApiError
 from intercom.unstable.errors import NotFoundError
 
-from tests.support.live import Workspace
+from tests.support.live import LiveServer, Workspace, management_json
+from tests.test_linking import stored_references
 
 
 def create_attribute(client, name: str, data_type: str, model: str = "contact") -> None:  # type: ignore[no-untyped-def]
@@ -345,3 +346,99 @@ def test_merge_moves_subscriptions(client, server, workspace: Workspace) -> None
     user = client.unstable.contacts.create_contact(request={"email": "subuser@example.com"})
     merged = client.unstable.contacts.merge_contact(from_=lead.id, into=user.id)
     assert [s["id"] for s in merged.opted_out_subscription_types["data"]] == [kind["id"]]
+
+
+ORDER = {
+    "identifier": "Order",
+    "name": "Order",
+    "attributes": [
+        {"name": "order_number", "data_type": "string"},
+        {"name": "orders", "data_type": "reference", "owner_type": "contact"},
+    ],
+}
+
+
+class TestCustomObjectReferences:
+    @pytest.fixture
+    def orders(self, client, server: LiveServer, workspace: Workspace) -> list[str]:  # type: ignore[no-untyped-def]
+        management_json(server, "POST", f"/workspaces/{workspace.id}/custom_object_types", json=ORDER)
+        api = client.unstable.custom_object_instances
+        created = [
+            api.create_custom_object_instances("Order", external_id=f"ext-{n}", custom_attributes={"order_number": n})
+            for n in ("A1", "B2")
+        ]
+        return [instance.id for instance in created]
+
+    def test_set_show_list_search_clear(self, client, server: LiveServer, workspace: Workspace, orders) -> None:  # type: ignore[no-untyped-def]
+        create_attribute(client, "plan", "string")
+        contacts = client.unstable.contacts
+        contact = contacts.create_contact(request={"email": "orders@example.com"})
+
+        updated = contacts.update_contact(
+            contact.id, custom_attributes={"orders": [orders[1], orders[0]], "plan": "pro"}
+        )
+        expanded = updated.custom_attributes["orders"]
+        assert expanded["type"] == "Order.list"
+        assert [(i["type"], i["id"], i["external_id"], i["custom_attributes"]) for i in expanded["instances"]] == [
+            ("Order", orders[1], "ext-B2", {"order_number": "B2"}),
+            ("Order", orders[0], "ext-A1", {"order_number": "A1"}),
+        ]
+        assert updated.custom_attributes["plan"] == "pro"
+        assert stored_references(server, workspace) == [
+            ("contact", contact.id, "orders", orders[1]),
+            ("contact", contact.id, "orders", orders[0]),
+        ]
+
+        def shown_ids(found) -> list[str]:  # type: ignore[no-untyped-def]
+            return [i["id"] for i in found.custom_attributes["orders"]["instances"]]
+
+        assert shown_ids(contacts.show_contact(id=contact.id)) == [orders[1], orders[0]]
+        assert shown_ids(next(c for c in contacts.list_contacts().data if c.id == contact.id)) == [
+            orders[1],
+            orders[0],
+        ]
+        searched = contacts.search_contacts(query={"field": "id", "operator": "=", "value": contact.id})
+        assert [shown_ids(c) for c in searched.data] == [[orders[1], orders[0]]]
+
+        # Deleting an instance drops it from the contact; an empty list clears the reference.
+        client.unstable.custom_object_instances.delete_custom_object_instances_by_external_id("Order", orders[1])
+        assert shown_ids(contacts.show_contact(id=contact.id)) == [orders[0]]
+        cleared = contacts.update_contact(contact.id, custom_attributes={"orders": []})
+        assert cleared.custom_attributes == {"plan": "pro"}
+        assert stored_references(server, workspace) == []
+
+    def test_create_with_references(self, client, server: LiveServer, workspace: Workspace, orders) -> None:  # type: ignore[no-untyped-def]
+        created = client.unstable.contacts.create_contact(
+            request={"email": "new@example.com", "custom_attributes": {"orders": [orders[0]]}}
+        )
+        assert created.custom_attributes["orders"]["type"] == "Order.list"
+        assert [i["id"] for i in created.custom_attributes["orders"]["instances"]] == [orders[0]]
+        assert stored_references(server, workspace) == [("contact", created.id, "orders", orders[0])]
+
+    def test_bad_references_write_nothing(self, client, server: LiveServer, workspace: Workspace, orders) -> None:  # type: ignore[no-untyped-def]
+        create_attribute(client, "plan", "string")
+        contact = client.unstable.contacts.create_contact(request={"email": "bad@example.com"})
+        for value in (["999999"], "A1", [orders[0], "x"]):
+            response = workspace.http.put(
+                f"/contacts/{contact.id}", json={"custom_attributes": {"orders": value, "plan": "pro"}}
+            )
+            assert response.status_code == 400, response.text
+            error = response.json()["errors"][0]
+            assert (error["code"], error["field"]) == ("parameter_invalid", "custom_attributes.orders")
+        assert client.unstable.contacts.show_contact(id=contact.id).custom_attributes == {}
+        assert stored_references(server, workspace) == []
+
+    def test_deleting_or_merging_away_clears_references(  # type: ignore[no-untyped-def]
+        self, client, server: LiveServer, workspace: Workspace, orders
+    ) -> None:
+        contacts = client.unstable.contacts
+        kept = contacts.create_contact(request={"email": "kept@example.com"})
+        deleted = contacts.create_contact(request={"email": "gone@example.com"})
+        lead = contacts.create_contact(request={"role": "lead", "name": "Lead"})
+        for contact in (kept, deleted, lead):
+            contacts.update_contact(contact.id, custom_attributes={"orders": [orders[0]]})
+        contacts.delete_contact(id=deleted.id)
+        merged = contacts.merge_contact(from_=lead.id, into=kept.id)
+        assert merged.id == kept.id
+        assert stored_references(server, workspace) == [("contact", kept.id, "orders", orders[0])]
+        assert [i["id"] for i in merged.custom_attributes["orders"]["instances"]] == [orders[0]]

@@ -580,6 +580,37 @@ class TestSearch:
         }
         assert ids(nested) == sorted([support, billing])
 
+    def test_timestamps_ranges_and_words(self, client, me: str, contact: str) -> None:
+        first = open_conversation(client, contact, "<p>Supporting our printers</p>")
+        time.sleep(1.1)
+        second = open_conversation(client, contact, "Printer jam")
+        conversations = client.unstable.conversations
+        created = {c: conversations.retrieve_conversation(id=int(c)).created_at for c in (first, second)}
+        assert created[second] > created[first]
+        tag = client.unstable.tags.create_tag(request={"name": "Hardware"})
+        client.unstable.tags.attach_tag_to_conversation(conversation_id=second, id=tag.id, admin_id=me)
+
+        def ids(query: dict[str, Any]) -> list[str]:
+            return [c.id for c in conversations.search_conversations(query=query).conversations]
+
+        # Timestamps compare to the second, and `<`/`>` include the bound.
+        assert ids({"field": "created_at", "operator": "<", "value": created[first]}) == [first]
+        assert ids({"field": "created_at", "operator": ">", "value": created[second]}) == [second]
+        assert ids({"field": "created_at", "operator": "=", "value": created[second]}) == [second]
+        # Most recently updated first.
+        assert ids({"field": "source.author.id", "operator": "=", "value": contact}) == [second, first]
+        # `source.body` by word: whole words, or within / at the start / at the end of one.
+        assert ids({"field": "source.body", "operator": "=", "value": "Printers"}) == [first]
+        assert ids({"field": "source.body", "operator": "^", "value": "print"}) == [second, first]
+        assert ids({"field": "source.body", "operator": "$", "value": "ing"}) == [first]
+        assert ids({"field": "source.body", "operator": "~", "value": "jam"}) == [second]
+        assert ids({"field": "source.body", "operator": "!~", "value": "jam"}) == [first]
+        assert ids({"field": "source.body", "operator": "NIN", "value": ["jam", "our"]}) == []
+        # Related rows take every operator of their type; a negated one means none matches.
+        assert ids({"field": "tag_ids", "operator": "!=", "value": tag.id}) == [first]
+        assert ids({"field": "tag_ids", "operator": "=", "value": None}) == [first]
+        assert ids({"field": "contact_ids", "operator": "^", "value": contact[:6]}) == [second, first]
+
     def test_pagination_and_refusals(self, client, workspace: Workspace, contact: str) -> None:
         created = [open_conversation(client, contact, f"n{i}") for i in range(3)]
         query = {"field": "source.author.id", "operator": "=", "value": contact}
@@ -731,7 +762,7 @@ class TestMessages:
         conversation = client.unstable.conversations.retrieve_conversation(id=int(message.conversation_id))
         assert conversation.source.body == "heyy"
 
-    def test_whatsapp_statuses(self, client, workspace: Workspace, me: str) -> None:
+    def test_whatsapp_statuses(self, client, server: LiveServer, workspace: Workspace, me: str) -> None:
         sent = client.unstable.messages.create_message(
             request={
                 "message_type": "whatsapp",
@@ -755,5 +786,8 @@ class TestMessages:
         assert workspace.http.get("/messages/whatsapp/status", params={"message_id": "wamid.none"}).status_code == 404
         assert workspace.http.get("/messages/status").status_code == 400
         conversation = client.unstable.conversations.retrieve_conversation(id=int(sent.conversation_id))
-        assert conversation.contacts.contacts[0].id
+        lead = client.unstable.contacts.show_contact(id=conversation.contacts.contacts[0].id)
+        assert (lead.role, lead.phone, lead.name) == ("lead", "+5547999998888", "John Doe")
+        # The recipient's new lead is announced as any new contact is.
+        assert topics(server, workspace, lead.id) == ["contact.lead.created"]
         assert conversation.source.type == "whatsapp"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import insert, select
+from sqlalchemy import String, cast, insert, select
 
 from tests.conftest import REQUIRE_POSTGRES
 from tests.support.live import create_postgres_database, drop_postgres_database, postgres_available
@@ -24,7 +24,7 @@ from tidings.config import normalise_database_url
 from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contact_tags, contacts
 from tidings.core.errors import TidingsError
-from tidings.core.search import FieldType, compile_query
+from tidings.core.search import FieldKind, FieldType, Searchable, SearchField, compile_query, json_value
 from tidings.core.tables import workspaces
 from tidings.db.migrate import upgrade
 from tidings.db.storage import Storage, open_storage
@@ -267,8 +267,9 @@ class SearchDatabase:
         await tx.commit()
         return workspace_id, tag_ids
 
-    async def search(self, workspace_id: str, query: dict[str, Any]) -> set[str]:
-        condition = compile_query(contact_fields(self.dialect), query, self.dialect, CUSTOM_TYPES)
+    async def search(self, workspace_id: str, query: dict[str, Any], searchable: Searchable | None = None) -> set[str]:
+        fields = searchable or contact_fields(self.dialect)
+        condition = compile_query(fields, query, self.dialect, CUSTOM_TYPES)
         tx = await self.storage.begin(write=False)
         try:
             result = await tx.execute(select(contacts.c.id).where(contacts.c.workspace_id == workspace_id, condition))
@@ -344,3 +345,175 @@ def refusal_of(query: Any, dialect: str) -> tuple[int, str] | None:
     except TidingsError as error:
         return error.status, error.code
     return None
+
+
+# ---------------------------------------------------------------- the engine's extensions
+#
+# The same contacts, searched through a Searchable that uses what conversations and tickets need:
+# timestamps to the second with inclusive `>`/`<`, a RELATED field (string operators over related
+# rows), a converted value (0 stands for absence) and a field family.
+
+EXTENDED_TYPES = {
+    "name": "string",
+    "created_at": "timestamp",
+    "owner_id": "assignee",
+    "tag": "related",
+    "extra.plan": "string",
+}
+EXTENDED_OPERATORS = {
+    **OPERATORS,
+    "timestamp": OPERATORS["integer"],
+    "assignee": OPERATORS["integer"],
+    "related": OPERATORS["string"],
+}
+digits = st.text(alphabet="0123456789", min_size=0, max_size=2)
+
+
+def extended_searchable(dialect: str) -> Searchable:
+    def tagged(condition: Any) -> Any:
+        return contacts.c.id.in_(select(contact_tags.c.contact_id).where(condition))
+
+    def extra(name: str) -> SearchField | None:
+        if name != "plan":
+            return None
+        return SearchField(json_value(contacts.c.custom_attributes, "plan", FieldType.STRING, dialect))
+
+    return Searchable(
+        fields={
+            "name": SearchField(contacts.c.name),
+            "created_at": SearchField(contacts.c.created_at, FieldType.TIMESTAMP),
+            "owner_id": SearchField(contacts.c.owner_id, FieldType.INTEGER, convert=lambda v: None if v == 0 else v),
+            "tag": SearchField(
+                cast(contact_tags.c.tag_id, String), kind=FieldKind.RELATED, related=tagged, sortable=False
+            ),
+        },
+        owner=contacts.c.id,
+        families={"extra.": extra},
+        inclusive_ranges=True,
+    )
+
+
+def extended_value(kind: str, operator: str) -> st.SearchStrategy[Any]:
+    if kind == "related":
+        # Tag indexes for the equality operators (made real ids as sent), digits for the string ones.
+        return st.integers(min_value=0, max_value=3) if operator in ("=", "!=", "IN", "NIN") else digits
+    return {"string": words, "timestamp": timestamps, "assignee": small_ints}[kind]
+
+
+@st.composite
+def extended_filters(draw: st.DrawFn) -> dict[str, Any]:
+    field = draw(st.sampled_from(sorted(EXTENDED_TYPES)))
+    kind = EXTENDED_TYPES[field]
+    operator = draw(st.sampled_from(EXTENDED_OPERATORS[kind]))
+    if operator in ("IN", "NIN"):
+        value: Any = draw(st.lists(extended_value(kind, operator), min_size=1, max_size=3))
+    elif operator in ("=", "!=") and draw(st.integers(0, 5)) == 0:
+        value = None
+    else:
+        value = draw(extended_value(kind, operator))
+    return {"field": field, "operator": operator, "value": value}
+
+
+extended_queries = st.one_of(
+    extended_filters(), groups(extended_filters()), groups(st.one_of(extended_filters(), groups(extended_filters())))
+)
+
+
+def _text_match(text: str, operator: str, part: str) -> bool:
+    text, part = text.lower(), part.lower()
+    return {"~": part in text, "^": text.startswith(part), "$": text.endswith(part)}[operator]
+
+
+def matches_extended_filter(contact: dict[str, Any], node: dict[str, Any], tag_ids: list[int]) -> bool:
+    field, operator, wanted = node["field"], node["operator"], node["value"]
+    kind = EXTENDED_TYPES[field]
+    operator = {">": ">=", "<": "<="}.get(operator, operator)
+    if kind == "related":
+        tags = {str(tag_ids[i]) for i in contact["tags"]}
+        if wanted is None:
+            return (not tags) if operator == "=" else bool(tags)
+        positive = {"!=": "=", "NIN": "IN", "!~": "~"}.get(operator, operator)
+        if positive in ("=", "IN"):
+            names = {str(tag_ids[w]) if w < len(tag_ids) else "0" for w in (wanted if positive == "IN" else [wanted])}
+            has = bool(tags & names)
+        else:
+            has = any(_text_match(tag, positive, wanted) for tag in tags)
+        return has if positive == operator else not has
+    if field == "extra.plan":
+        actual = contact["custom_attributes"].get("plan")
+        actual = actual if isinstance(actual, str) else None
+    else:
+        actual = contact[field]
+    if kind == "assignee":
+        # 0 is converted to "absent".
+        if isinstance(wanted, list):
+            wanted = [None if w == 0 else w for w in wanted]
+        elif wanted == 0:
+            wanted = None
+    if operator in ("IN", "NIN"):
+        present = [w for w in wanted if w is not None]
+        hit = (actual is not None and actual in present) or (actual is None and len(present) < len(wanted))
+        return hit if operator == "IN" else not hit
+    if operator == "=":
+        return actual is None if wanted is None else actual == wanted
+    if operator == "!=":
+        return actual is not None if wanted is None else actual != wanted
+    if operator in ("~", "!~", "^", "$"):
+        if actual is None:
+            return operator == "!~"
+        found = _text_match(actual, "~" if operator == "!~" else operator, wanted)
+        return not found if operator == "!~" else found
+    if actual is None or wanted is None:
+        return False
+    return {"<=": actual <= wanted, ">=": actual >= wanted}[operator]
+
+
+def matches_extended(contact: dict[str, Any], node: dict[str, Any], tag_ids: list[int]) -> bool:
+    if node.get("operator") in ("AND", "OR"):
+        results = [matches_extended(contact, child, tag_ids) for child in node["value"]]
+        return all(results) if node["operator"] == "AND" else any(results)
+    return matches_extended_filter(contact, node, tag_ids)
+
+
+def extended_sql_query(node: dict[str, Any], tag_ids: list[int]) -> dict[str, Any]:
+    if node.get("operator") in ("AND", "OR"):
+        return {**node, "value": [extended_sql_query(child, tag_ids) for child in node["value"]]}
+    if node["field"] != "tag" or node["operator"] not in ("=", "!=", "IN", "NIN") or node["value"] is None:
+        return node
+
+    def tag(index: int) -> str:
+        return str(tag_ids[index]) if index < len(tag_ids) else "0"
+
+    value = node["value"]
+    return {**node, "value": [tag(v) for v in value] if isinstance(value, list) else tag(value)}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(contact_data(), min_size=0, max_size=8), query_list=st.lists(extended_queries, min_size=1, max_size=4)
+)
+def test_extensions_agree_with_the_in_memory_evaluator(
+    search_db: SearchDatabase, rows: list[dict[str, Any]], query_list: list[dict[str, Any]]
+) -> None:
+    workspace_id, tag_ids = search_db.run(search_db.load(rows))
+    searchable = extended_searchable(search_db.dialect)
+    for query in query_list:
+        expected = {f"{workspace_id}-{i}" for i, row in enumerate(rows) if matches_extended(row, query, tag_ids)}
+        sent = extended_sql_query(query, tag_ids)
+        assert search_db.run(search_db.search(workspace_id, sent, searchable)) == expected, query
+
+
+def test_unknown_family_members_and_fields_are_refused_with_the_declared_code() -> None:
+    searchable = extended_searchable("sqlite")
+    custom = Searchable(fields=searchable.fields, owner=contacts.c.id, unknown_field_code="field_not_found")
+    for query, code in (
+        ({"field": "extra.nope", "operator": "=", "value": "x"}, "parameter_invalid"),
+        ({"field": "tag", "operator": "<", "value": "1"}, "parameter_invalid"),
+        ({"field": "owner_id", "operator": "=", "value": 2**63}, "parameter_invalid"),
+    ):
+        with pytest.raises(TidingsError) as refused:
+            compile_query(searchable, query, "sqlite")
+        assert (refused.value.status, refused.value.code) == (400, code)
+    with pytest.raises(TidingsError) as refused:
+        compile_query(custom, {"field": "nope", "operator": "=", "value": "x"}, "sqlite")
+    assert (refused.value.status, refused.value.code) == (400, "field_not_found")

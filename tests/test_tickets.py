@@ -248,9 +248,17 @@ class TestTickets:
         assert ticket.snoozed_until is None
         contact_id = ticket.contacts.contacts[0].id
         assert len(contact_id) == 24
-        # The same email finds the same contact.
+        # The new contact is announced as the Contacts API shows it.
+        shown = client.unstable.contacts.show_contact(id=contact_id)
+        created = [item for topic, item in recorded_events(server, workspace.id) if topic == "contact.user.created"]
+        assert [(c["type"], c["id"], c["role"], c["email"], c["created_at"]) for c in created] == [
+            ("contact", contact_id, "user", "ada@example.com", shown.created_at)
+        ]
+        assert (created[0]["tags"]["url"], created[0]["tags"]["total_count"]) == (f"/contacts/{contact_id}/tags", 0)
+        # The same email finds the same contact, announced once.
         again = create_ticket(client, bug.id, {"email": "ADA@example.com"})
         assert again.contacts.contacts[0].id == contact_id
+        assert [t for t, _ in recorded_events(server, workspace.id)].count("contact.user.created") == 1
         assert again.ticket_id == "2"
         assert again.ticket_attributes == {"_default_title_": None, "_default_description_": None}
         parts = ticket.ticket_parts
@@ -508,7 +516,9 @@ class TestEvents:
         )
         client.unstable.tickets.update_ticket(ticket.id, ticket_state_id=states["resolved"])
         client.unstable.tickets.update_ticket(ticket.id, open=False)
-        events = recorded_events(server, workspace.id)
+        announced, *events = recorded_events(server, workspace.id)
+        # The ticket's unknown email made a contact, announced first.
+        assert (announced[0], announced[1]["id"]) == ("contact.user.created", contact_id)
         assert [topic for topic, _ in events] == [
             "ticket.created",
             "ticket.state.updated",

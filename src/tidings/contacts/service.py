@@ -38,6 +38,7 @@ from tidings.core.events import record_event
 from tidings.core.schemas import present
 from tidings.core.search import Searchable, compile_query, search_page
 from tidings.core.uow import UnitOfWork
+from tidings.custom_objects import references
 from tidings.data_attributes import service as attributes
 from tidings.notes import storage as note_storage
 from tidings.segments import service as segment_service
@@ -50,6 +51,8 @@ SEARCH_PER_PAGE = 50
 LIST_PER_PAGE = 50
 MAX_PER_PAGE = 150
 EMBEDDED_LIMIT = 10
+# Contacts' owner type for custom object references.
+OWNER_TYPE = "contact"
 LOCATION_FIELDS = ("country", "region", "city", "country_code", "continent_code")
 DEVICE_FIELDS = (
     "android_app_name",
@@ -80,7 +83,7 @@ def _addressable(kind: str, ids: list[str], url: str, plural: str) -> Addressabl
     )
 
 
-def _out(row: Any, related: dict[str, dict[str, list[str]]]) -> ContactOut:
+def _out(row: Any, related: dict[str, dict[str, list[str]]], expanded_references: dict[str, Any]) -> ContactOut:
     cid = row["id"]
     mine = related.get(cid, {})
     device = row["device"] or {}
@@ -117,7 +120,7 @@ def _out(row: Any, related: dict[str, dict[str, list[str]]]) -> ContactOut:
         os=row["os"],
         location=Location(**{k: location.get(k) for k in LOCATION_FIELDS}),
         **{name: device.get(name) for name in DEVICE_FIELDS},
-        custom_attributes=dict(row["custom_attributes"] or {}),
+        custom_attributes={**(row["custom_attributes"] or {}), **expanded_references},
         tags=_addressable("tag", mine.get("tags", []), f"/contacts/{cid}/tags", "tags"),
         notes=_addressable("note", mine.get("notes", []), f"/contacts/{cid}/notes", "notes"),
         companies=_addressable("company", mine.get("companies", []), f"/contacts/{cid}/companies", "companies"),
@@ -131,7 +134,8 @@ def _out(row: Any, related: dict[str, dict[str, list[str]]]) -> ContactOut:
 
 
 async def hydrate(uow: UnitOfWork, rows: list[Any]) -> list[ContactOut]:
-    """Contacts as Intercom shows them, with their tags, notes, companies and subscriptions (four queries)."""
+    """Contacts as Intercom shows them, with their tags, notes, companies, subscriptions and custom object
+    references (five queries, six when some contact has references)."""
     ids = [r["id"] for r in rows]
     if not ids:
         return []
@@ -144,7 +148,8 @@ async def hydrate(uow: UnitOfWork, rows: list[Any]) -> list[ContactOut]:
         related[c["contact_id"]]["companies"].append(c["id"])
     for s in await subscription_storage.consents_of(uow, ids):
         related[s["contact_id"]][s["given_consent"]].append(str(s["id"]))
-    return [_out(r, related) for r in rows]
+    expanded = await references.expand_references_for_many(uow, OWNER_TYPE, ids)
+    return [_out(r, related, expanded.get(r["id"], {})) for r in rows]
 
 
 async def contact_out(uow: UnitOfWork, row: Any) -> ContactOut:
@@ -199,22 +204,37 @@ async def create(uow: UnitOfWork, data: ContactWrite) -> ContactOut:
         _email_fields(email)
     await _refuse_conflict(uow, role, email, external_id)
     await _check_owner(uow, fields.get("owner_id"))
-    custom = await attributes.check_custom_attributes(uow, "contact", fields.pop("custom_attributes", None))
+    given = fields.pop("custom_attributes", None)
+    plain, instance_ids = await references.split_custom_attributes(uow, OWNER_TYPE, given)
+    custom = await attributes.check_custom_attributes(uow, "contact", plain)
     extra = {k: v for k, v in fields.items() if k not in ("email", "external_id", "name") and v is not None}
-    contact_id = await storage.insert_contact(
+    return await insert_and_announce(
         uow,
         role=role,
         email=email.strip() if email else None,
         external_id=external_id or None,
         name=fields.get("name"),
         custom_attributes={k: v for k, v in custom.items() if v is not None},
-        has_hard_bounced=False,
-        marked_email_as_spam=False,
+        instance_ids=instance_ids,
         unsubscribed_from_emails=bool(extra.pop("unsubscribed_from_emails", False)),
-        archived=False,
-        blocked=False,
         **extra,
     )
+
+
+async def insert_and_announce(
+    uow: UnitOfWork, *, role: str, instance_ids: dict[str, list[int]] | None = None, **values: Any
+) -> ContactOut:
+    """Insert a checked contact and record `contact.{role}.created` with it as the API shows it.
+
+    The one way a contact comes to be: `create` uses it, and so do other areas that create contacts
+    (a ticket for an unknown email), so every new contact is announced. `values` are columns
+    (`storage.insert_contact`); `instance_ids` its custom object references, already checked.
+    """
+    flags = {"has_hard_bounced": False, "marked_email_as_spam": False, "unsubscribed_from_emails": False}
+    contact_id = await storage.insert_contact(
+        uow, role=role, **{**flags, "archived": False, "blocked": False, **values}
+    )
+    await references.save_references(uow, OWNER_TYPE, contact_id, instance_ids or {})
     out = await contact_out(uow, await storage.get_contact(uow, contact_id))
     await record_event(uow, f"contact.{role}.created", as_item(out))
     return out
@@ -261,8 +281,11 @@ async def update(uow: UnitOfWork, contact_id: str, data: ContactWrite) -> Contac
         )
     if "owner_id" in fields:
         await _check_owner(uow, fields["owner_id"])
+    instance_ids: dict[str, list[int]] = {}
     if "custom_attributes" in fields:
-        given = await attributes.check_custom_attributes(uow, "contact", fields.pop("custom_attributes"))
+        # References to custom object instances are checked and kept apart (`custom_objects.references`).
+        plain, instance_ids = await references.split_custom_attributes(uow, OWNER_TYPE, fields.pop("custom_attributes"))
+        given = await attributes.check_custom_attributes(uow, "contact", plain)
         merged = {**(row["custom_attributes"] or {}), **given}
         values["custom_attributes"] = {k: v for k, v in merged.items() if v is not None}
     if "unsubscribed_from_emails" in fields:
@@ -270,6 +293,7 @@ async def update(uow: UnitOfWork, contact_id: str, data: ContactWrite) -> Contac
     values.update(fields)
     values["updated_at"] = clock.now()
     await storage.update_contact(uow, row["id"], values)
+    await references.save_references(uow, OWNER_TYPE, row["id"], instance_ids)
     out = await contact_out(uow, await storage.get_contact(uow, row["id"]))
     item = as_item(out)
     await record_event(uow, f"contact.{role}.updated", item)
@@ -280,6 +304,7 @@ async def update(uow: UnitOfWork, contact_id: str, data: ContactWrite) -> Contac
 
 async def delete(uow: UnitOfWork, contact_id: str) -> ContactDeleted:
     row = await live_row(uow, contact_id)
+    await references.clear_owner_references(uow, OWNER_TYPE, row["id"])
     await storage.delete_contact(uow, row["id"])
     deleted = ContactDeleted(id=row["id"], external_id=row["external_id"], deleted=True)
     await record_event(uow, "contact.deleted", as_item(deleted))
@@ -336,6 +361,7 @@ async def merge(uow: UnitOfWork, data: MergeRequest) -> ContactOut:
         values.update(_email_fields(lead["email"]))
     await storage.update_contact(uow, user["id"], values)
     await storage.update_contact(uow, lead["id"], {"merged_into_id": user["id"], "updated_at": now})
+    await references.clear_owner_references(uow, OWNER_TYPE, lead["id"])
     out = await contact_out(uow, await storage.get_contact(uow, user["id"]))
     await record_event(uow, "contact.merged", {**as_item(out), "merged_from": {"type": "contact", "id": lead["id"]}})
     return out

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import func
 
-from tidings.contacts.storage import contacts, find_contact, insert_contact
+from tidings.contacts import service as contact_service
+from tidings.contacts.storage import contacts, find_contact
 from tidings.conversations import storage
 from tidings.conversations.schemas import (
     ContactRef,
@@ -72,8 +73,8 @@ async def _contact_by_phone(uow: UnitOfWork, phone: str, name: str | None) -> An
     )
     contact = await uow.one_or_none(stmt.limit(1))
     if contact is None:
-        contact_id = await insert_contact(uow, role="lead", name=name, phone=f"+{digits}")
-        contact = await find_contact(uow, id=contact_id)
+        created = await contact_service.insert_and_announce(uow, role="lead", name=name, phone=f"+{digits}")
+        contact = await find_contact(uow, id=created.id)
     return contact
 
 

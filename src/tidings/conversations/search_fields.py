@@ -1,17 +1,32 @@
-"""The searchable fields of `POST /conversations/search`: field name → SQL expression and value type.
+"""The searchable fields of `POST /conversations/search`, declared for the core search language.
 
-Only a declaration: `search_compiler.py` turns a query into a condition over these. Fields the
+Only a declaration: `tidings.core.search` turns a query into a condition over these. Fields the
 server never populates (conversation ratings, AI agent details) are declared as NULL, so a query
 on them answers as Intercom would for conversations without ratings or AI involvement.
+Conversations document `>`/`<` as "greater (or equal)"/"lower (or equal)" and compare timestamps to
+the second; results come most recently updated first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, String, and_, bindparam, case, cast, exists, func, null, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    not_,
+    null,
+    or_,
+    select,
+)
 
 from tidings.admins.storage import admins
 from tidings.contacts.storage import contacts
@@ -25,50 +40,74 @@ from tidings.conversations.storage import (
     conversations,
 )
 from tidings.core import clock
+from tidings.core.search import (
+    ANY_TYPE_OPERATORS,
+    STRING_OPERATORS,
+    FieldKind,
+    FieldType,
+    Searchable,
+    SearchField,
+)
 
-# Value types, as the spec's field table names them ("numeric_id": a string id over an integer key).
-STRING, INTEGER, DATE, BOOLEAN, NUMERIC_ID = "string", "integer", "date", "boolean", "numeric_id"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchField:
-    type: str
-    # A scalar column expression, or...
-    column: Any = None
-    # ...for a many-valued field, a function from a condition on the member value to an EXISTS.
-    members: Callable[[Callable[[Any], Any]], Any] | None = None
-    # `source.body`: `=` matches a whole word of the padded word column.
-    words: bool = False
+STRING, INTEGER, TIMESTAMP, BOOLEAN = FieldType.STRING, FieldType.INTEGER, FieldType.TIMESTAMP, FieldType.BOOLEAN
+c = conversations.c
 
 
-def _contact_members(condition: Callable[[Any], Any]) -> Any:
-    c = conversation_contacts.c
-    return exists(select(c.id).where(c.conversation_id == conversations.c.id, condition(c.contact_id)))
+def _column(kind: FieldType, expression: Any) -> SearchField:
+    return SearchField(expression, kind)
 
 
-def _teammate_members(condition: Callable[[Any], Any]) -> Any:
+def _related(expression: Any, lift: Any) -> SearchField:
+    return SearchField(expression, STRING, kind=FieldKind.RELATED, related=lift, sortable=False)
+
+
+def _with_contact(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    m = conversation_contacts.c
+    return exists(select(m.id).where(m.conversation_id == c.id, condition))
+
+
+def _with_teammate_part(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     p = conversation_parts.c
-    return exists(
-        select(p.id).where(p.conversation_id == conversations.c.id, p.author_type == "admin", condition(p.author_id))
-    )
+    return exists(select(p.id).where(p.conversation_id == c.id, p.author_type == "admin", condition))
 
 
-def _tag_members(condition: Callable[[Any], Any]) -> Any:
+def _with_tag(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     t = conversation_tags.c
-    return exists(select(t.id).where(t.conversation_id == conversations.c.id, condition(cast(t.tag_id, String))))
+    return exists(select(t.id).where(t.conversation_id == c.id, condition))
 
 
 def _source_author(column_name: str) -> Any:
     """The source author's name or email, from the contact or admin who wrote it."""
-    source = conversations.c
-    from_contact = select(contacts.c[column_name]).where(contacts.c.id == source.source_author_id).scalar_subquery()
-    from_admin = (
-        select(admins.c[column_name]).where(cast(admins.c.id, String) == source.source_author_id).scalar_subquery()
-    )
+    from_contact = select(contacts.c[column_name]).where(contacts.c.id == c.source_author_id).scalar_subquery()
+    from_admin = select(admins.c[column_name]).where(cast(admins.c.id, String) == c.source_author_id).scalar_subquery()
     return func.coalesce(from_contact, from_admin)
 
 
-c = conversations.c
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _has_word(word: Any) -> ColumnElement[bool]:
+    """One whole word of the source; a phrase never matches (the spec's `source.body` rule)."""
+    tokens = str(word).lower().split()
+    if len(tokens) != 1:
+        return false()
+    return c.source_words.like(f"% {_escape(tokens[0])} %", escape="\\")
+
+
+def _body_words(operator: str, value: Any) -> ColumnElement[bool]:
+    """`source.body` by word token: the words are stored lower-cased and space-padded (`source_words`)."""
+    words = c.source_words
+    if value is None:
+        return words.is_(None) if operator == "=" else words.is_not(None)
+    if operator in ANY_TYPE_OPERATORS:
+        hit = or_(*(_has_word(v) for v in (value if isinstance(value, list) else [value])))
+        return hit if operator in ("=", "IN") else not_(hit)
+    needle = _escape(str(value).lower())
+    pattern = {"~": f"%{needle}%", "!~": f"%{needle}%", "^": f"% {needle}%", "$": f"%{needle} %"}[operator]
+    matched = words.like(pattern, escape="\\")
+    return not_(matched) if operator == "!~" else matched
+
 
 # A snooze that has run out reads as open until the next write records its wake-up.
 _now = bindparam("search_now", callable_=clock.now, type_=BigInteger)
@@ -79,49 +118,56 @@ EFFECTIVE_SNOOZED_UNTIL = case((_snooze_over, null()), else_=c.snoozed_until)
 # Typed NULLs: PostgreSQL cannot infer the type of an untyped NULL parameter.
 NEVER_SET_TEXT = cast(null(), String)
 NEVER_SET_NUMBER = cast(null(), BigInteger)
-CONVERSATION_FIELDS: dict[str, SearchField] = {
-    "id": SearchField(NUMERIC_ID, c.id),
-    "created_at": SearchField(DATE, c.created_at),
-    "updated_at": SearchField(DATE, c.updated_at),
-    "title": SearchField(STRING, c.title),
-    "source.type": SearchField(STRING, c.source_type),
-    "source.id": SearchField(STRING, c.source_id),
-    "source.delivered_as": SearchField(STRING, c.source_delivered_as),
-    "source.subject": SearchField(STRING, c.source_subject),
-    "source.body": SearchField(STRING, c.source_words, words=True),
-    "source.author.id": SearchField(STRING, c.source_author_id),
-    "source.author.type": SearchField(STRING, c.source_author_type),
-    "source.author.name": SearchField(STRING, _source_author("name")),
-    "source.author.email": SearchField(STRING, _source_author("email")),
-    "source.url": SearchField(STRING, c.source_url),
-    "contact_ids": SearchField(STRING, members=_contact_members),
-    "teammate_ids": SearchField(STRING, members=_teammate_members),
-    "tag_ids": SearchField(STRING, members=_tag_members),
-    "admin_assignee_id": SearchField(INTEGER, c.admin_assignee_id),
-    "team_assignee_id": SearchField(INTEGER, c.team_assignee_id),
-    "channel_initiated": SearchField(STRING, c.source_type),
-    "open": SearchField(BOOLEAN, c.open),
-    "read": SearchField(BOOLEAN, c.read),
-    "state": SearchField(STRING, EFFECTIVE_STATE),
-    "waiting_since": SearchField(DATE, c.waiting_since),
-    "snoozed_until": SearchField(DATE, EFFECTIVE_SNOOZED_UNTIL),
-    "priority": SearchField(STRING, c.priority),
-    **{f"statistics.{name}": SearchField(DATE, c[f"stat_{name}"]) for name in STAT_TIMESTAMPS},
-    **{f"statistics.{name}": SearchField(INTEGER, c[f"stat_{name}"]) for name in (*STAT_DURATIONS, *STAT_COUNTS)},
-    "statistics.last_closed_by_id": SearchField(STRING, c.stat_last_closed_by_id),
-    "conversation_rating.requested_at": SearchField(DATE, NEVER_SET_NUMBER),
-    "conversation_rating.replied_at": SearchField(DATE, NEVER_SET_NUMBER),
-    "conversation_rating.score": SearchField(INTEGER, NEVER_SET_NUMBER),
-    "conversation_rating.remark": SearchField(STRING, NEVER_SET_TEXT),
-    "conversation_rating.contact_id": SearchField(STRING, NEVER_SET_TEXT),
-    "conversation_rating.admin_id": SearchField(STRING, NEVER_SET_TEXT),
+FIELDS: dict[str, SearchField] = {
+    "id": _column(INTEGER, c.id),
+    "created_at": _column(TIMESTAMP, c.created_at),
+    "updated_at": _column(TIMESTAMP, c.updated_at),
+    "title": _column(STRING, c.title),
+    "source.type": _column(STRING, c.source_type),
+    "source.id": _column(STRING, c.source_id),
+    "source.delivered_as": _column(STRING, c.source_delivered_as),
+    "source.subject": _column(STRING, c.source_subject),
+    "source.body": SearchField(
+        kind=FieldKind.PREDICATE,
+        predicate=_body_words,
+        operators=ANY_TYPE_OPERATORS | STRING_OPERATORS,
+        sortable=False,
+    ),
+    "source.author.id": _column(STRING, c.source_author_id),
+    "source.author.type": _column(STRING, c.source_author_type),
+    "source.author.name": _column(STRING, _source_author("name")),
+    "source.author.email": _column(STRING, _source_author("email")),
+    "source.url": _column(STRING, c.source_url),
+    "contact_ids": _related(conversation_contacts.c.contact_id, _with_contact),
+    "teammate_ids": _related(conversation_parts.c.author_id, _with_teammate_part),
+    "tag_ids": _related(cast(conversation_tags.c.tag_id, String), _with_tag),
+    "admin_assignee_id": _column(INTEGER, c.admin_assignee_id),
+    "team_assignee_id": _column(INTEGER, c.team_assignee_id),
+    "channel_initiated": _column(STRING, c.source_type),
+    "open": _column(BOOLEAN, c.open),
+    "read": _column(BOOLEAN, c.read),
+    "state": _column(STRING, EFFECTIVE_STATE),
+    "waiting_since": _column(TIMESTAMP, c.waiting_since),
+    "snoozed_until": _column(TIMESTAMP, EFFECTIVE_SNOOZED_UNTIL),
+    "priority": _column(STRING, c.priority),
+    **{f"statistics.{name}": _column(TIMESTAMP, c[f"stat_{name}"]) for name in STAT_TIMESTAMPS},
+    **{f"statistics.{name}": _column(INTEGER, c[f"stat_{name}"]) for name in (*STAT_DURATIONS, *STAT_COUNTS)},
+    "statistics.last_closed_by_id": _column(STRING, c.stat_last_closed_by_id),
+    "conversation_rating.requested_at": _column(TIMESTAMP, NEVER_SET_NUMBER),
+    "conversation_rating.replied_at": _column(TIMESTAMP, NEVER_SET_NUMBER),
+    "conversation_rating.score": _column(INTEGER, NEVER_SET_NUMBER),
+    "conversation_rating.remark": _column(STRING, NEVER_SET_TEXT),
+    "conversation_rating.contact_id": _column(STRING, NEVER_SET_TEXT),
+    "conversation_rating.admin_id": _column(STRING, NEVER_SET_TEXT),
     # Sic: the spec's table spells it `admin_d`.
-    "conversation_rating.admin_d": SearchField(STRING, NEVER_SET_TEXT),
-    "ai_agent_participated": SearchField(BOOLEAN, c.ai_agent_participated),
-    "ai_agent.resolution_state": SearchField(STRING, NEVER_SET_TEXT),
-    "ai_agent.last_answer_type": SearchField(STRING, NEVER_SET_TEXT),
-    "ai_agent.rating": SearchField(INTEGER, NEVER_SET_NUMBER),
-    "ai_agent.rating_remark": SearchField(STRING, NEVER_SET_TEXT),
-    "ai_agent.source_type": SearchField(STRING, NEVER_SET_TEXT),
-    "ai_agent.source_title": SearchField(STRING, NEVER_SET_TEXT),
+    "conversation_rating.admin_d": _column(STRING, NEVER_SET_TEXT),
+    "ai_agent_participated": _column(BOOLEAN, c.ai_agent_participated),
+    "ai_agent.resolution_state": _column(STRING, NEVER_SET_TEXT),
+    "ai_agent.last_answer_type": _column(STRING, NEVER_SET_TEXT),
+    "ai_agent.rating": _column(INTEGER, NEVER_SET_NUMBER),
+    "ai_agent.rating_remark": _column(STRING, NEVER_SET_TEXT),
+    "ai_agent.source_type": _column(STRING, NEVER_SET_TEXT),
+    "ai_agent.source_title": _column(STRING, NEVER_SET_TEXT),
 }
+
+CONVERSATION_SEARCH = Searchable(fields=FIELDS, owner=c.id, inclusive_ranges=True, default_sort="updated_at")

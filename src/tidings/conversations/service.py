@@ -51,8 +51,7 @@ from tidings.conversations.schemas import (
     UpdateConversationRequest,
     UpdatePartRequest,
 )
-from tidings.conversations.search_compiler import compile_query
-from tidings.conversations.search_fields import CONVERSATION_FIELDS
+from tidings.conversations.search_fields import CONVERSATION_SEARCH
 from tidings.conversations.statistics import CONTACT_AUTHORS, compute, history, waiting_since
 from tidings.conversations.views import (
     Directory,
@@ -68,8 +67,9 @@ from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing, not_found
 from tidings.core.events import record_event
 from tidings.core.ids import parse_numeric_id
-from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor
+from tidings.core.paging import clamp_per_page
 from tidings.core.schemas import UNSET
+from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
 from tidings.custom_objects import references
 from tidings.tags import service as tag_service
@@ -413,31 +413,31 @@ async def create(uow: UnitOfWork, data: CreateConversationRequest) -> MessageOut
     )
 
 
-async def _page(uow: UnitOfWork, condition: Any, per_page: int | None, starting_after: str | None) -> ConversationList:
-    size = clamp_per_page(per_page, LIST_PER_PAGE, LIST_MAX_PER_PAGE)
-    cursor = decode_cursor(starting_after)
-    rows, total = await storage.conversations_page(uow, condition, cursor.key if cursor else None, size)
-    more = len(rows) > size
-    rows = rows[:size]
-    next_key = [rows[-1]["updated_at"], rows[-1]["id"]] if more and rows else None
+async def _page(uow: UnitOfWork, condition: Any, pagination: Any) -> ConversationList:
+    """Most recently updated first (the list's order, and search's without a sort), cursor-paged."""
+    stmt = uow.select(storage.conversations)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    page = await search_page(
+        uow,
+        stmt,
+        CONVERSATION_SEARCH,
+        pagination=pagination,
+        default_per_page=LIST_PER_PAGE,
+        max_per_page=LIST_MAX_PER_PAGE,
+    )
     return ConversationList(
-        conversations=await render_conversations(uow, rows),
-        total_count=total,
-        pages=cursor_pages(cursor.page if cursor else 1, size, total, next_key),
+        conversations=await render_conversations(uow, page.rows), total_count=page.total_count, pages=page.pages
     )
 
 
 async def list_page(uow: UnitOfWork, per_page: int | None, starting_after: str | None) -> ConversationList:
-    return await _page(uow, None, per_page, starting_after)
+    return await _page(uow, None, {"per_page": per_page, "starting_after": starting_after})
 
 
 async def search(uow: UnitOfWork, data: SearchRequest) -> ConversationList:
-    condition = compile_query(data.query, CONVERSATION_FIELDS, inclusive_ranges=True)
-    pagination = data.pagination if isinstance(data.pagination, dict) else {}
-    per_page = pagination.get("per_page")
-    if per_page is not None and not isinstance(per_page, int):
-        raise invalid("pagination.per_page must be an integer", "pagination.per_page")
-    return await _page(uow, condition, per_page, pagination.get("starting_after"))
+    condition = compile_query(CONVERSATION_SEARCH, data.query, uow.dialect)
+    return await _page(uow, condition, data.pagination if data.pagination is not UNSET else None)
 
 
 async def retrieve(uow: UnitOfWork, conversation_id: str, display_as: str | None) -> ConversationOut:

@@ -27,20 +27,34 @@ Using it from a resource (contacts, conversations, tickets, companies...):
                              default_per_page=20, max_per_page=150)
     # page.rows (mappings, plus a `_sort_key` column), page.total_count, page.pages (the spec's cursor_pages)
 
+- A field of kind `RELATED` compares a column of another table (a ticket's attribute values, a
+  conversation's tags): `related(condition)` lifts a condition on that column to one on the searched
+  row (an EXISTS or IN). It takes every operator of its type; a negated one (`!=`, `NIN`, `!~`)
+  means no related row matches, `= null` that no related row has a value.
+- `SearchField.convert` maps a value, once checked against the field's type, to the stored one
+  (e.g. a category's search term to its stored name); it may raise `TidingsError`, and a `None`
+  it returns matches absence (so `IN` may mix both).
+- `Searchable.families` declares dynamic field names: a prefix such as `"ticket_attribute."`
+  maps to a function from the rest of the name to its `SearchField` (None: unknown; it may raise
+  its own error). `Searchable.unknown_field_code` is the error code for unknown fields.
+- `Searchable.inclusive_ranges`: `>`/`<` include the bound (conversations and tickets document
+  "greater (or equal)"). `Searchable.default_sort` names the field results are ordered by without
+  a `sort` (descending), `created_at` unless said otherwise.
 - `compile_query(searchable, query, dialect, custom_types)` validates and returns a
   SQLAlchemy Core boolean expression. `custom_types` maps a custom attribute's name to its type;
   a `custom_attributes.{name}` absent from it is an unknown field. A field of kind `PREDICATE`
   calls `predicate(operator, value)` to build its own condition (e.g. `segment_id`, whose
   segments are saved queries the resource compiles in turn, or a word-token match such as
-  conversations' `source.body`); it takes `= != IN NIN`, as MEMBERSHIP fields do.
+  conversations' `source.body`); it takes `= != IN NIN`, as MEMBERSHIP fields do, unless it
+  declares `operators`.
 - `json_value(column, key, type, dialect)` is a typed value inside a JSON column (for declaring
   fields such as `location.country`); NULL where absent or of another JSON type.
 - `saved_query_predicate(searchable, dialect, saved)` builds the predicate of a `segment_id`-like
   field from saved queries.
 - `validate_query(searchable, query, custom_types)` only checks (used to store saved queries).
 - `search_page(...)` orders (by `sort` `{"field", "order": "ascending"|"descending"}`, default
-  `created_at` descending when declared, then the owner key), pages with the keyset cursors of
-  `tidings.core.paging`, and returns `SearchPage(rows, total_count, pages)`.
+  the `default_sort` field descending when declared, then the owner key), pages with the keyset
+  cursors of `tidings.core.paging`, and returns `SearchPage(rows, total_count, pages)`.
 
 Semantics shared by SQL and the in-memory reference (tests/test_search_language.py):
 - `=`/`!=` with `null` test absence; `!=`, `NIN` and `!~` also match rows where the field is absent.
@@ -55,7 +69,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -101,6 +115,7 @@ class FieldKind(enum.Enum):
     COLUMN = "column"
     MEMBERSHIP = "membership"
     PREDICATE = "predicate"
+    RELATED = "related"
 
 
 ANY_TYPE_OPERATORS = frozenset({"=", "!=", "IN", "NIN"})
@@ -108,11 +123,14 @@ ORDERED_OPERATORS = frozenset({"<", ">", "<=", ">="})
 STRING_OPERATORS = frozenset({"~", "!~", "^", "$"})
 OPERATORS = ANY_TYPE_OPERATORS | ORDERED_OPERATORS | STRING_OPERATORS
 NUMERIC = frozenset({FieldType.INTEGER, FieldType.FLOAT, FieldType.DATE, FieldType.TIMESTAMP})
+NEGATED = {"!=": "=", "NIN": "IN", "!~": "~"}
+INCLUSIVE = {">": ">=", "<": "<="}
 
 
 @dataclass(frozen=True)
 class SearchField:
-    """A searchable field: a column expression, a membership (has any of), or a resource predicate."""
+    """A searchable field: a column expression, a membership (has any of), a resource predicate,
+    or a column of a related table."""
 
     expression: Any = None
     type: FieldType = FieldType.STRING
@@ -121,7 +139,16 @@ class SearchField:
     members: Callable[[list[Any] | None], Select[Any]] | None = None
     # PREDICATE: (operator, value) -> condition.
     predicate: Callable[[str, Any], ColumnElement[bool]] | None = None
+    # PREDICATE: the operators it takes, when more than `= != IN NIN`.
+    operators: frozenset[str] | None = None
+    # RELATED: a condition on `expression` (another table's column) -> a condition on the owner row.
+    related: Callable[[ColumnElement[bool]], ColumnElement[bool]] | None = None
+    # A checked wire value -> the stored value (None matches absence).
+    convert: Callable[[Any], Any] | None = None
     sortable: bool = True
+
+
+FieldFamily = Callable[[str], SearchField | None]
 
 
 @dataclass(frozen=True)
@@ -129,6 +156,11 @@ class Searchable:
     fields: Mapping[str, SearchField]
     owner: Any
     custom_attributes: Any = None
+    # Prefix -> the field for the rest of a dynamic name, e.g. "ticket_attribute." -> attribute by id.
+    families: Mapping[str, FieldFamily] = field(default_factory=dict)
+    inclusive_ranges: bool = False
+    default_sort: str = "created_at"
+    unknown_field_code: str = "parameter_invalid"
 
 
 @dataclass(frozen=True)
@@ -164,9 +196,12 @@ def resolve_field(
             raise invalid_query(f"{name} is not a searchable field")
         return SearchField(searchable.custom_attributes, custom_types[attribute]), attribute
     declared = searchable.fields.get(name)
-    if declared is None:
-        raise invalid_query(f"{name} is not a searchable field")
-    return declared, None
+    if declared is not None:
+        return declared, None
+    for prefix, family in searchable.families.items():
+        if name.startswith(prefix) and (member := family(name.removeprefix(prefix))) is not None:
+            return member, None
+    raise TidingsError(400, searchable.unknown_field_code, f"{name} is not a searchable field", name)
 
 
 def _coerce_scalar(value: Any, kind: FieldType, name: str) -> Any:
@@ -191,8 +226,9 @@ def _coerce_scalar(value: Any, kind: FieldType, name: str) -> Any:
             except ValueError:
                 pass
     elif isinstance(value, int) and not isinstance(value, bool):
-        return value
-    elif isinstance(value, str) and value.lstrip("-").isdigit():
+        if abs(value) < 2**63:
+            return value
+    elif isinstance(value, str) and value.lstrip("-").isdigit() and abs(int(value)) < 2**63:
         return int(value)
     raise invalid_query(f"{value!r} is not a valid {kind.value} value for {name}", name)
 
@@ -209,18 +245,30 @@ def check_filter(searchable: Searchable, node: Mapping[str, Any], custom_types: 
         raise invalid_query(f"The {operator} operator cannot be used on {name} ({kind.value})", str(name))
     if operator in STRING_OPERATORS and kind is not FieldType.STRING:
         raise invalid_query(f"The {operator} operator cannot be used on {name} ({kind.value})", str(name))
-    if spec.kind is not FieldKind.COLUMN and operator not in ANY_TYPE_OPERATORS:
+    if operator not in _operators_of(spec):
         raise invalid_query(f"The {operator} operator cannot be used on {name}", str(name))
     value = node.get("value")
     if operator in ("IN", "NIN"):
         if not isinstance(value, list) or not value:
             raise invalid_query(f"The {operator} operator needs a non-empty array value for {name}", str(name))
-        return [_coerce_scalar(v, kind, str(name)) for v in value if v is not None]
+        return [_converted(spec, _coerce_scalar(v, kind, str(name))) for v in value if v is not None]
     if isinstance(value, list | dict):
         raise invalid_query(f"The {operator} operator needs a single value for {name}", str(name))
     if value is None and operator not in ("=", "!="):
         raise invalid_query(f"The {operator} operator needs a value for {name}", str(name))
-    return _coerce_scalar(value, kind, str(name))
+    return _converted(spec, _coerce_scalar(value, kind, str(name)))
+
+
+def _operators_of(spec: SearchField) -> frozenset[str]:
+    if spec.kind is FieldKind.PREDICATE:
+        return spec.operators or ANY_TYPE_OPERATORS
+    if spec.kind is FieldKind.MEMBERSHIP:
+        return ANY_TYPE_OPERATORS
+    return OPERATORS
+
+
+def _converted(spec: SearchField, value: Any) -> Any:
+    return spec.convert(value) if spec.convert is not None and value is not None else value
 
 
 def _walk(searchable: Searchable, node: Any, custom_types: Mapping[str, FieldType], depth: int) -> None:
@@ -292,6 +340,9 @@ def _day_start(value: int) -> int:
 
 
 def _ordered(expr: ColumnElement[Any], operator: str, value: Any, kind: FieldType) -> ColumnElement[bool]:
+    if value is None:
+        # A value converted to "absent" (e.g. an "unassigned" id) has no order.
+        return false()
     if kind is FieldType.DATE:
         start = _day_start(value)
         bounds = {"<": expr < start, "<=": expr < start + DAY, ">": expr >= start + DAY, ">=": expr >= start}
@@ -317,10 +368,15 @@ def _column_condition(
         return expr.is_(None) if value is None else _equals(expr, value, kind)
     if operator == "!=":
         return expr.is_not(None) if value is None else or_(expr.is_(None), not_(_equals(expr, value, kind)))
-    matches = or_(*(_equals(expr, v, kind) for v in value)) if kind is FieldType.DATE else expr.in_(value)
+    present = [v for v in value if v is not None]
+    matches = or_(*(_equals(expr, v, kind) for v in present)) if kind is FieldType.DATE else expr.in_(present)
+    if len(present) < len(value):
+        # A converted value that stands for absence.
+        hit = or_(expr.is_(None), matches) if present else expr.is_(None)
+        return hit if operator == "IN" else and_(expr.is_not(None), not_(matches) if present else true())
     if operator == "IN":
-        return matches if value else false()
-    return or_(expr.is_(None), not_(matches)) if value else true()
+        return matches if present else false()
+    return or_(expr.is_(None), not_(matches)) if present else true()
 
 
 def _membership_condition(spec: SearchField, owner: Any, operator: str, value: Any) -> ColumnElement[bool]:
@@ -333,6 +389,17 @@ def _membership_condition(spec: SearchField, owner: Any, operator: str, value: A
     return has if operator in ("=", "IN") else not_(has)
 
 
+def _related_condition(spec: SearchField, operator: str, value: Any, dialect: str) -> ColumnElement[bool]:
+    assert spec.related is not None
+    if value is None:
+        # `= null`: no related row has a value; `!= null`: one has.
+        has_any = spec.related(spec.expression.is_not(None))
+        return not_(has_any) if operator == "=" else has_any
+    positive = NEGATED.get(operator, operator)
+    has = spec.related(_column_condition(spec.expression, positive, value, spec.type, dialect))
+    return not_(has) if operator in NEGATED else has
+
+
 def _filter(ctx: _Context, node: Mapping[str, Any]) -> ColumnElement[bool]:
     value = check_filter(ctx.searchable, node, ctx.custom_types)
     spec, attribute = resolve_field(ctx.searchable, node["field"], ctx.custom_types)
@@ -342,6 +409,10 @@ def _filter(ctx: _Context, node: Mapping[str, Any]) -> ColumnElement[bool]:
         return spec.predicate(operator, value)
     if spec.kind is FieldKind.MEMBERSHIP:
         return _membership_condition(spec, ctx.searchable.owner, operator, value)
+    if ctx.searchable.inclusive_ranges:
+        operator = INCLUSIVE.get(operator, operator)
+    if spec.kind is FieldKind.RELATED:
+        return _related_condition(spec, operator, value, ctx.dialect)
     expr = spec.expression
     if attribute is not None:
         if (
@@ -412,7 +483,7 @@ _NULL_SORT_KEY: dict[FieldType, Any] = {
 def sort_expression(searchable: Searchable, sort: Any) -> tuple[ColumnElement[Any], bool]:
     """The expression results are ordered by (nulls folded to the type's lowest key) and whether descending."""
     if sort is None:
-        default = searchable.fields.get("created_at")
+        default = searchable.fields.get(searchable.default_sort)
         expr = default.expression if default is not None else searchable.owner
         return expr, True
     if not isinstance(sort, Mapping):
@@ -503,6 +574,7 @@ def field_types(types: Mapping[str, str]) -> dict[str, FieldType]:
 
 
 __all__: Sequence[str] = [
+    "FieldFamily",
     "FieldKind",
     "FieldType",
     "SearchField",

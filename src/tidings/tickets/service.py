@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 import msgspec
 
 from tidings.admins import storage as admin_storage
+from tidings.contacts import service as contact_service
 from tidings.contacts import storage as contact_storage
 from tidings.conversations import service as conversation_service
 from tidings.conversations.service import Author
@@ -23,8 +24,8 @@ from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.events import record_event
 from tidings.core.ids import parse_numeric_id
-from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor
 from tidings.core.schemas import UNSET
+from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
 from tidings.jobs import service as jobs
 from tidings.jobs.schemas import JobOut
@@ -47,8 +48,7 @@ from tidings.tickets.schemas import (
     TicketReplyOut,
     UpdateTicketRequest,
 )
-from tidings.tickets.search_compiler import compile_query
-from tidings.tickets.search_fields import ticket_field_resolver
+from tidings.tickets.search_fields import ticket_search
 from tidings.tickets.types_service import Catalog, load_catalog
 
 CREATE_TICKET_JOB = "create_ticket"
@@ -142,7 +142,7 @@ async def _contact_for(uow: UnitOfWork, data: CreateTicketRequest) -> str:
         if row is None:
             if "@" not in str(ident.email):
                 raise invalid("Contact email is not an email address", "contacts")
-            return await contact_storage.insert_contact(uow, role="user", email=str(ident.email).strip())
+            return (await contact_service.insert_and_announce(uow, role="user", email=str(ident.email).strip())).id
     if row is None:
         raise invalid("Contact not found", "contacts")
     return str(row["id"])
@@ -612,21 +612,16 @@ async def detach_tag(uow: UnitOfWork, ticket_id: str, tag_id: str, data: DetachT
 
 # Search.
 async def search_tickets(uow: UnitOfWork, data: SearchTicketsRequest) -> TicketList:
-    pagination = data.pagination if data.pagination not in (UNSET, None) else None
-    per_page = clamp_per_page(
-        pagination.per_page if pagination and pagination.per_page is not UNSET else None,
-        SEARCH_PER_PAGE,
-        SEARCH_MAX_PER_PAGE,
+    """Newest first, cursor-paged."""
+    fields = await ticket_search(uow, data.query)
+    condition = compile_query(fields, data.query, uow.dialect)
+    pagination = msgspec.to_builtins(data.pagination) if data.pagination not in (UNSET, None) else None
+    page = await search_page(
+        uow,
+        uow.select(storage.tickets).where(condition),
+        fields,
+        pagination=pagination,
+        default_per_page=SEARCH_PER_PAGE,
+        max_per_page=SEARCH_MAX_PER_PAGE,
     )
-    cursor = decode_cursor(pagination.starting_after if pagination and pagination.starting_after else None)
-    condition = await compile_query(data.query, ticket_field_resolver(uow))
-    rows, total = await storage.search_page(uow, condition, cursor.key if cursor else None, per_page)
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    page = cursor.page if cursor else 1
-    next_key = [rows[-1]["created_at"], rows[-1]["id"]] if more else None
-    return TicketList(
-        tickets=await tickets_out(uow, rows),
-        total_count=total,
-        pages=cursor_pages(page, per_page, total, next_key),
-    )
+    return TicketList(tickets=await tickets_out(uow, page.rows), total_count=page.total_count, pages=page.pages)

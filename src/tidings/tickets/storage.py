@@ -243,6 +243,10 @@ async def get_attribute(uow: UnitOfWork, attribute_id: int) -> Any:
     return await uow.one_or_none(uow.select(ticket_type_attributes).where(ticket_type_attributes.c.id == attribute_id))
 
 
+async def attributes_by_id(uow: UnitOfWork, attribute_ids: list[int]) -> list[Any]:
+    return await uow.all(uow.select(ticket_type_attributes).where(ticket_type_attributes.c.id.in_(attribute_ids)))
+
+
 async def attributes_of(uow: UnitOfWork, ticket_type_ids: list[int]) -> list[Any]:
     attrs = ticket_type_attributes
     return await uow.all(
@@ -397,16 +401,3 @@ async def conversion_of(uow: UnitOfWork, conversation_id: int) -> Any:
 
 async def delete_links_of_conversation(uow: UnitOfWork, conversation_id: int) -> None:
     await uow.execute(uow.delete(ticket_links).where(ticket_links.c.conversation_id == conversation_id))
-
-
-async def search_page(uow: UnitOfWork, condition: Any, after: list[Any] | None, limit: int) -> tuple[list[Any], int]:
-    """Tickets matching `condition`, newest first, keyset-paged on (created_at, id); one extra row: more follow."""
-    stmt = uow.select(tickets).where(condition)
-    total = await uow.count(stmt)
-    if after is not None:
-        created_at, ticket_id = after
-        stmt = stmt.where(
-            (tickets.c.created_at < created_at) | ((tickets.c.created_at == created_at) & (tickets.c.id < ticket_id))
-        )
-    rows = await uow.all(stmt.order_by(tickets.c.created_at.desc(), tickets.c.id.desc()).limit(limit + 1))
-    return rows, total
