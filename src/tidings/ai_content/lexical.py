@@ -73,6 +73,9 @@ class SqliteFtsRanker:
 
     name = "fts5-bm25"
 
+    def __init__(self, weight: float = 1.0) -> None:
+        self.weight = weight
+
     async def rank(self, uow: UnitOfWork, query: str, scope: Scope, limit: int) -> list[Hit]:
         terms = query_terms(query)
         if not terms:
@@ -115,6 +118,9 @@ class PostgresFtsRanker:
     b = 0.75
     # Counting stops here: a term in this many passages is as good as a stopword for ranking.
     df_cap = 5000
+
+    def __init__(self, weight: float = 1.0) -> None:
+        self.weight = weight
 
     async def rank(self, uow: UnitOfWork, query: str, scope: Scope, limit: int) -> list[Hit]:
         terms = query_terms(query)
@@ -218,5 +224,5 @@ def parse_tsvector(value: str) -> dict[str, dict[str, int]]:
     return result
 
 
-def lexical_ranker(dialect: str) -> SqliteFtsRanker | PostgresFtsRanker:
-    return PostgresFtsRanker() if dialect == "postgresql" else SqliteFtsRanker()
+def lexical_ranker(dialect: str, weight: float = 1.0) -> SqliteFtsRanker | PostgresFtsRanker:
+    return PostgresFtsRanker(weight) if dialect == "postgresql" else SqliteFtsRanker(weight)

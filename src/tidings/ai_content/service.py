@@ -54,7 +54,7 @@ def _pages_link(number: int, size: int, total: int, next_url: str | None) -> Pag
         page=number,
         per_page=size,
         total_pages=total_pages,
-        next=next_url.format(page=number + 1, per_page=size) if next_url and number < total_pages else None,
+        next=next_url.format(page=number + 1, per_page=size) if next_url and number < total_pages else UNSET,
     )
 
 
