@@ -80,7 +80,7 @@ class TestContentImportSources:
         assert listed.type == "list"
         assert listed.total_count == 2
         assert [s.id for s in listed.data] == [created.id, second.id]
-        assert listed.pages.page == 1 and listed.pages.per_page == 50 and listed.pages.total_pages == 1
+        assert (listed.pages.page, listed.pages.per_page, listed.pages.total_pages) == (1, 50, 1)
 
         updated = ai.update_content_import_source(
             id=str(created.id), sync_behavior="api", url="https://new.example.com", status="deactivated"
