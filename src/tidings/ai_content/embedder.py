@@ -126,11 +126,12 @@ class OpenAIEmbedder:
     api_key: str = ""
     batch_size: int = 64
     timeout: float = 30.0
+    transport: httpx.AsyncBaseTransport | None = None
 
     async def embed(self, texts: list[str]) -> np.ndarray:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         rows: list[list[float]] = []
-        async with httpx.AsyncClient(timeout=self.timeout) as client:
+        async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as client:
             for start in range(0, len(texts), self.batch_size):
                 response = await client.post(
                     self.base_url.rstrip("/") + "/embeddings",

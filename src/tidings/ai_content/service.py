@@ -260,7 +260,8 @@ async def upsert_page(uow: UnitOfWork, page: PageInput) -> tuple[Any, str]:
             raise TidingsError(409, "conflict", "The page could not be written, please retry")
         page_id = int(existing["id"])
         outcome = await _update_existing(uow, existing, page, now)
-    await storage.update_source(uow, page.source_id, {"last_synced_at": now})
+    if outcome != "unchanged":
+        await storage.update_source(uow, page.source_id, {"last_synced_at": now})
     return await storage.get_page(uow, page_id), outcome
 
 
