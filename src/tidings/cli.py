@@ -131,7 +131,7 @@ def import_pages(
             url = source_url or path.resolve().as_uri()
             source_id = await importer.resolve_source(storage, workspace, source, url)
             with typer.progressbar(length=len(pages), label="Importing pages") as bar:
-                return await importer.import_pages(
+                summary = await importer.import_pages(
                     storage,
                     workspace,
                     source_id,
@@ -140,6 +140,9 @@ def import_pages(
                     default_copilot=copilot,
                     progress=lambda: bar.update(1),
                 )
+            # Passages written before an embedder was configured (or while it failed) get their vectors now.
+            summary.embedded = await importer.embed_missing(storage, workspace)
+            return summary
         finally:
             await storage.close()
 
@@ -152,6 +155,8 @@ def import_pages(
         f"created {summary.created}, updated {summary.updated}, unchanged {summary.unchanged}, "
         f"failed {len(summary.failed)}"
     )
+    if summary.embedded:
+        typer.echo(f"embedded {summary.embedded} passages")
     for external_id, reason in summary.failed:
         typer.echo(f"  failed {external_id}: {reason}")
     if summary.failed:

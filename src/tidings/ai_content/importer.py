@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tidings.ai_content import service, storage
+from tidings.ai_content.embedder import configured_embedder, embed_pending
 from tidings.ai_content.service import PageInput
 from tidings.ai_content.text import markdown_to_html
 from tidings.core import clock
@@ -46,6 +47,7 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    embedded: int = 0
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -173,6 +175,14 @@ async def import_pages(
             summary.failed.append((raw.external_id, str(error)))
         progress()
     return summary
+
+
+async def embed_missing(storage_: Storage, workspace_id: str) -> int:
+    """Vectors for the workspace's passages that lack one from the configured embedder (if any)."""
+    embedder = configured_embedder()
+    if embedder is None:
+        return 0
+    return await run_in_workspace(storage_, workspace_id, lambda uow: embed_pending(uow, embedder))
 
 
 def _page_input(raw: RawPage, source_id: int, default_agent: bool, default_copilot: bool) -> PageInput:
