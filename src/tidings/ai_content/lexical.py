@@ -133,19 +133,19 @@ class SqliteFtsRanker:
 
 
 class PostgresFtsRanker:
-    """tsvector matching through the GIN index, ranked by BM25 with the index's own term statistics.
+    """tsvector matching through the GIN index, ranked by BM25 with exact document frequencies.
 
     PostgreSQL's ts_rank knows no document frequencies, so rare words would count no more than
-    common ones. This ranker asks the GIN index how many passages hold each query term (capped, so
-    very common terms cost little), drops terms that are in most passages, and scores candidates by
-    BM25 over their weighted lexemes.
+    common ones. The frequencies come from `content_terms` (kept by triggers); candidates are the
+    passages holding the query's rarest terms, up to a budget of postings, so latency stays flat as
+    the library grows; each candidate is scored by BM25 over all the query's terms.
     """
 
     name = "tsvector-bm25"
     k1 = 1.2
     b = 0.75
-    # Counting stops here: a term in this many passages is as good as a stopword for ranking.
-    df_cap = 5000
+    # Postings read to find candidates: rarest terms first, at least one term.
+    candidate_budget = 3000
 
     def __init__(self, weight: float = 1.0) -> None:
         self.weight = weight
@@ -154,102 +154,74 @@ class PostgresFtsRanker:
         terms = query_terms(query)
         if not terms:
             return []
-        lexemes = await self._lexemes(uow, terms)
-        if not lexemes:
-            return []
-        total, avg_length = await self._corpus(uow, scope.workspace_id)
-        frequencies = await self._document_frequencies(uow, scope.workspace_id, lexemes)
-        idf = {
-            lexeme: math.log(1 + (total - df + 0.5) / (df + 0.5))
-            for lexeme, df in frequencies.items()
-            if df and df < self.df_cap
-        }
+        total, avg_length, frequencies = await self._statistics(uow, scope.workspace_id, terms)
+        idf = {lexeme: math.log(1 + (total - df + 0.5) / (df + 0.5)) for lexeme, df in frequencies.items() if df > 0}
         if not idf:
             return []
-        tsquery = " | ".join(_quote(lexeme) for lexeme in idf)
+        seeds: list[str] = []
+        postings = 0
+        for lexeme in sorted(idf, key=lambda lexeme: frequencies[lexeme]):
+            if seeds and postings + frequencies[lexeme] > self.candidate_budget:
+                break
+            seeds.append(lexeme)
+            postings += frequencies[lexeme]
         sql = text(
             f"""
-            SELECT p.id, p.page_id, p.tsv::text, p.length
+            SELECT p.id, p.page_id, p.length,
+                   ARRAY(SELECT u.lexeme || ':' || array_to_string(u.weights, '')
+                         FROM unnest(p.tsv) AS u WHERE u.lexeme = ANY(:lexemes)) AS matched
             FROM content_passages p
             JOIN external_pages e ON e.id = p.page_id
-            WHERE p.tsv @@ to_tsquery('simple', :tsquery) AND p.workspace_id = :workspace_id AND {_scope_sql(scope)}
-            ORDER BY ts_rank('{{0.1, 0.2, 0.5, 1.0}}', p.tsv, to_tsquery('simple', :tsquery)) DESC
-            LIMIT :candidates
+            WHERE p.tsv @@ to_tsquery('simple', :seeds) AND p.workspace_id = :workspace_id AND {_scope_sql(scope)}
+            LIMIT :budget
             """
         )
         params = {
-            "tsquery": tsquery,
+            "lexemes": list(idf),
+            "seeds": " | ".join(_quote(lexeme) for lexeme in seeds),
             "workspace_id": scope.workspace_id,
             "available": True,
             "locale": scope.locale,
-            "candidates": max(limit * 4, 200),
+            "budget": self.candidate_budget,
         }
         rows = (await uow.execute(sql, params)).all()
-        hits = [
-            Hit(int(r[0]), int(r[1]), self._bm25(parse_tsvector(r[2]), int(r[3] or 1), avg_length, idf)) for r in rows
-        ]
+        hits = [Hit(int(r[0]), int(r[1]), self._bm25(r[3], int(r[2] or 1), avg_length, idf)) for r in rows]
         hits.sort(key=lambda hit: -hit.score)
         return hits[:limit]
 
-    def _bm25(self, lexemes: dict[str, dict[str, int]], length: int, avg_length: float, idf: dict[str, float]) -> float:
-        weight_of = {"A": TITLE_WEIGHT, "B": HEADING_WEIGHT, "D": BODY_WEIGHT}
+    def _bm25(self, matched: list[str], length: int, avg_length: float, idf: dict[str, float]) -> float:
+        """`matched` holds `lexeme:weights` (one weight letter per occurrence) for the query's lexemes."""
+        weight_of = {"A": TITLE_WEIGHT, "B": HEADING_WEIGHT}
         norm = 1 - self.b + self.b * length / avg_length
         score = 0.0
-        for lexeme, term_idf in idf.items():
-            counts = lexemes.get(lexeme)
-            if not counts:
-                continue
-            tf = sum(weight_of.get(weight, BODY_WEIGHT) * count for weight, count in counts.items())
-            score += term_idf * tf * (self.k1 + 1) / (tf + self.k1 * norm)
+        for entry in matched:
+            lexeme, _, weights = entry.rpartition(":")
+            tf = sum(weight_of.get(weight, BODY_WEIGHT) for weight in weights) or BODY_WEIGHT
+            score += idf[lexeme] * tf * (self.k1 + 1) / (tf + self.k1 * norm)
         return score
 
-    async def _lexemes(self, uow: UnitOfWork, terms: list[str]) -> list[str]:
-        """The query terms as the index stores them (English stemming, stopwords removed)."""
-        rows = (
-            await uow.execute(
-                text("SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', :words)))"),
-                {"words": " ".join(terms)},
-            )
-        ).all()
-        return [r[0] for r in rows]
-
-    async def _corpus(self, uow: UnitOfWork, workspace_id: str) -> tuple[int, float]:
-        row = (
-            await uow.execute(
-                text("SELECT count(*), avg(length) FROM content_passages WHERE workspace_id = :w"),
-                {"w": workspace_id},
-            )
-        ).one()
-        return int(row[0] or 0), float(row[1] or 1.0)
-
-    async def _document_frequencies(self, uow: UnitOfWork, workspace_id: str, lexemes: list[str]) -> dict[str, int]:
-        counts = ", ".join(
-            f"(SELECT count(*) FROM (SELECT 1 FROM content_passages WHERE workspace_id = :w "
-            f"AND tsv @@ to_tsquery('simple', :t{i}) LIMIT {self.df_cap}) AS m{i})"
-            for i in range(len(lexemes))
+    async def _statistics(
+        self, uow: UnitOfWork, workspace_id: str, terms: list[str]
+    ) -> tuple[int, float, dict[str, int]]:
+        """(passages, their average length, {lexeme: passages holding it}) in one round trip; the
+        query's words become lexemes the way the index made them (English stemming, stopwords)."""
+        sql = text(
+            """
+            WITH q AS (SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', :words))) AS term)
+            SELECT q.term, coalesce(c.passages, 0), 0 FROM q
+            LEFT JOIN content_terms c ON c.workspace_id = :w AND c.term = q.term
+            UNION ALL
+            SELECT '', passages, words FROM content_terms WHERE workspace_id = :w AND term = ''
+            """
         )
-        params: dict[str, str] = {"w": workspace_id} | {f"t{i}": _quote(lexeme) for i, lexeme in enumerate(lexemes)}
-        row = (await uow.execute(text(f"SELECT {counts}"), params)).one()
-        return {lexeme: int(row[i]) for i, lexeme in enumerate(lexemes)}
+        rows = (await uow.execute(sql, {"words": " ".join(terms), "w": workspace_id})).all()
+        total, words = next(((int(r[1]), int(r[2])) for r in rows if r[0] == ""), (0, 0))
+        frequencies = {r[0]: int(r[1]) for r in rows if r[0] != ""}
+        return total, (words / total if total else 1.0), frequencies
 
 
 def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("'", "''") + "'"
-
-
-_TSV_ENTRY = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")
-
-
-def parse_tsvector(value: str) -> dict[str, dict[str, int]]:
-    """`'word':1A,4 'other':2B` → {"word": {"A": 1, "D": 1}, "other": {"B": 1}} (positions per weight)."""
-    result: dict[str, dict[str, int]] = {}
-    for lexeme, positions in _TSV_ENTRY.findall(value):
-        counts: dict[str, int] = {}
-        for position in positions.split(",") if positions else ["1"]:
-            weight = position[-1] if position[-1] in "ABC" else "D"
-            counts[weight] = counts.get(weight, 0) + 1
-        result[lexeme.replace("''", "'")] = counts
-    return result
 
 
 def lexical_ranker(dialect: str, weight: float = 1.0) -> SqliteFtsRanker | PostgresFtsRanker:
