@@ -31,7 +31,10 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 
 # Field weights: the title and headings name what a passage is about, the body says it.
+# Terms in more than this share of passages carry (next to) no weight.
 MAX_DF_SHARE = 0.5
+# Postings a query may read to find its candidates, rarest terms first.
+CANDIDATE_BUDGET = 1000
 TITLE_WEIGHT = 3.0
 HEADING_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
@@ -74,7 +77,9 @@ class SqliteFtsRanker:
 
     FTS5 gives a term in more than half of the indexed passages no weight at all (its IDF floor), so
     such terms are left out of the match: the ranking is the same, and the index no longer scores
-    every passage that merely mentions the product's name.
+    every passage that merely mentions the product's name. In a large library, the commonest of the
+    remaining terms are left out too once the rarer ones' postings reach the candidate budget, which
+    keeps latency flat as the library grows (a library of a few hundred pages never reaches it).
     """
 
     name = "fts5-bm25"
@@ -117,7 +122,8 @@ class SqliteFtsRanker:
         return [Hit(int(r[0]), int(r[1]), float(r[2])) for r in rows]
 
     async def _informative(self, uow: UnitOfWork, terms: list[str]) -> list[str]:
-        """The terms FTS5 would weigh: those in at most half of the indexed passages."""
+        """The terms to match: those FTS5 weighs at all (in at most half of the indexed passages),
+        rarest first while their postings fit the budget, and always the rarest one."""
         if len(terms) <= 1:
             return terms
         counts = ", ".join(
@@ -127,9 +133,16 @@ class SqliteFtsRanker:
         total_sql = "(SELECT count(*) FROM content_passages_fts_docsize)"
         params = {f"t{i}": f'"{term}"' for i, term in enumerate(terms)}
         row = (await uow.execute(text(f"SELECT {total_sql}, {counts}"), params)).one()
-        total, frequencies = int(row[0]), [int(n) for n in row[1:]]
-        kept = [term for term, df in zip(terms, frequencies, strict=True) if 0 < df <= total * MAX_DF_SHARE]
-        return kept or [min(zip(frequencies, terms, strict=True))[1]]
+        total = int(row[0])
+        by_rarity = sorted((int(df), term) for term, df in zip(terms, row[1:], strict=True) if int(df) > 0)
+        kept: list[str] = []
+        postings = 0
+        for df, term in by_rarity:
+            if kept and (df > total * MAX_DF_SHARE or postings + df > CANDIDATE_BUDGET):
+                break
+            kept.append(term)
+            postings += df
+        return kept
 
 
 class PostgresFtsRanker:
@@ -144,8 +157,6 @@ class PostgresFtsRanker:
     name = "tsvector-bm25"
     k1 = 1.2
     b = 0.75
-    # Postings read to find candidates: rarest terms first, at least one term.
-    candidate_budget = 3000
 
     def __init__(self, weight: float = 1.0) -> None:
         self.weight = weight
@@ -161,7 +172,7 @@ class PostgresFtsRanker:
         seeds: list[str] = []
         postings = 0
         for lexeme in sorted(idf, key=lambda lexeme: frequencies[lexeme]):
-            if seeds and postings + frequencies[lexeme] > self.candidate_budget:
+            if seeds and postings + frequencies[lexeme] > CANDIDATE_BUDGET:
                 break
             seeds.append(lexeme)
             postings += frequencies[lexeme]
@@ -182,7 +193,7 @@ class PostgresFtsRanker:
             "workspace_id": scope.workspace_id,
             "available": True,
             "locale": scope.locale,
-            "budget": self.candidate_budget,
+            "budget": CANDIDATE_BUDGET,
         }
         rows = (await uow.execute(sql, params)).all()
         hits = [Hit(int(r[0]), int(r[1]), self._bm25(r[3], int(r[2] or 1), avg_length, idf)) for r in rows]
