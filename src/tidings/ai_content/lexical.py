@@ -176,14 +176,15 @@ class PostgresFtsRanker:
                 break
             seeds.append(lexeme)
             postings += frequencies[lexeme]
+        # Candidates through the GIN index alone; the pages' audience and locale are checked after,
+        # by primary key, so the planner has no join to get wrong.
         sql = text(
-            f"""
+            """
             SELECT p.id, p.page_id, p.length,
                    ARRAY(SELECT u.lexeme || ':' || array_to_string(u.weights, '')
                          FROM unnest(p.tsv) AS u WHERE u.lexeme = ANY(:lexemes)) AS matched
             FROM content_passages p
-            JOIN external_pages e ON e.id = p.page_id
-            WHERE p.tsv @@ to_tsquery('simple', :seeds) AND p.workspace_id = :workspace_id AND {_scope_sql(scope)}
+            WHERE p.tsv @@ to_tsquery('simple', :seeds) AND p.workspace_id = :workspace_id
             LIMIT :budget
             """
         )
@@ -191,11 +192,11 @@ class PostgresFtsRanker:
             "lexemes": list(idf),
             "seeds": " | ".join(_quote(lexeme) for lexeme in seeds),
             "workspace_id": scope.workspace_id,
-            "available": True,
-            "locale": scope.locale,
             "budget": CANDIDATE_BUDGET,
         }
-        rows = (await uow.execute(sql, params)).all()
+        candidates = (await uow.execute(sql, params)).all()
+        allowed = await _pages_in_scope(uow, scope, {int(r[1]) for r in candidates})
+        rows = [r for r in candidates if int(r[1]) in allowed]
         hits = [Hit(int(r[0]), int(r[1]), self._bm25(r[3], int(r[2] or 1), avg_length, idf)) for r in rows]
         hits.sort(key=lambda hit: -hit.score)
         return hits[:limit]
@@ -229,6 +230,16 @@ class PostgresFtsRanker:
         total, words = next(((int(r[1]), int(r[2])) for r in rows if r[0] == ""), (0, 0))
         frequencies = {r[0]: int(r[1]) for r in rows if r[0] != ""}
         return total, (words / total if total else 1.0), frequencies
+
+
+async def _pages_in_scope(uow: UnitOfWork, scope: Scope, page_ids: set[int]) -> set[int]:
+    if not page_ids:
+        return set()
+    sql = text(
+        f"SELECT e.id FROM external_pages e WHERE e.id = ANY(:ids) AND e.workspace_id = :w AND {_scope_sql(scope)}"
+    )
+    params = {"ids": list(page_ids), "w": scope.workspace_id, "available": True, "locale": scope.locale}
+    return {int(r[0]) for r in (await uow.execute(sql, params)).all()}
 
 
 def _quote(lexeme: str) -> str:

@@ -161,7 +161,9 @@ POSTGRES_FULLTEXT = [
         || setweight(to_tsvector('english'::regconfig, coalesce(heading, '')), 'B')
         || to_tsvector('english'::regconfig, text)
     ) STORED""",
-    "CREATE INDEX ix_content_passages_tsv ON content_passages USING gin (tsv)",
+    # fastupdate off: no pending list to scan linearly after bulk loads, and the planner costs the
+    # index truthfully (with a pending list it preferred sequential scans).
+    "CREATE INDEX ix_content_passages_tsv ON content_passages USING gin (tsv) WITH (fastupdate = off)",
     # content_terms: document frequencies for BM25, kept by statement triggers (transition tables), so
     # cascaded deletes count too. Writers hold a per-workspace advisory lock (storage.lock_library).
     """CREATE FUNCTION content_terms_added() RETURNS trigger LANGUAGE plpgsql AS $$
