@@ -26,7 +26,7 @@ HAS_SENTENCE_TRANSFORMERS = importlib.util.find_spec("sentence_transformers") is
 
 class TestText:
     def test_chrome_is_dropped_and_headings_structure_the_text(self) -> None:
-        html = """<html><head><style>p{}</style><script>alert('x')</script></head><body>
+        html = """<html><head><title>Tab title</title><style>p{}</style><script>alert('x')</script></head><body>
         <nav>Menu</nav><header>Site header</header>
         <h1>Guide</h1><p>Intro &amp; welcome.</p>
         <h2>Setup</h2><ul><li>Install it</li><li>Run it</li></ul>
