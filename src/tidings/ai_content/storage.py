@@ -235,7 +235,13 @@ async def store_embedding(uow: UnitOfWork, passage_id: int, vector: bytes, model
 
 
 async def passage_version(uow: UnitOfWork) -> tuple[int, int]:
-    """(count, max id) of the workspace's passages: changes whenever any passage is added or removed."""
+    """(count, max id) of the workspace's passages: changes whenever any passage is added or removed
+    (ids only grow). On PostgreSQL the count comes from the term statistics, not a scan."""
     table = content_passages
-    row = (await uow.execute(uow.select(table, func.count(), func.max(table.c.id)))).one()
-    return int(row[0] or 0), int(row[1] or 0)
+    newest = await uow.scalar(uow.select(table, table.c.id).order_by(table.c.id.desc()).limit(1))
+    if uow.dialect == "postgresql":
+        terms = content_terms
+        count = await uow.scalar(uow.select(terms, terms.c.passages).where(terms.c.term == ""))
+    else:
+        count = await uow.scalar(uow.select(table, func.count()))
+    return int(count or 0), int(newest or 0)
