@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-BARE_APP = """
+BARE_APP = '''
 from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
@@ -32,7 +32,7 @@ BODY = open(os.environ["BENCH_BODY"], "rb").read()
 async def fixed(request):
     return Response(BODY, media_type="application/json")
 app = Starlette(routes=[Route("/{path:path}", fixed)])
-"""
+'''
 
 
 def wait_up(url: str, headers: dict[str, str] | None = None) -> None:
@@ -107,25 +107,12 @@ def main() -> None:
         for name, path in paths.items():
             (work / "body.json").write_bytes(bodies[name])
             bare = start(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "bare:app",
-                    "--port",
-                    str(bare_port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                    "--app-dir",
-                    str(work),
-                ],
+                [sys.executable, "-m", "uvicorn", "bare:app", "--port", str(bare_port), "--log-level", "warning",
+                 "--no-access-log", "--app-dir", str(work)],
                 dict(os.environ, BENCH_BODY=str(work / "body.json")),
             )
             wait_up(f"http://127.0.0.1:{bare_port}/x")
-            bare_rps, bare_p50, bare_p99 = wrk(
-                f"http://127.0.0.1:{bare_port}{path}", token, args.duration, args.connections
-            )
+            bare_rps, bare_p50, bare_p99 = wrk(f"http://127.0.0.1:{bare_port}{path}", token, args.duration, args.connections)
             bare_seq = sequential_p50_ms(bare_port, path, token)
             bare.terminate()
             bare.wait()
@@ -135,15 +122,11 @@ def main() -> None:
             rows.append((name, rps, p50, p99, seq, bare_rps, bare_p50, bare_p99, bare_seq))
 
         print(f"wrk -t1 -c{args.connections} -d{args.duration}s; servers pinned to core 0, wrk to core 1; SQLite.")
-        print(
-            f"{'endpoint':18} {'req/s':>8} {'p50':>8} {'p99':>8} {'seq p50':>8} | {'bare req/s':>10} {'p50':>8} "
-            f"{'p99':>8} {'seq p50':>8} | ratio"
-        )
+        print(f"{'endpoint':18} {'req/s':>8} {'p50':>8} {'p99':>8} {'seq p50':>8} | {'bare req/s':>10} {'p50':>8} "
+              f"{'p99':>8} {'seq p50':>8} | ratio")
         for name, rps, p50, p99, seq, brps, bp50, bp99, bseq in rows:
-            print(
-                f"{name:18} {rps:8.0f} {p50:>8} {p99:>8} {seq:7.3f}ms | {brps:10.0f} {bp50:>8} {bp99:>8} "
-                f"{bseq:7.3f}ms | {rps / brps:5.0%}"
-            )
+            print(f"{name:18} {rps:8.0f} {p50:>8} {p99:>8} {seq:7.3f}ms | {brps:10.0f} {bp50:>8} {bp99:>8} "
+                  f"{bseq:7.3f}ms | {rps / brps:5.0%}")
     finally:
         if bare is not None:
             bare.terminate()
