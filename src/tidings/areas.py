@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
+from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
 from tidings.companies.routes import CompaniesController, ContactCompaniesController
 from tidings.contacts.routes import ContactsController, ContactTagsController
 from tidings.conversations.routes import ConversationsController, MessagesController
@@ -50,6 +51,8 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     SubscriptionTypesController,
     ContactSubscriptionsController,
     VisitorsController,
+    ContentImportSourcesController,
+    ExternalPagesController,
 ]
 
 # tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.

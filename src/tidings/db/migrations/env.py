@@ -20,11 +20,20 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     return not (type_ == "index" and reflected and compare_to is None and name in MANUAL_INDEXES)
 
 
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Full-text indexes (FTS5 tables with their shadow tables, tsvector columns) are written by hand
+    in migrations; autogenerate must not try to drop what the metadata does not describe."""
+    if type_ == "table" and name and (name.endswith("_fts") or "_fts_" in name):
+        return False
+    return not (type_ == "column" and name == "tsv")
+
+
 def run_with(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         include_object=include_object,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
