@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
+from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
 
@@ -14,4 +15,6 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     AdminsController,
     TeamsController,
     TagsController,
+    ContentImportSourcesController,
+    ExternalPagesController,
 ]

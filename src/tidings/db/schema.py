@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tidings.admins.storage
+import tidings.ai_content.storage
 import tidings.contacts.storage
 import tidings.core.tables
 import tidings.tags.storage
