@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
 from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
+from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
 
@@ -17,4 +18,6 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     TagsController,
     ContentImportSourcesController,
     ExternalPagesController,
+    ConversationsController,
+    MessagesController,
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tidings.admins.storage
 import tidings.ai_content.storage
 import tidings.contacts.storage
+import tidings.conversations.storage
 import tidings.core.tables
 import tidings.tags.storage
 import tidings.teams.storage  # noqa: F401
