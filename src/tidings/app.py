@@ -20,6 +20,8 @@ from tidings.core.deps import provide_uow
 from tidings.core.errors import render_error
 from tidings.core.request_id import RequestIdMiddleware
 from tidings.db.storage import open_storage
+from tidings.fin.routes import FinSettingsController
+from tidings.fin.runner import fin_runtime
 from tidings.management.routes import HealthController, ManagementController
 
 
@@ -33,13 +35,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)
         try:
-            yield
+            async with fin_runtime(storage):
+                yield
         finally:
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})
     return Litestar(
-        route_handlers=[intercom, HealthController, ManagementController],
+        route_handlers=[intercom, HealthController, ManagementController, FinSettingsController],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         exception_handlers={Exception: render_error},

@@ -7,6 +7,7 @@ from litestar.types import ControllerRouterHandler
 from tidings.admins.routes import AdminsController, MeController
 from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
 from tidings.conversations.routes import ConversationsController, MessagesController
+from tidings.fin.routes import FinAgentController
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
 
@@ -20,4 +21,5 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     ExternalPagesController,
     ConversationsController,
     MessagesController,
+    FinAgentController,
 ]

@@ -7,6 +7,7 @@ import tidings.ai_content.storage
 import tidings.contacts.storage
 import tidings.conversations.storage
 import tidings.core.tables
+import tidings.fin.storage
 import tidings.tags.storage
 import tidings.teams.storage  # noqa: F401
 from tidings.db.metadata import metadata

@@ -83,6 +83,8 @@ fin_messages = Table(
     # Fin's answers: did the content cover the question, and which pages were cited.
     Column("answered", Boolean, nullable=True),
     Column("citations", JsonType, nullable=True),
+    # Copied into the Intercom conversation of a hand-over.
+    Column("handed_over", Boolean, nullable=False, default=False),
     Column("received_at_ms", BigInteger, nullable=False),
     Index("ix_fin_messages_conversation", "fin_conversation_id", "id"),
 )
@@ -132,7 +134,9 @@ async def insert_conversation(uow: UnitOfWork, values: dict[str, Any]) -> int:
 
 
 async def update_conversation(uow: UnitOfWork, fin_conversation_id: int, values: dict[str, Any]) -> None:
-    await uow.execute(uow.update(fin_conversations).where(fin_conversations.c.id == fin_conversation_id).values(**values))
+    await uow.execute(
+        uow.update(fin_conversations).where(fin_conversations.c.id == fin_conversation_id).values(**values)
+    )
 
 
 # Messages.
@@ -159,6 +163,14 @@ async def recent_duplicate(
             fin_messages.c.received_at_ms >= since_ms,
         )
         .limit(1)
+    )
+
+
+async def mark_handed_over(uow: UnitOfWork, fin_conversation_id: int) -> None:
+    await uow.execute(
+        uow.update(fin_messages)
+        .where(fin_messages.c.fin_conversation_id == fin_conversation_id)
+        .values(handed_over=True)
     )
 
 
@@ -246,9 +258,7 @@ async def extend_lease(tx: Transaction, job_id: int, until_ms: int) -> None:
 
 async def release_job(tx: Transaction, job_id: int) -> None:
     """Give a job back (shutdown mid-work): the next claim starts it over."""
-    await tx.execute(
-        update(fin_jobs).where(fin_jobs.c.id == job_id, fin_jobs.c.state == RUNNING).values(state=PENDING)
-    )
+    await tx.execute(update(fin_jobs).where(fin_jobs.c.id == job_id, fin_jobs.c.state == RUNNING).values(state=PENDING))
 
 
 async def finish_job(uow: UnitOfWork, job_id: int) -> None:
