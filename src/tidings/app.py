@@ -23,6 +23,9 @@ from tidings.db.storage import open_storage
 from tidings.fin.routes import FinSettingsController
 from tidings.fin.runner import fin_runtime
 from tidings.management.routes import HealthController, ManagementController
+from tidings.webhooks.management import WebhooksController
+from tidings.webhooks.runtime import delivery_runtime
+from tidings.webhooks.sse import EventStreamController
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -35,14 +38,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)
         try:
-            async with fin_runtime(storage):
+            async with delivery_runtime(storage, settings, run_worker=settings.run_worker), fin_runtime(storage):
                 yield
         finally:
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})
     return Litestar(
-        route_handlers=[intercom, HealthController, ManagementController, FinSettingsController],
+        route_handlers=[
+            intercom,
+            HealthController,
+            ManagementController,
+            WebhooksController,
+            EventStreamController,
+            FinSettingsController,
+        ],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         exception_handlers={Exception: render_error},

@@ -185,14 +185,16 @@ def citations_of(grounding: Grounding) -> list[Citation]:
     ]
 
 
+def link(citation: Citation) -> str:
+    href = html.escape(citation.url, quote=True)
+    return f'<a href="{href}" target="_blank">{html.escape(citation.title, quote=False)}</a>'
+
+
 def render(text_paragraphs: list[str], citations: list[Citation]) -> str:
     """Fin's HTML: paragraphs, then the cited pages as links."""
     body = "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in text_paragraphs)
     if citations:
-        links = "".join(
-            f'<li><a href="{html.escape(c.url, quote=True)}" target="_blank">{html.escape(c.title, quote=False)}</a></li>'
-            for c in citations
-        )
+        links = "".join(f"<li>{link(c)}</li>" for c in citations)
         body += f"<p>Sources:</p><ul>{links}</ul>"
     return body
 

@@ -15,11 +15,9 @@ from typing import Any
 from tidings.core import clock
 from tidings.core.events import record_event
 from tidings.core.uow import UnitOfWork
-
-
-def fin_channel(workspace_id: str, conversation_id: str) -> str:
-    return f"fin_agent_api:{workspace_id}:{conversation_id}"
-
+from tidings.webhooks import signing
+from tidings.webhooks.outbox import enqueue_delivery
+from tidings.webhooks.sse import fin_channel, sse_url
 
 # Intercom's Fin tokens live three minutes.
 SSE_TOKEN_SECONDS = 180
@@ -95,8 +93,25 @@ async def emit(uow: UnitOfWork, settings: Any, event: dict[str, Any]) -> None:
         subject_id=conversation_id,
         channel=fin_channel(uow.workspace_id, conversation_id),
     )
+    if event["event_name"] == "fin_reply_chunk" or settings is None or not settings["webhook_url"]:
+        return
+    await enqueue_delivery(
+        uow,
+        url=settings["webhook_url"],
+        secret=settings["webhook_secret"],
+        signer=signing.FIN,
+        topic=event["event_name"],
+        payload=event,
+        ordering_key=f"fin:{uow.workspace_id}:{conversation_id}",
+    )
 
 
 def subscription_url(workspace_id: str, conversation_id: str, base_url: str, *, rewind: bool) -> str:
     """A fresh `sse_subscription_url`: a three-minute token for this conversation's channel."""
-    return f"{base_url}/event-stream?channels={fin_channel(workspace_id, conversation_id)}"
+    return sse_url(
+        workspace_id,
+        fin_channel(workspace_id, conversation_id),
+        ttl=SSE_TOKEN_SECONDS,
+        rewind=START_REWIND if rewind else None,
+        base_url=base_url,
+    )

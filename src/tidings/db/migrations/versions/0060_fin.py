@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0060"
-down_revision = "0030"
+down_revision = "0040"
 branch_labels = None
 depends_on = None
 
