@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from tidings.ai_content.lexical import Scope, lexical_ranker, query_terms
-from tidings.ai_content.retrieval import AUDIENCES, Passage, search
+from tidings.ai_content.embedder import DenseRanker
+from tidings.ai_content.lexical import Hit, Scope, lexical_ranker, query_terms
+from tidings.ai_content.retrieval import AUDIENCES, Passage, Ranker, rankers_for, search
 from tidings.ai_content.storage import content_passages, external_pages
 from tidings.core.uow import UnitOfWork
 
@@ -33,6 +34,9 @@ MAX_CITATIONS = 3
 SUPPORT_TO_ANSWER = 0.65
 PHRASE_WEIGHT = 0.3
 PHRASE_WINDOW = 3
+# With an embedder: a page this similar in meaning answers; below the floor, words alone do not.
+COSINE_TO_ANSWER = 0.5
+COSINE_FLOOR = 0.4
 # Retrieval's leading pages that are re-ordered by that support.
 RERANK_PAGES = 6
 # A runner-up page is cited too when it holds at least this share of the best page's coverage.
@@ -64,6 +68,8 @@ class Grounding:
     coverage: float
     covered: bool
     cited_pages: list[str] = field(default_factory=list)
+    # The best page's cosine similarity to the question, when an embedder is configured.
+    similarity: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +157,41 @@ def phrase_support(question: str, passage: Passage) -> float:
     return near / len(pairs)
 
 
+class RecordingRanker:
+    """Passes a ranker through and keeps its hits: the dense ranker's scores are cosine similarities."""
+
+    def __init__(self, ranker: Ranker) -> None:
+        self.ranker = ranker
+        self.name = ranker.name
+        self.hits: list[Hit] = []
+
+    async def rank(self, uow: UnitOfWork, query: str, scope: Scope, limit: int) -> list[Hit]:
+        self.hits = await self.ranker.rank(uow, query, scope, limit)
+        return self.hits
+
+
+async def retrieve(uow: UnitOfWork, question: str) -> tuple[list[Passage], dict[str, float]]:
+    """The candidate passages, and each page's best cosine similarity when an embedder is configured."""
+    rankers = [RecordingRanker(r) if isinstance(r, DenseRanker) else r for r in rankers_for(uow)]
+    passages = await search(uow, question, audience="ai_agent", k=CANDIDATES, rankers=rankers)
+    cosines: dict[str, float] = {}
+    for ranker in rankers:
+        if isinstance(ranker, RecordingRanker):
+            for hit in ranker.hits:
+                page = str(hit.page_id)
+                cosines[page] = max(cosines.get(page, -1.0), hit.score)
+    return passages, cosines
+
+
+def answerable(support: float, cosine: float | None) -> bool:
+    """The abstention rule: lexical support, and with an embedder the question's meaning too."""
+    if cosine is None:
+        return support >= SUPPORT_TO_ANSWER
+    return cosine >= COSINE_TO_ANSWER or (support >= SUPPORT_TO_ANSWER and cosine >= COSINE_FLOOR)
+
+
 async def ground(uow: UnitOfWork, question: str) -> Grounding:
-    passages = await search(uow, question, audience="ai_agent", k=CANDIDATES)
+    passages, cosines = await retrieve(uow, question)
     weights = await term_weights(uow, question)
     if not passages or not weights:
         return Grounding(question, passages, weights, 0.0, False)
@@ -166,7 +205,9 @@ async def ground(uow: UnitOfWork, question: str) -> Grounding:
     pages = sorted(page_order(passages)[:RERANK_PAGES], key=lambda page: -support[page])
     best = pages[0]
     cited = [page for page in pages if covers[page] >= RUNNER_UP_COVERAGE * covers[best]][:MAX_CITATIONS]
-    return Grounding(question, passages, weights, support[best], support[best] >= SUPPORT_TO_ANSWER, cited)
+    cosine = cosines.get(best, 0.0) if cosines else None
+    covered = answerable(support[best], cosine)
+    return Grounding(question, passages, weights, support[best], covered, cited, cosine)
 
 
 def sentences(text: str) -> list[str]:
