@@ -1,12 +1,14 @@
 """The default answerer: answers only from the workspace's content, with no model and no network.
 
 1. Retrieve: the best passages among pages available to the AI agent (`ai_content.retrieval`).
-2. Decide (calibrated abstention): the question is covered when the best page's passages contain
-   most of the question's content words, each word weighted by how rare it is in the library
-   (inverse document frequency from the library's own index). A question whose rare, telling
-   words the content never mentions is not answered from it; Fin says so and hands over.
+2. Decide (calibrated abstention): a passage supports the question by the share of the question's
+   content words it holds, each word weighted by how rare it is in the library (inverse document
+   frequency from the library's own index), plus a bonus for the question's word pairs it holds
+   close together. The leading pages are re-ordered by support; below a fixed support the content
+   does not cover the question, and Fin says so and hands over rather than guess. With an
+   embedder configured, the best page's cosine similarity to the question joins the rule.
 3. Compose: the best-supported sentences of the best page, in their page order, and citations
-   (links) to that page and to the runner-up pages that cover the question about as well.
+   (links) to that page and to the runner-up pages that cover the question at least half as well.
 
 Every threshold is a property of the library and the question, not of any one question set.
 """
@@ -65,7 +67,7 @@ class Grounding:
     question: str
     passages: list[Passage]
     weights: dict[str, float]
-    coverage: float
+    support: float
     covered: bool
     cited_pages: list[str] = field(default_factory=list)
     # The best page's cosine similarity to the question, when an embedder is configured.

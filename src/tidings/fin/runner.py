@@ -84,8 +84,17 @@ class FinRunner:
         await tx.commit()
         return result
 
+    async def _read_tx(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
+        tx = await self.store.begin(write=False)
+        try:
+            return await work(tx)
+        finally:
+            await tx.rollback()
+
     async def _claim(self) -> Any:
         try:
+            if not await self._read_tx(storage.any_open_job):
+                return None
             return await self._in_tx(lambda tx: storage.claim_job(tx, clock.now_ms(), self.lease_ms))
         except Exception:
             log.exception("claiming a Fin job failed")
@@ -112,11 +121,7 @@ class FinRunner:
             await self._in_tx(lambda tx, until=until: storage.extend_lease(tx, job_id, until))
 
     async def _read(self, workspace_id: str, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
-        tx = await self.store.begin(write=False)
-        try:
-            return await work(UnitOfWork(tx=tx, workspace_id=workspace_id))
-        finally:
-            await tx.rollback()
+        return await self._read_tx(lambda tx: work(UnitOfWork(tx=tx, workspace_id=workspace_id)))
 
     async def _write(self, workspace_id: str, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
         return await run_in_workspace(self.store, workspace_id, work)
