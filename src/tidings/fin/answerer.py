@@ -20,12 +20,11 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import text
 
 from tidings.ai_content.embedder import DenseRanker
-from tidings.ai_content.lexical import Hit, Scope, lexical_ranker, query_terms
-from tidings.ai_content.retrieval import AUDIENCES, Passage, Ranker, rankers_for, search
-from tidings.ai_content.storage import content_passages, external_pages
+from tidings.ai_content.lexical import Hit, Scope, query_terms
+from tidings.ai_content.retrieval import Passage, Ranker, rankers_for, search
 from tidings.core.uow import UnitOfWork
 
 # How many passages to look at, and how many pages to cite at most.
@@ -99,28 +98,33 @@ def stems(text: str) -> set[str]:
     return {stem(word) for word in _WORD.findall(text.lower())}
 
 
+def _frequency_sql(dialect: str, count: int) -> str:
+    """One statement counting, per term, the workspace's passages that hold it (capped at DF_CAP)."""
+    if dialect == "postgresql":
+        match = "SELECT 1 FROM content_passages WHERE workspace_id = :w AND tsv @@ plainto_tsquery('english', :t{i})"
+    else:
+        # An IN over the FTS match, not a join: SQLite plans the join as a MATCH per passage.
+        match = (
+            "SELECT 1 FROM content_passages WHERE workspace_id = :w AND id IN "
+            "(SELECT rowid FROM content_passages_fts WHERE content_passages_fts MATCH :t{i})"
+        )
+    counts = ", ".join(f"(SELECT count(*) FROM ({match.format(i=i)} LIMIT {DF_CAP}) AS m{i})" for i in range(count))
+    return f"SELECT (SELECT count(*) FROM content_passages WHERE workspace_id = :w), {counts}"
+
+
 async def term_weights(uow: UnitOfWork, question: str) -> dict[str, float]:
-    """IDF of each content word of the question over the passages available to the AI agent."""
+    """IDF of each content word of the question over the workspace's passages, from the full-text index."""
     terms = query_terms(question)
     if not terms:
         return {}
-    total = int(
-        await uow.scalar(
-            select(func.count())
-            .select_from(content_passages.join(external_pages, external_pages.c.id == content_passages.c.page_id))
-            .where(
-                content_passages.c.workspace_id == uow.workspace_id,
-                external_pages.c.ai_agent_availability.is_(True),
-            )
-        )
-        or 0
-    )
-    scope = Scope(workspace_id=uow.workspace_id, availability_column=AUDIENCES["ai_agent"], locale=None)
-    ranker = lexical_ranker(uow.dialect)
+    quoted = [term if uow.dialect == "postgresql" else '"' + term.replace('"', "") + '"' for term in terms]
+    params = {"w": uow.workspace_id} | {f"t{i}": value for i, value in enumerate(quoted)}
+    row = (await uow.execute(text(_frequency_sql(uow.dialect, len(terms))), params)).one()
+    total = int(row[0] or 0)
     weights: dict[str, float] = {}
-    for term in terms:
-        frequency = len(await ranker.rank(uow, term, scope, DF_CAP))
-        weights[stem(term)] = max(weights.get(stem(term), 0.0), math.log((total + 1) / (frequency + 0.5)))
+    for term, frequency in zip(terms, row[1:], strict=True):
+        idf = math.log((total + 1) / (int(frequency) + 0.5))
+        weights[stem(term)] = max(weights.get(stem(term), 0.0), idf)
     return weights
 
 
@@ -273,13 +277,13 @@ def compose(grounding: Grounding) -> Answer:
     if not picked:
         return not_covered()
     citations = citations_of(grounding)
-    text = " ".join(picked)
-    return Answer(covered=True, text=text, html=render([text], citations), citations=citations)
+    reply = " ".join(picked)
+    return Answer(covered=True, text=reply, html=render([reply], citations), citations=citations)
 
 
 def not_covered() -> Answer:
-    text = "I couldn't find an answer to that in our help content, so I'm passing you to the team."
-    return Answer(covered=False, text=text, html=render([text], []), citations=[])
+    reply = "I couldn't find an answer to that in our help content, so I'm passing you to the team."
+    return Answer(covered=False, text=reply, html=render([reply], []), citations=[])
 
 
 async def answer(uow: UnitOfWork, question: str) -> Answer:
