@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import re
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -483,6 +484,8 @@ def model_server(
             "TIDINGS_LLM_BASE_URL": model.base_url,
             "TIDINGS_LLM_MODEL": "stand-in",
             "TIDINGS_LLM_TIMEOUT_SECONDS": "5",
+            # Short leases, so a job whose process was killed is taken over within seconds.
+            "TIDINGS_FIN_LEASE_SECONDS": "3",
         }
         live = start_server(request.param, Path(tmp_path_factory.mktemp(f"fin-llm-{request.param}")), extra_env=env)
         try:
@@ -529,7 +532,10 @@ def test_generative_failure_falls_back_to_the_default_answerer(generative: tuple
     assert len(model.requests) == 1
 
 
-def test_restart_mid_thinking_still_delivers_the_answer(generative: tuple[Fin, StandInModel]) -> None:
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
+def test_restart_mid_thinking_still_delivers_the_answer(
+    generative: tuple[Fin, StandInModel], how: signal.Signals
+) -> None:
     fin, model = generative
     model.hold_first_seconds = 3.0
     start(fin.ws, "ext-restart", QUESTION)
@@ -537,7 +543,8 @@ def test_restart_mid_thinking_still_delivers_the_answer(generative: tuple[Fin, S
     while not model.requests and time.monotonic() < deadline:
         time.sleep(0.05)
     assert model.requests, "Fin never started thinking"
-    fin.server.restart()
+    fin.server.restart(how)
     events = fin.events("ext-restart", 2)
     assert shape(events) == [("fin_replied", "replying", None), ("fin_status_updated", "awaiting_user_reply", None)]
+    assert events[0]["message"]["body"].startswith(f"<p>{model.answer}</p>")
     assert len(model.requests) == 2
