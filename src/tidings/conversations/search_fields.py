@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, String, cast, exists, func, null, select
+from sqlalchemy import BigInteger, String, and_, bindparam, case, cast, exists, func, null, select
 
 from tidings.admins.storage import admins
 from tidings.contacts.storage import contacts
@@ -24,6 +24,7 @@ from tidings.conversations.storage import (
     conversation_tags,
     conversations,
 )
+from tidings.core import clock
 
 # Value types, as the spec's field table names them ("numeric_id": a string id over an integer key).
 STRING, INTEGER, DATE, BOOLEAN, NUMERIC_ID = "string", "integer", "date", "boolean", "numeric_id"
@@ -67,11 +68,17 @@ def _source_author(column_name: str) -> Any:
     return func.coalesce(from_contact, from_admin)
 
 
+c = conversations.c
+
+# A snooze that has run out reads as open until the next write records its wake-up.
+_now = bindparam("search_now", callable_=clock.now, type_=BigInteger)
+_snooze_over = and_(c.state == "snoozed", c.snoozed_until <= _now)
+EFFECTIVE_STATE = case((_snooze_over, "open"), else_=c.state)
+EFFECTIVE_SNOOZED_UNTIL = case((_snooze_over, null()), else_=c.snoozed_until)
+
 # Typed NULLs: PostgreSQL cannot infer the type of an untyped NULL parameter.
 NEVER_SET_TEXT = cast(null(), String)
 NEVER_SET_NUMBER = cast(null(), BigInteger)
-c = conversations.c
-
 CONVERSATION_FIELDS: dict[str, SearchField] = {
     "id": SearchField(NUMERIC_ID, c.id),
     "created_at": SearchField(DATE, c.created_at),
@@ -95,9 +102,9 @@ CONVERSATION_FIELDS: dict[str, SearchField] = {
     "channel_initiated": SearchField(STRING, c.source_type),
     "open": SearchField(BOOLEAN, c.open),
     "read": SearchField(BOOLEAN, c.read),
-    "state": SearchField(STRING, c.state),
+    "state": SearchField(STRING, EFFECTIVE_STATE),
     "waiting_since": SearchField(DATE, c.waiting_since),
-    "snoozed_until": SearchField(DATE, c.snoozed_until),
+    "snoozed_until": SearchField(DATE, EFFECTIVE_SNOOZED_UNTIL),
     "priority": SearchField(STRING, c.priority),
     **{f"statistics.{name}": SearchField(DATE, c[f"stat_{name}"]) for name in STAT_TIMESTAMPS},
     **{f"statistics.{name}": SearchField(INTEGER, c[f"stat_{name}"]) for name in (*STAT_DURATIONS, *STAT_COUNTS)},

@@ -11,13 +11,14 @@ from typing import Any
 import msgspec
 
 from tidings.admins import storage as admin_storage
-from tidings.contacts.storage import get_contact
+from tidings.contacts.storage import contacts, get_contact
 from tidings.conversations import storage
 from tidings.conversations.schemas import AppliedTagOut, ConversationOut, PartList, PartOut
+from tidings.conversations.statistics import CONTACT_AUTHORS
 from tidings.conversations.storage import STAT_COUNTS, STAT_DURATIONS, STAT_TIMESTAMPS
+from tidings.core import clock
 from tidings.core.schemas import UNSET, UnsetType
 from tidings.core.uow import UnitOfWork
-from tidings.tags import storage as tag_storage
 
 # Intercom returns the most recent 500 parts of a conversation.
 MAX_PARTS = 500
@@ -27,6 +28,17 @@ _TAG = re.compile(r"<[^>]+>")
 
 def plaintext(html: str | None) -> str | None:
     return unescape(_TAG.sub("", html)) if html is not None else None
+
+
+def is_snooze_over(state: str, snoozed_until: int | None) -> bool:
+    return state == "snoozed" and snoozed_until is not None and snoozed_until <= clock.now()
+
+
+def effective_state(row: Any) -> tuple[str, int | None]:
+    """State and snoozed_until as of now: a snooze that has run out reads as open."""
+    if is_snooze_over(row["state"], row["snoozed_until"]):
+        return "open", None
+    return row["state"], row["snoozed_until"]
 
 
 def attachments_from_urls(urls: list[str]) -> list[dict[str, Any]]:
@@ -53,6 +65,13 @@ class Directory:
     async def load(cls, uow: UnitOfWork) -> Directory:
         admins = {str(a["id"]): a for a in await admin_storage.list_admins(uow)}
         return cls(uow=uow, admins=admins, contacts={})
+
+    async def prefetch_contacts(self, contact_ids: set[str]) -> None:
+        wanted = list(contact_ids - self.contacts.keys())
+        if wanted:
+            rows = await self.uow.all(self.uow.select(contacts).where(contacts.c.id.in_(wanted)))
+            self.contacts.update(dict.fromkeys(wanted))
+            self.contacts.update({row["id"]: row for row in rows})
 
     async def contact(self, contact_id: str) -> Any:
         if contact_id not in self.contacts:
@@ -95,6 +114,7 @@ async def render_part(directory: Directory, part: Any, plain: bool = False) -> P
         state=part["state"],
         tags=[],
         metadata=part["metadata"] if part["metadata"] else UNSET,
+        event_details=part["event_details"] if part["event_details"] else UNSET,
         external_reply_send_state=part["send_state"] or UNSET,
         seen_state={"admin_seen": True} if part["admin_seen"] else UNSET,
     )
@@ -109,33 +129,29 @@ def _statistics(row: Any) -> dict[str, Any]:
     return values
 
 
-async def _tags(uow: UnitOfWork, conversation_id: int) -> dict[str, Any]:
-    tags = []
-    for applied in await storage.conversation_tag_rows(uow, conversation_id):
-        tag = await tag_storage.get_tag(uow, applied["tag_id"])
-        tags.append(msgspec.to_builtins(applied_tag(tag, applied)))
-    return {"type": "tag.list", "tags": tags}
+def _tags(applications: list[Any]) -> dict[str, Any]:
+    return {"type": "tag.list", "tags": [msgspec.to_builtins(applied_tag(row, row)) for row in applications]}
 
 
 def applied_tag(tag: Any, applied: Any) -> AppliedTagOut:
+    """`tag` has the tag's name, `applied` the application (one joined row may be both)."""
     return AppliedTagOut(
-        id=str(tag["id"]),
+        id=str(applied["tag_id"]),
         name=tag["name"],
         applied_at=applied["applied_at"],
         applied_by={"type": applied["applied_by_type"], "id": applied["applied_by_id"]},
     )
 
 
-async def _contacts(directory: Directory, conversation_id: int) -> dict[str, Any]:
+async def _contacts(directory: Directory, contact_ids: list[str]) -> dict[str, Any]:
     refs = []
-    for contact_id in await storage.contact_ids(directory.uow, conversation_id):
+    for contact_id in contact_ids:
         contact = await directory.contact(contact_id)
         refs.append({"type": "contact", "id": contact_id, "external_id": contact["external_id"] if contact else None})
     return {"type": "contact.list", "contacts": refs}
 
 
-def _teammates(parts: list[Any]) -> dict[str, Any]:
-    admin_ids = list(dict.fromkeys(p["author_id"] for p in parts if p["author_type"] == "admin"))
+def _teammates(admin_ids: list[str]) -> dict[str, Any]:
     return {"type": "admin.list", "teammates": [{"type": "admin", "id": admin_id} for admin_id in admin_ids]}
 
 
@@ -153,30 +169,66 @@ async def _source(directory: Directory, row: Any, plain: bool) -> dict[str, Any]
     }
 
 
+async def render_conversations(
+    uow: UnitOfWork, rows: list[Any], *, with_parts: bool = False, plain: bool = False
+) -> list[ConversationOut]:
+    """Render a page of conversations with a fixed number of queries, whatever its size."""
+    directory = await Directory.load(uow)
+    ids = [row["id"] for row in rows]
+    participants = await storage.contact_ids_by_conversation(uow, ids)
+    source_contacts = {r["source_author_id"] for r in rows if r["source_author_type"] in CONTACT_AUTHORS}
+    await directory.prefetch_contacts({c for cs in participants.values() for c in cs} | source_contacts)
+    tags = await storage.applied_tags_by_conversation(uow, ids)
+    teammates = await storage.teammate_ids_by_conversation(uow, ids)
+    rendered = []
+    for row in rows:
+        conversation = await _render(
+            directory,
+            row,
+            plain,
+            tags=tags.get(row["id"], []),
+            contact_ids=participants.get(row["id"], []),
+            teammate_ids=teammates.get(row["id"], []),
+        )
+        if with_parts:
+            parts = await storage.list_parts(uow, row["id"])
+            conversation.conversation_parts = PartList(
+                conversation_parts=[await render_part(directory, p, plain) for p in parts[-MAX_PARTS:]],
+                total_count=len(parts),
+            )
+        rendered.append(conversation)
+    return rendered
+
+
 async def render_conversation(
-    uow: UnitOfWork, row: Any, *, with_parts: bool = False, plain: bool = False, directory: Directory | None = None
+    uow: UnitOfWork, row: Any, *, with_parts: bool = False, plain: bool = False
 ) -> ConversationOut:
-    directory = directory or await Directory.load(uow)
-    parts = await storage.list_parts(uow, row["id"])
+    return (await render_conversations(uow, [row], with_parts=with_parts, plain=plain))[0]
+
+
+async def _render(
+    directory: Directory, row: Any, plain: bool, *, tags: list[Any], contact_ids: list[str], teammate_ids: list[str]
+) -> ConversationOut:
     first_reply_at = row["stat_first_contact_reply_at"]
-    conversation = ConversationOut(
+    state, snoozed_until = effective_state(row)
+    return ConversationOut(
         id=str(row["id"]),
         title=row["title"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         waiting_since=row["waiting_since"],
-        snoozed_until=row["snoozed_until"],
+        snoozed_until=snoozed_until,
         open=row["open"],
-        state=row["state"],
+        state=state,
         read=row["read"],
         priority=row["priority"],
         admin_assignee_id=row["admin_assignee_id"],
         team_assignee_id=row["team_assignee_id"],
-        tags=await _tags(uow, row["id"]),
+        tags=_tags(tags),
         conversation_rating=None,
         source=await _source(directory, row, plain),
-        contacts=await _contacts(directory, row["id"]),
-        teammates=_teammates(parts),
+        contacts=await _contacts(directory, contact_ids),
+        teammates=_teammates(teammate_ids),
         custom_attributes=row["custom_attributes"],
         first_contact_reply=(
             {"created_at": first_reply_at, "type": row["source_type"], "url": row["source_url"]}
@@ -187,9 +239,3 @@ async def render_conversation(
         linked_objects={"type": "list", "data": [], "total_count": 0, "has_more": False},
         ai_agent_participated=row["ai_agent_participated"],
     )
-    if with_parts:
-        shown = parts[-MAX_PARTS:]
-        conversation.conversation_parts = PartList(
-            conversation_parts=[await render_part(directory, p, plain) for p in shown], total_count=len(parts)
-        )
-    return conversation
