@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import msgspec
 import typer
 import uvicorn
 
+from tidings.ai_content import importer
 from tidings.bootstrap import prepare
 from tidings.config import Settings
+from tidings.core.errors import TidingsError
 from tidings.core.workspaces import create_workspace, first_admin_id, issue_token, list_workspaces
 from tidings.db import migrate as migrations
 from tidings.db.storage import open_storage
@@ -26,6 +29,8 @@ token_app = typer.Typer(help="Access tokens.", no_args_is_help=True)
 workspace_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(workspace_app, name="workspace")
+import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 
 
 @app.command()
@@ -149,3 +154,59 @@ def deliveries(
         created = datetime.fromtimestamp(d.created_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
         code = "" if d.last_status_code is None else str(d.last_status_code)
         typer.echo(f"{d.id:>8}  {created:19}  {d.status:9}  {d.attempts:>5}  {code:>4}  {d.topic:32}  {d.url}")
+@import_app.command("pages")
+def import_pages(
+    path: Annotated[Path, typer.Argument(help="A folder of .html/.md files, or a .jsonl file.", exists=True)],
+    workspace: Annotated[str, typer.Option(help="Workspace id.")],
+    source: Annotated[int | None, typer.Option(help="Content import source id (default: --source-url's).")] = None,
+    source_url: Annotated[str | None, typer.Option(help="URL of the source to find or create.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Page URLs for a folder: base URL + relative path.")] = None,
+    ai_agent: Annotated[bool, typer.Option(help="Default AI agent availability.")] = True,
+    copilot: Annotated[bool, typer.Option(help="Default Copilot availability.")] = False,
+) -> None:
+    """Upsert external pages (title, html or text, url, external_id) through the API's own code path."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    pages = importer.read_pages(path, base_url)
+
+    async def run() -> importer.Summary:
+        storage = open_storage(settings.resolved_database_url)
+        try:
+            tx = await storage.begin(write=False)
+            try:
+                await workspace_uow(tx, workspace)
+            finally:
+                await tx.rollback()
+            url = source_url or path.resolve().as_uri()
+            source_id = await importer.resolve_source(storage, workspace, source, url)
+            with typer.progressbar(length=len(pages), label="Importing pages") as bar:
+                summary = await importer.import_pages(
+                    storage,
+                    workspace,
+                    source_id,
+                    pages,
+                    default_agent=ai_agent,
+                    default_copilot=copilot,
+                    progress=lambda: bar.update(1),
+                )
+            # Passages written before an embedder was configured (or while it failed) get their vectors now.
+            summary.embedded = await importer.embed_missing(storage, workspace)
+            return summary
+        finally:
+            await storage.close()
+
+    try:
+        summary = asyncio.run(run())
+    except TidingsError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"created {summary.created}, updated {summary.updated}, unchanged {summary.unchanged}, "
+        f"failed {len(summary.failed)}"
+    )
+    if summary.embedded:
+        typer.echo(f"embedded {summary.embedded} passages")
+    for external_id, reason in summary.failed:
+        typer.echo(f"  failed {external_id}: {reason}")
+    if summary.failed:
+        raise typer.Exit(1)

@@ -47,6 +47,8 @@ class _Settings(BaseSettings):
     embedder_url: str = ""
     embedder_api_key: str = ""
     embedder_batch: int = 64
+    # Torch threads for the local model: on a small host one thread leaves a core for serving.
+    embedder_threads: int = 1
 
 
 class Embedder(Protocol):
@@ -93,12 +95,14 @@ class LocalEmbedder:
 
     model: str = LOCAL_DEFAULT_MODEL
     batch_size: int = 64
+    threads: int = 1
     _model: Any = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
+                importlib.import_module("torch").set_num_threads(self.threads)
                 sentence_transformers = importlib.import_module("sentence_transformers")
                 self._model = sentence_transformers.SentenceTransformer(local_model_path(self.model), device="cpu")
             return self._model
@@ -122,11 +126,12 @@ class OpenAIEmbedder:
     api_key: str = ""
     batch_size: int = 64
     timeout: float = 30.0
+    transport: httpx.AsyncBaseTransport | None = None
 
     async def embed(self, texts: list[str]) -> np.ndarray:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         rows: list[list[float]] = []
-        async with httpx.AsyncClient(timeout=self.timeout) as client:
+        async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as client:
             for start in range(0, len(texts), self.batch_size):
                 response = await client.post(
                     self.base_url.rstrip("/") + "/embeddings",
@@ -147,7 +152,11 @@ def configured_embedder() -> Embedder | None:
     if kind in ("", "none"):
         return None
     if kind == "local":
-        return LocalEmbedder(model=settings.embedder_model or LOCAL_DEFAULT_MODEL, batch_size=settings.embedder_batch)
+        return LocalEmbedder(
+            model=settings.embedder_model or LOCAL_DEFAULT_MODEL,
+            batch_size=settings.embedder_batch,
+            threads=settings.embedder_threads,
+        )
     if kind == "openai":
         if not settings.embedder_url or not settings.embedder_model:
             raise RuntimeError("TIDINGS_EMBEDDER=openai needs TIDINGS_EMBEDDER_URL and TIDINGS_EMBEDDER_MODEL")
@@ -236,6 +245,7 @@ class DenseRanker:
     """Cosine similarity between the query's and the passages' embeddings."""
 
     embedder: Embedder
+    weight: float = 1.0
     name: str = "dense"
 
     async def rank(self, uow: UnitOfWork, query: str, scope: Scope, limit: int) -> list[Hit]:

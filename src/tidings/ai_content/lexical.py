@@ -31,6 +31,7 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 
 # Field weights: the title and headings name what a passage is about, the body says it.
+MAX_DF_SHARE = 0.5
 TITLE_WEIGHT = 3.0
 HEADING_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
@@ -69,24 +70,38 @@ def _scope_sql(scope: Scope) -> str:
 
 
 class SqliteFtsRanker:
-    """BM25 over the FTS5 table, with per-field weights."""
+    """BM25 over the FTS5 table, with per-field weights, confined to the workspace inside the index.
+
+    FTS5 gives a term in more than half of the indexed passages no weight at all (its IDF floor), so
+    such terms are left out of the match: the ranking is the same, and the index no longer scores
+    every passage that merely mentions the product's name.
+    """
 
     name = "fts5-bm25"
 
+    def __init__(self, weight: float = 1.0) -> None:
+        self.weight = weight
+
     async def rank(self, uow: UnitOfWork, query: str, scope: Scope, limit: int) -> list[Hit]:
-        terms = query_terms(query)
+        terms = await self._informative(uow, query_terms(query))
         if not terms:
             return []
-        match = " OR ".join(f'"{term}"' for term in terms)
-        weights = f"{TITLE_WEIGHT}, {HEADING_WEIGHT}, {BODY_WEIGHT}"
+        workspace = scope.workspace_id.replace('"', "")
+        match = f'workspace_id : "{workspace}" AND (' + " OR ".join(f'"{term}"' for term in terms) + ")"
+        weights = f"{TITLE_WEIGHT}, {HEADING_WEIGHT}, {BODY_WEIGHT}, 0.0"
+        # The index ranks on its own (ORDER BY rank inside FTS5); pages are joined to the best few.
         sql = text(
             f"""
-            SELECT p.id, p.page_id, -bm25(content_passages_fts, {weights}) AS score
-            FROM content_passages_fts
-            JOIN content_passages p ON p.id = content_passages_fts.rowid
+            SELECT p.id, p.page_id, -m.rank AS score
+            FROM (
+                SELECT rowid, rank FROM content_passages_fts
+                WHERE content_passages_fts MATCH :match AND rank MATCH 'bm25({weights})'
+                ORDER BY rank LIMIT :candidates
+            ) AS m
+            JOIN content_passages p ON p.id = m.rowid
             JOIN external_pages e ON e.id = p.page_id
-            WHERE content_passages_fts MATCH :match AND p.workspace_id = :workspace_id AND {_scope_sql(scope)}
-            ORDER BY bm25(content_passages_fts, {weights})
+            WHERE p.workspace_id = :workspace_id AND {_scope_sql(scope)}
+            ORDER BY m.rank
             LIMIT :limit
             """
         )
@@ -95,10 +110,26 @@ class SqliteFtsRanker:
             "workspace_id": scope.workspace_id,
             "available": True,
             "locale": scope.locale,
+            "candidates": limit * 4,
             "limit": limit,
         }
         rows = (await uow.execute(sql, params)).all()
         return [Hit(int(r[0]), int(r[1]), float(r[2])) for r in rows]
+
+    async def _informative(self, uow: UnitOfWork, terms: list[str]) -> list[str]:
+        """The terms FTS5 would weigh: those in at most half of the indexed passages."""
+        if len(terms) <= 1:
+            return terms
+        counts = ", ".join(
+            f"(SELECT count(*) FROM content_passages_fts WHERE content_passages_fts MATCH :t{i})"
+            for i in range(len(terms))
+        )
+        total_sql = "(SELECT count(*) FROM content_passages_fts_docsize)"
+        params = {f"t{i}": f'"{term}"' for i, term in enumerate(terms)}
+        row = (await uow.execute(text(f"SELECT {total_sql}, {counts}"), params)).one()
+        total, frequencies = int(row[0]), [int(n) for n in row[1:]]
+        kept = [term for term, df in zip(terms, frequencies, strict=True) if 0 < df <= total * MAX_DF_SHARE]
+        return kept or [min(zip(frequencies, terms, strict=True))[1]]
 
 
 class PostgresFtsRanker:
@@ -115,6 +146,9 @@ class PostgresFtsRanker:
     b = 0.75
     # Counting stops here: a term in this many passages is as good as a stopword for ranking.
     df_cap = 5000
+
+    def __init__(self, weight: float = 1.0) -> None:
+        self.weight = weight
 
     async def rank(self, uow: UnitOfWork, query: str, scope: Scope, limit: int) -> list[Hit]:
         terms = query_terms(query)
@@ -218,5 +252,5 @@ def parse_tsvector(value: str) -> dict[str, dict[str, int]]:
     return result
 
 
-def lexical_ranker(dialect: str) -> SqliteFtsRanker | PostgresFtsRanker:
-    return PostgresFtsRanker() if dialect == "postgresql" else SqliteFtsRanker()
+def lexical_ranker(dialect: str, weight: float = 1.0) -> SqliteFtsRanker | PostgresFtsRanker:
+    return PostgresFtsRanker(weight) if dialect == "postgresql" else SqliteFtsRanker(weight)

@@ -7,12 +7,13 @@ import msgspec
 from tidings.core.schemas import UNSET, Request, UnsetType
 
 
-class PagesLink(msgspec.Struct, omit_defaults=True):
+class PagesLink(msgspec.Struct):
     page: int
     per_page: int
     total_pages: int
     type: str = "pages"
-    next: str | None = None
+    # A link to the next page, present only while more pages follow.
+    next: str | UnsetType = UNSET
 
 
 class ContentImportSourceOut(msgspec.Struct):
@@ -49,7 +50,6 @@ class ExternalPageOut(msgspec.Struct):
     id: str
     title: str
     html: str
-    url: str | None
     ai_agent_availability: bool
     ai_copilot_availability: bool
     fin_availability: bool
@@ -59,6 +59,8 @@ class ExternalPageOut(msgspec.Struct):
     created_at: int
     updated_at: int
     last_ingested_at: int
+    # Optional and not nullable in the spec: a page without a URL has no `url` key.
+    url: str | UnsetType = UNSET
     type: str = "external_page"
 
     @classmethod
@@ -67,7 +69,7 @@ class ExternalPageOut(msgspec.Struct):
             id=str(row["id"]),
             title=row["title"],
             html=row["html"] if html is None else html,
-            url=row["url"],
+            url=UNSET if row["url"] is None else row["url"],
             ai_agent_availability=bool(row["ai_agent_availability"]),
             ai_copilot_availability=bool(row["ai_copilot_availability"]),
             fin_availability=bool(row["ai_agent_availability"]),

@@ -54,7 +54,7 @@ def _pages_link(number: int, size: int, total: int, next_url: str | None) -> Pag
         page=number,
         per_page=size,
         total_pages=total_pages,
-        next=next_url.format(page=number + 1, per_page=size) if next_url and number < total_pages else None,
+        next=next_url.format(page=number + 1, per_page=size) if next_url and number < total_pages else UNSET,
     )
 
 
@@ -260,7 +260,8 @@ async def upsert_page(uow: UnitOfWork, page: PageInput) -> tuple[Any, str]:
             raise TidingsError(409, "conflict", "The page could not be written, please retry")
         page_id = int(existing["id"])
         outcome = await _update_existing(uow, existing, page, now)
-    await storage.update_source(uow, page.source_id, {"last_synced_at": now})
+    if outcome != "unchanged":
+        await storage.update_source(uow, page.source_id, {"last_synced_at": now})
     return await storage.get_page(uow, page_id), outcome
 
 

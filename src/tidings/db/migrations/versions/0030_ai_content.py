@@ -112,26 +112,28 @@ def upgrade() -> None:
 
 # The full-text index is the database's own, so autogenerate does not know it: written by hand.
 SQLITE_FULLTEXT = [
-    # External-content FTS5 table over content_passages, stemmed (Porter) and accent-folded.
+    # External-content FTS5 table over content_passages, stemmed (Porter) and accent-folded. The
+    # workspace id is indexed too, so a search is confined to its workspace inside the index.
     """CREATE VIRTUAL TABLE content_passages_fts USING fts5(
-        title, heading, text,
+        title, heading, text, workspace_id,
         content='content_passages', content_rowid='id',
         tokenize='porter unicode61 remove_diacritics 2'
     )""",
     # Triggers keep it in step with every write, FK cascades included, in the writer's transaction.
     """CREATE TRIGGER content_passages_fts_insert AFTER INSERT ON content_passages BEGIN
-        INSERT INTO content_passages_fts(rowid, title, heading, text)
-        VALUES (new.id, new.title, new.heading, new.text);
+        INSERT INTO content_passages_fts(rowid, title, heading, text, workspace_id)
+        VALUES (new.id, new.title, new.heading, new.text, new.workspace_id);
     END""",
     """CREATE TRIGGER content_passages_fts_delete AFTER DELETE ON content_passages BEGIN
-        INSERT INTO content_passages_fts(content_passages_fts, rowid, title, heading, text)
-        VALUES ('delete', old.id, old.title, old.heading, old.text);
+        INSERT INTO content_passages_fts(content_passages_fts, rowid, title, heading, text, workspace_id)
+        VALUES ('delete', old.id, old.title, old.heading, old.text, old.workspace_id);
     END""",
-    """CREATE TRIGGER content_passages_fts_update AFTER UPDATE OF title, heading, text ON content_passages BEGIN
-        INSERT INTO content_passages_fts(content_passages_fts, rowid, title, heading, text)
-        VALUES ('delete', old.id, old.title, old.heading, old.text);
-        INSERT INTO content_passages_fts(rowid, title, heading, text)
-        VALUES (new.id, new.title, new.heading, new.text);
+    """CREATE TRIGGER content_passages_fts_update
+    AFTER UPDATE OF title, heading, text, workspace_id ON content_passages BEGIN
+        INSERT INTO content_passages_fts(content_passages_fts, rowid, title, heading, text, workspace_id)
+        VALUES ('delete', old.id, old.title, old.heading, old.text, old.workspace_id);
+        INSERT INTO content_passages_fts(rowid, title, heading, text, workspace_id)
+        VALUES (new.id, new.title, new.heading, new.text, new.workspace_id);
     END""",
 ]
 
