@@ -169,6 +169,7 @@ class RecordingRanker:
     def __init__(self, ranker: Ranker) -> None:
         self.ranker = ranker
         self.name = ranker.name
+        self.weight = ranker.weight
         self.hits: list[Hit] = []
 
     async def rank(self, uow: UnitOfWork, query: str, scope: Scope, limit: int) -> list[Hit]:
