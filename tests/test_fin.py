@@ -438,6 +438,9 @@ class StandInModel:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                if self.path.endswith("/embeddings"):
+                    self.embeddings(body["input"])
+                    return
                 model.requests.append(body)
                 if model.fail:
                     self.send_response(500)
@@ -456,6 +459,15 @@ class StandInModel:
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.close_connection = True
 
+            def embeddings(self, texts: list[str]) -> None:
+                data = [{"index": i, "embedding": topic_vector(text)} for i, text in enumerate(texts)]
+                answer = json.dumps({"object": "list", "data": data, "model": "stand-in-embed"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
             def log_message(self, *_: Any) -> None:
                 pass
 
@@ -473,6 +485,20 @@ class StandInModel:
     def base_url(self) -> str:
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+
+# The stand-in's embeddings: how much a text is about each of the library's topics, synonyms included,
+# plus a small constant so a text about none of them is a vector too.
+TOPICS = [
+    {"password", "reset", "security", "forgot", "login", "credentials", "sign"},
+    {"invoice", "invoices", "billing", "pdf", "receipt"},
+    {"teammate", "teammates", "invite", "invitation", "colleague"},
+]
+
+
+def topic_vector(text: str) -> list[float]:
+    words = re.findall(r"[a-z]+", text.lower())
+    return [float(sum(word in topic for word in words)) for topic in TOPICS] + [0.1]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -548,3 +574,35 @@ def test_restart_mid_thinking_still_delivers_the_answer(
     assert shape(events) == [("fin_replied", "replying", None), ("fin_status_updated", "awaiting_user_reply", None)]
     assert events[0]["message"]["body"].startswith(f"<p>{model.answer}</p>")
     assert len(model.requests) == 2
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def embedder_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LiveServer, StandInModel]]:
+    with StandInModel() as model:
+        env = {"TIDINGS_EMBEDDER": "openai", "TIDINGS_EMBEDDER_URL": model.base_url, "TIDINGS_EMBEDDER_MODEL": "topics"}
+        live = start_server(request.param, Path(tmp_path_factory.mktemp(f"fin-emb-{request.param}")), extra_env=env)
+        try:
+            yield live, model
+        finally:
+            stop_server(live)
+
+
+def test_with_an_embedder_meaning_decides(embedder_server: tuple[LiveServer, StandInModel]) -> None:
+    live, _ = embedder_server
+    ws = live.new_workspace("fin-embedder")
+    load_content(ws)
+    with Receiver() as receiver:
+        fin = Fin(live, ws, receiver, configure(live, ws, webhook_url=receiver.url)["webhook_secret"], {})
+        # No word in common with the page, the same meaning: answered from the password page.
+        start(ws, "ext-meaning", "I forgot my login credentials")
+        answered = fin.events("ext-meaning", 2)
+        assert shape(answered) == [
+            ("fin_replied", "replying", None),
+            ("fin_status_updated", "awaiting_user_reply", None),
+        ]
+        assert 'href="https://help.test/articles/0"' in answered[0]["message"]["body"]
+        # Words of the library (the invoices page holds every one), about none of its topics: escalated.
+        start(ws, "ext-off-topic", "Where do I click to choose the first day of every month?")
+        assert shape(fin.events("ext-off-topic", 3))[1] == ("fin_status_updated", "escalated", "Routed to team")

@@ -154,6 +154,8 @@ def deliveries(
         created = datetime.fromtimestamp(d.created_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
         code = "" if d.last_status_code is None else str(d.last_status_code)
         typer.echo(f"{d.id:>8}  {created:19}  {d.status:9}  {d.attempts:>5}  {code:>4}  {d.topic:32}  {d.url}")
+
+
 @import_app.command("pages")
 def import_pages(
     path: Annotated[Path, typer.Argument(help="A folder of .html/.md files, or a .jsonl file.", exists=True)],
