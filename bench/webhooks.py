@@ -1,6 +1,6 @@
 """Webhook delivery: sustained deliveries per second and commit-to-receipt lag.
 
-    python bench/webhooks.py [--events 4000] [--rate 200] [--seconds 5] [--database-url postgresql://...]
+    python bench/webhooks.py [--events 4000] [--rate 200] [--seconds 5] [--postgres postgresql://postgres@127.0.0.1/postgres]
 
 The pipeline runs as inside one `tidings serve` process: events are recorded with `record_event`
 in committed units of work (their after-commit hook wakes the worker), one `DeliveryWorker`
@@ -8,8 +8,9 @@ delivers them, Developer Hub envelope and X-Hub-Signature included. The receiver
 process (a minimal keep-alive HTTP server) on a loopback port, pinned to core 1; the producer
 and worker are pinned to core 0.
 
-- Throughput: `--events` events recorded in transactions of 100 as fast as possible; deliveries/s
-  is the count over the time from the first commit to the last receipt.
+- Throughput: `--events` events recorded in transactions of 100 (events/s recorded, each with
+  its delivery), then the worker starts; deliveries/s is the count over the time from its start
+  to the last receipt.
 - Lag: one event per transaction at `--rate` per second for `--seconds`; lag is receipt time
   minus commit time; p50 and p95 are printed.
 """
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -80,6 +82,22 @@ asyncio.run(main())
 """
 
 
+SCRATCH_DATABASE = f"tidings_webhooks_bench_{os.getpid()}"
+
+
+async def admin_sql(server_url: str, statement: str) -> None:
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def scratch_postgres(server_url: str) -> str:
+    asyncio.run(admin_sql(server_url, f'CREATE DATABASE "{SCRATCH_DATABASE}"'))
+    return normalise_database_url(server_url.rsplit("/", 1)[0] + "/" + SCRATCH_DATABASE)
+
+
 def item(seq: int) -> dict[str, Any]:
     return {"type": "contact", "id": f"bench{seq:019d}", "role": "user", "seq": seq}
 
@@ -121,12 +139,14 @@ async def run(args: argparse.Namespace, url: str, port: int) -> None:
         uow, CreateSubscription(url=f"http://127.0.0.1:{port}/hook", topics=["contact.user.created"]), settings
     )
     await tx.commit()
+    start = time.time()
+    for first in range(0, args.events, 100):
+        await produce_batch(storage, uow.workspace_id, range(first, min(first + 100, args.events)))
+    recording = args.events / (time.time() - start)
     worker = DeliveryWorker(storage, settings)
+    start = time.time()
     worker_task = asyncio.create_task(worker.run())
     try:
-        start = time.time()
-        for first in range(0, args.events, 100):
-            await produce_batch(storage, uow.workspace_id, range(first, min(first + 100, args.events)))
         got = await wait_for(port, set(range(args.events)), timeout=300)
         throughput = args.events / (max(got[s] for s in range(args.events)) - start)
 
@@ -145,7 +165,8 @@ async def run(args: argparse.Namespace, url: str, port: int) -> None:
         await worker_task
         await storage.close()
     print(f"database: {storage.dialect}; receiver on core 1, producer + worker on core 0")
-    print(f"throughput: {args.events} events in transactions of 100 -> {throughput:,.0f} deliveries/s")
+    print(f"recording: {args.events} events in transactions of 100 -> {recording:,.0f} events/s")
+    print(f"draining the {args.events} queued deliveries -> {throughput:,.0f} deliveries/s")
     print(
         f"lag at {args.rate}/s for {args.seconds}s ({len(lags)} events): "
         f"p50 {statistics.median(lags):.1f} ms, p95 {percentile(lags, 0.95):.1f} ms, max {max(lags):.1f} ms"
@@ -157,10 +178,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--database-url", default="", help="PostgreSQL URL (a scratch database); default SQLite")
+    parser.add_argument(
+        "--postgres", default="", help="PostgreSQL server URL; a scratch database is made there. Default: SQLite"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tidings-webhooks-bench-"))
-    url = normalise_database_url(args.database_url) if args.database_url else f"sqlite:///{work / 'bench.db'}"
+    url = scratch_postgres(args.postgres) if args.postgres else f"sqlite:///{work / 'bench.db'}"
     migrate.upgrade(url)
     port = 8951
     taskset = ["taskset", "-c", "1"] if shutil.which("taskset") else []
@@ -179,6 +202,8 @@ def main() -> None:
         receiver.terminate()
         receiver.wait()
         shutil.rmtree(work, ignore_errors=True)
+        if args.postgres:
+            asyncio.run(admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{SCRATCH_DATABASE}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ It runs inside `tidings serve` (started from the app's lifespan, one per worker 
   retried after the next step of `TIDINGS_WEBHOOK_RETRY_SCHEDULE` (seconds, comma-separated,
   with up to 20% jitter), and failed once the schedule is spent. At most
   `RESPONSE_BODY_CAP` bytes of a response are kept.
+- Outcomes arriving together are written in one transaction (an `executemany` of `SETTLE`).
 - New deliveries wake the worker at once (after-commit hook in-process, NOTIFY across processes);
   otherwise it polls every `POLL_SECONDS` for retries that became due.
 """
@@ -31,20 +32,18 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 
 from tidings import __version__
 from tidings.config import Settings
 from tidings.core import clock
 from tidings.db.storage import Storage
 from tidings.webhooks import fanout, outbox, signing
+from tidings.webhooks.http import SendError, WebhookClient
 from tidings.webhooks.safety import UnsafeDestination, check_destination
 from tidings.webhooks.storage import DELIVERED, FAILED, PENDING, webhook_deliveries, webhook_subscriptions
 
 log = logging.getLogger("tidings.webhooks")
-# httpx logs every request at INFO; the delivery log is the record of what was sent.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
 ATTEMPT_TIMEOUT = 5.0
 LEASE_MS = 10_000
@@ -114,8 +113,7 @@ def request_headers(row: Any, body: bytes) -> dict[str, str]:
     return headers
 
 
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
+def retry_after_seconds(value: str | None) -> float | None:
     if value is None:
         return None
     try:
@@ -124,7 +122,7 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return None
 
 
-async def post(client: httpx.AsyncClient, row: Any, settings: Settings) -> Outcome:
+async def post(client: WebhookClient, row: Any, settings: Settings) -> Outcome:
     """One attempt: the whole exchange within ATTEMPT_TIMEOUT, at most RESPONSE_BODY_CAP bytes kept."""
     try:
         await check_destination(row["url"], settings)
@@ -133,21 +131,16 @@ async def post(client: httpx.AsyncClient, row: Any, settings: Settings) -> Outco
     body = request_body(row)
     try:
         async with asyncio.timeout(ATTEMPT_TIMEOUT):
-            async with client.stream("POST", row["url"], content=body, headers=request_headers(row, body)) as response:
-                kept = bytearray()
-                async for chunk in response.aiter_bytes():
-                    kept.extend(chunk[: RESPONSE_BODY_CAP - len(kept)])
-                    if len(kept) >= RESPONSE_BODY_CAP:
-                        break
-                return Outcome(
-                    status_code=response.status_code,
-                    response=kept.decode(errors="replace"),
-                    retry_after=retry_after_seconds(response),
-                )
+            answer = await client.post(row["url"], body, request_headers(row, body), keep=RESPONSE_BODY_CAP)
     except TimeoutError:
         return Outcome(error=f"no answer within {ATTEMPT_TIMEOUT:g} s")
-    except httpx.HTTPError as exc:
-        return Outcome(error=f"{type(exc).__name__}: {exc}"[:500])
+    except SendError as exc:
+        return Outcome(error=str(exc)[:500])
+    return Outcome(
+        status_code=answer.status_code,
+        response=answer.body.decode(errors="replace"),
+        retry_after=retry_after_seconds(answer.headers.get("retry-after")),
+    )
 
 
 def claim_statement(dialect: str, now_ms: int, limit: int, lease_until: int) -> Any:
@@ -190,29 +183,31 @@ class DeliveryWorker:
         self.max_in_flight = max_in_flight
         self.wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._outcomes: list[tuple[Any, Outcome, asyncio.Future[None]]] = []
+        self._recorder: asyncio.Task[None] | None = None
         self._stopping = False
 
     async def run(self) -> None:
         fanout.register_worker(self.wake)
-        limits = httpx.Limits(max_connections=self.max_in_flight, max_keepalive_connections=self.max_in_flight)
+        client = WebhookClient()
         try:
-            async with httpx.AsyncClient(timeout=ATTEMPT_TIMEOUT, limits=limits, follow_redirects=False) as client:
-                while not self._stopping:
-                    self.wake.clear()
-                    free = self.max_in_flight - len(self._in_flight)
-                    claimed = await self._claim_safely(free) if free > 0 else []
-                    for row in claimed:
-                        task = asyncio.create_task(self._deliver(client, row))
-                        self._in_flight.add(task)
-                        task.add_done_callback(self._done)
-                    if claimed and len(claimed) == free:
-                        continue
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(POLL_SECONDS):
-                            await self.wake.wait()
-                await self._drain()
+            while not self._stopping:
+                self.wake.clear()
+                free = self.max_in_flight - len(self._in_flight)
+                claimed = await self._claim_safely(free) if free > 0 else []
+                for row in claimed:
+                    task = asyncio.create_task(self._deliver(client, row))
+                    self._in_flight.add(task)
+                    task.add_done_callback(self._done)
+                if claimed and len(claimed) == free:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(POLL_SECONDS):
+                        await self.wake.wait()
+            await self._drain()
         finally:
             fanout.unregister_worker(self.wake)
+            await client.aclose()
 
     def stop(self) -> None:
         self._stopping = True
@@ -252,7 +247,7 @@ class DeliveryWorker:
         await tx.commit()
         return rows
 
-    async def _deliver(self, client: httpx.AsyncClient, row: Any) -> None:
+    async def _deliver(self, client: WebhookClient, row: Any) -> None:
         outcome = await post(client, row, self.settings)
         try:
             await self.record(row, outcome)
@@ -268,38 +263,81 @@ class DeliveryWorker:
             step = max(step, outcome.retry_after)
         return int(step * 1000 * random.uniform(1.0, 1.2))
 
-    async def record(self, row: Any, outcome: Outcome) -> None:
-        now_ms = clock.now_ms()
-        values: dict[str, Any] = {
-            "last_status_code": outcome.status_code,
-            "last_response": outcome.response,
-            "last_error": outcome.error,
-            "lease_until_ms": 0,
-        }
+    def settle(self, row: Any, outcome: Outcome, now_ms: int) -> dict[str, Any]:
+        """The row's new state after `outcome`, as parameters of `SETTLE`."""
         delay = None if outcome.refused else self.retry_delay_ms(row["attempts"], outcome)
+        status, next_attempt_ms, delivered_at = PENDING, row["next_attempt_ms"], None
         if outcome.delivered:
-            values.update(status=DELIVERED, delivered_at=now_ms // 1000)
+            status, delivered_at = DELIVERED, now_ms // 1000
         elif outcome.status_code == 410 or delay is None:
-            values.update(status=FAILED)
+            status = FAILED
         else:
-            values.update(next_attempt_ms=now_ms + delay)
+            next_attempt_ms = now_ms + delay
+        return {
+            "b_id": row["id"],
+            "b_lease": row["lease_until_ms"],
+            "v_status": status,
+            "v_next_attempt_ms": next_attempt_ms,
+            "v_delivered_at": delivered_at,
+            "v_last_status_code": outcome.status_code,
+            "v_last_response": outcome.response,
+            "v_last_error": outcome.error,
+        }
+
+    async def record(self, row: Any, outcome: Outcome) -> None:
+        """Store an attempt's outcome; outcomes arriving together are written in one transaction."""
+        done = asyncio.get_running_loop().create_future()
+        self._outcomes.append((row, outcome, done))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._write_outcomes())
+        await done
+
+    async def _write_outcomes(self) -> None:
+        while self._outcomes:
+            batch, self._outcomes = self._outcomes, []
+            try:
+                await self._write(batch)
+            except Exception as exc:
+                for _, _, done in batch:
+                    done.set_exception(exc)
+            else:
+                for _, _, done in batch:
+                    done.set_result(None)
+
+    async def _write(self, batch: list[tuple[Any, Outcome, asyncio.Future[None]]]) -> None:
+        now_ms = clock.now_ms()
+        settled = [self.settle(row, outcome, now_ms) for row, outcome, _ in batch]
         tx = await self.storage.begin(write=True)
         try:
-            # Only the holder of the lease records: a claim taken over after expiry is not overwritten.
-            await tx.execute(
-                update(deliveries)
-                .where(deliveries.c.id == row["id"], deliveries.c.lease_until_ms == row["lease_until_ms"])
-                .values(**values)
-            )
-            subscription_id = row["subscription_id"]
-            if subscription_id is not None and outcome.status_code == 410:
-                await disable_subscription(tx, subscription_id, "The receiver answered 410 Gone")
-            elif subscription_id is not None and outcome.status_code == 429 and delay is not None:
-                await throttle_subscription(tx, subscription_id, until_ms=now_ms + delay)
+            await tx.execute(SETTLE, settled)
+            for (row, outcome, _), values in zip(batch, settled, strict=True):
+                subscription_id = row["subscription_id"]
+                if subscription_id is None:
+                    continue
+                if outcome.status_code == 410:
+                    await disable_subscription(tx, subscription_id, "The receiver answered 410 Gone")
+                elif outcome.status_code == 429 and values["v_status"] == PENDING:
+                    await throttle_subscription(tx, subscription_id, until_ms=values["v_next_attempt_ms"])
         except BaseException:
             await tx.rollback()
             raise
         await tx.commit()
+
+
+# Only the holder of the lease records: a claim taken over after its lease expired is not overwritten.
+SETTLE = (
+    update(deliveries)
+    .where(deliveries.c.id == bindparam("b_id"), deliveries.c.lease_until_ms == bindparam("b_lease"))
+    .values(
+        status=bindparam("v_status"),
+        next_attempt_ms=bindparam("v_next_attempt_ms"),
+        delivered_at=bindparam("v_delivered_at"),
+        last_status_code=bindparam("v_last_status_code"),
+        last_response=bindparam("v_last_response"),
+        last_error=bindparam("v_last_error"),
+        lease_until_ms=0,
+    )
+)
 
 
 async def disable_subscription(tx: Any, subscription_id: int, reason: str) -> None:
