@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from intercom.core.api_error import ApiError
+from sqlalchemy import text
 
 from tests.support.live import LiveServer, Workspace
 from tidings.ai_content.retrieval import Passage, search
@@ -354,3 +355,40 @@ class TestRetrieval:
         assert len(results) <= 2
         assert results[0].page_id == ids["shipping"]
         assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
+
+    def test_postgres_term_statistics_follow_every_write(
+        self, server: LiveServer, workspace: Workspace, client, source: Any
+    ) -> None:
+        if server.dialect != "postgresql":
+            pytest.skip("FTS5 keeps its own statistics on SQLite")
+        page = make_page(client, source)
+        make_page(client, source, external_id="p2", html="<p>Refunds and invoices.</p>")
+
+        def statistics() -> dict[str, int]:
+            async def read() -> dict[str, int]:
+                storage = open_storage(database_url(server))
+                tx = await storage.begin(write=False)
+                try:
+                    rows = await tx.execute(
+                        text("SELECT term, passages FROM content_terms WHERE workspace_id = :w AND passages > 0"),
+                        {"w": workspace.id},
+                    )
+                    return {row[0]: int(row[1]) for row in rows}
+                finally:
+                    await tx.rollback()
+                    await storage.close()
+
+            return asyncio.run(read())
+
+        before = statistics()
+        assert before[""] == 3  # passages: two of the guide, one of p2
+        assert before["refund"] == 2
+        client.unstable.ai_content.update_external_page(
+            id=page.id, title="Guide", html="<p>Parcels.</p>", url="https://x", source_id=int(source.id)
+        )
+        after = statistics()
+        assert after[""] == 2
+        assert after["refund"] == 1
+        assert after["parcel"] == 1
+        client.unstable.ai_content.delete_content_import_source(id=str(source.id))
+        assert statistics() == {}

@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.live import LiveServer, Workspace
 from tests.test_ai_content import database_url, run_search
-from tidings.ai_content.lexical import Hit, parse_tsvector, query_terms
+from tidings.ai_content.lexical import Hit, query_terms
 from tidings.ai_content.retrieval import fuse, rank_pages
 from tidings.ai_content.text import MAX_WORDS, clean_text, html_sections, markdown_to_html, passages
 
@@ -26,7 +26,7 @@ HAS_SENTENCE_TRANSFORMERS = importlib.util.find_spec("sentence_transformers") is
 
 class TestText:
     def test_chrome_is_dropped_and_headings_structure_the_text(self) -> None:
-        html = """<html><head><style>p{}</style><script>alert('x')</script></head><body>
+        html = """<html><head><title>Tab title</title><style>p{}</style><script>alert('x')</script></head><body>
         <nav>Menu</nav><header>Site header</header>
         <h1>Guide</h1><p>Intro &amp; welcome.</p>
         <h2>Setup</h2><ul><li>Install it</li><li>Run it</li></ul>
@@ -76,13 +76,6 @@ class TestText:
             "10",
             "users",
         ]
-
-    def test_parse_tsvector(self) -> None:
-        assert parse_tsvector("'billing':1A,5 'it''s':3B 'x'") == {
-            "billing": {"A": 1, "D": 1},
-            "it's": {"B": 1},
-            "x": {"D": 1},
-        }
 
 
 class TestFusion:

@@ -31,7 +31,10 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 
 # Field weights: the title and headings name what a passage is about, the body says it.
+# Terms in more than this share of passages carry (next to) no weight.
 MAX_DF_SHARE = 0.5
+# Postings a query may read to find its candidates, rarest terms first.
+CANDIDATE_BUDGET = 1000
 TITLE_WEIGHT = 3.0
 HEADING_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
@@ -74,7 +77,9 @@ class SqliteFtsRanker:
 
     FTS5 gives a term in more than half of the indexed passages no weight at all (its IDF floor), so
     such terms are left out of the match: the ranking is the same, and the index no longer scores
-    every passage that merely mentions the product's name.
+    every passage that merely mentions the product's name. In a large library, the commonest of the
+    remaining terms are left out too once the rarer ones' postings reach the candidate budget, which
+    keeps latency flat as the library grows (a library of a few hundred pages never reaches it).
     """
 
     name = "fts5-bm25"
@@ -117,7 +122,8 @@ class SqliteFtsRanker:
         return [Hit(int(r[0]), int(r[1]), float(r[2])) for r in rows]
 
     async def _informative(self, uow: UnitOfWork, terms: list[str]) -> list[str]:
-        """The terms FTS5 would weigh: those in at most half of the indexed passages."""
+        """The terms to match: those FTS5 weighs at all (in at most half of the indexed passages),
+        rarest first while their postings fit the budget, and always the rarest one."""
         if len(terms) <= 1:
             return terms
         counts = ", ".join(
@@ -127,25 +133,30 @@ class SqliteFtsRanker:
         total_sql = "(SELECT count(*) FROM content_passages_fts_docsize)"
         params = {f"t{i}": f'"{term}"' for i, term in enumerate(terms)}
         row = (await uow.execute(text(f"SELECT {total_sql}, {counts}"), params)).one()
-        total, frequencies = int(row[0]), [int(n) for n in row[1:]]
-        kept = [term for term, df in zip(terms, frequencies, strict=True) if 0 < df <= total * MAX_DF_SHARE]
-        return kept or [min(zip(frequencies, terms, strict=True))[1]]
+        total = int(row[0])
+        by_rarity = sorted((int(df), term) for term, df in zip(terms, row[1:], strict=True) if int(df) > 0)
+        kept: list[str] = []
+        postings = 0
+        for df, term in by_rarity:
+            if kept and (df > total * MAX_DF_SHARE or postings + df > CANDIDATE_BUDGET):
+                break
+            kept.append(term)
+            postings += df
+        return kept
 
 
 class PostgresFtsRanker:
-    """tsvector matching through the GIN index, ranked by BM25 with the index's own term statistics.
+    """tsvector matching through the GIN index, ranked by BM25 with exact document frequencies.
 
     PostgreSQL's ts_rank knows no document frequencies, so rare words would count no more than
-    common ones. This ranker asks the GIN index how many passages hold each query term (capped, so
-    very common terms cost little), drops terms that are in most passages, and scores candidates by
-    BM25 over their weighted lexemes.
+    common ones. The frequencies come from `content_terms` (kept by triggers); candidates are the
+    passages holding the query's rarest terms, up to a budget of postings, so latency stays flat as
+    the library grows; each candidate is scored by BM25 over all the query's terms.
     """
 
     name = "tsvector-bm25"
     k1 = 1.2
     b = 0.75
-    # Counting stops here: a term in this many passages is as good as a stopword for ranking.
-    df_cap = 5000
 
     def __init__(self, weight: float = 1.0) -> None:
         self.weight = weight
@@ -154,102 +165,85 @@ class PostgresFtsRanker:
         terms = query_terms(query)
         if not terms:
             return []
-        lexemes = await self._lexemes(uow, terms)
-        if not lexemes:
-            return []
-        total, avg_length = await self._corpus(uow, scope.workspace_id)
-        frequencies = await self._document_frequencies(uow, scope.workspace_id, lexemes)
-        idf = {
-            lexeme: math.log(1 + (total - df + 0.5) / (df + 0.5))
-            for lexeme, df in frequencies.items()
-            if df and df < self.df_cap
-        }
+        total, avg_length, frequencies = await self._statistics(uow, scope.workspace_id, terms)
+        idf = {lexeme: math.log(1 + (total - df + 0.5) / (df + 0.5)) for lexeme, df in frequencies.items() if df > 0}
         if not idf:
             return []
-        tsquery = " | ".join(_quote(lexeme) for lexeme in idf)
+        seeds: list[str] = []
+        postings = 0
+        for lexeme in sorted(idf, key=lambda lexeme: frequencies[lexeme]):
+            if seeds and postings + frequencies[lexeme] > CANDIDATE_BUDGET:
+                break
+            seeds.append(lexeme)
+            postings += frequencies[lexeme]
+        # Candidates through the GIN index alone; the pages' audience and locale are checked after,
+        # by primary key, so the planner has no join to get wrong.
         sql = text(
-            f"""
-            SELECT p.id, p.page_id, p.tsv::text, p.length
+            """
+            SELECT p.id, p.page_id, p.length,
+                   ARRAY(SELECT u.lexeme || ':' || array_to_string(u.weights, '')
+                         FROM unnest(p.tsv) AS u WHERE u.lexeme = ANY(:lexemes)) AS matched
             FROM content_passages p
-            JOIN external_pages e ON e.id = p.page_id
-            WHERE p.tsv @@ to_tsquery('simple', :tsquery) AND p.workspace_id = :workspace_id AND {_scope_sql(scope)}
-            ORDER BY ts_rank('{{0.1, 0.2, 0.5, 1.0}}', p.tsv, to_tsquery('simple', :tsquery)) DESC
-            LIMIT :candidates
+            WHERE p.tsv @@ to_tsquery('simple', :seeds) AND p.workspace_id = :workspace_id
+            LIMIT :budget
             """
         )
         params = {
-            "tsquery": tsquery,
+            "lexemes": list(idf),
+            "seeds": " | ".join(_quote(lexeme) for lexeme in seeds),
             "workspace_id": scope.workspace_id,
-            "available": True,
-            "locale": scope.locale,
-            "candidates": max(limit * 4, 200),
+            "budget": CANDIDATE_BUDGET,
         }
-        rows = (await uow.execute(sql, params)).all()
-        hits = [
-            Hit(int(r[0]), int(r[1]), self._bm25(parse_tsvector(r[2]), int(r[3] or 1), avg_length, idf)) for r in rows
-        ]
+        candidates = (await uow.execute(sql, params)).all()
+        allowed = await _pages_in_scope(uow, scope, {int(r[1]) for r in candidates})
+        rows = [r for r in candidates if int(r[1]) in allowed]
+        hits = [Hit(int(r[0]), int(r[1]), self._bm25(r[3], int(r[2] or 1), avg_length, idf)) for r in rows]
         hits.sort(key=lambda hit: -hit.score)
         return hits[:limit]
 
-    def _bm25(self, lexemes: dict[str, dict[str, int]], length: int, avg_length: float, idf: dict[str, float]) -> float:
-        weight_of = {"A": TITLE_WEIGHT, "B": HEADING_WEIGHT, "D": BODY_WEIGHT}
+    def _bm25(self, matched: list[str], length: int, avg_length: float, idf: dict[str, float]) -> float:
+        """`matched` holds `lexeme:weights` (one weight letter per occurrence) for the query's lexemes."""
+        weight_of = {"A": TITLE_WEIGHT, "B": HEADING_WEIGHT}
         norm = 1 - self.b + self.b * length / avg_length
         score = 0.0
-        for lexeme, term_idf in idf.items():
-            counts = lexemes.get(lexeme)
-            if not counts:
-                continue
-            tf = sum(weight_of.get(weight, BODY_WEIGHT) * count for weight, count in counts.items())
-            score += term_idf * tf * (self.k1 + 1) / (tf + self.k1 * norm)
+        for entry in matched:
+            lexeme, _, weights = entry.rpartition(":")
+            tf = sum(weight_of.get(weight, BODY_WEIGHT) for weight in weights) or BODY_WEIGHT
+            score += idf[lexeme] * tf * (self.k1 + 1) / (tf + self.k1 * norm)
         return score
 
-    async def _lexemes(self, uow: UnitOfWork, terms: list[str]) -> list[str]:
-        """The query terms as the index stores them (English stemming, stopwords removed)."""
-        rows = (
-            await uow.execute(
-                text("SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', :words)))"),
-                {"words": " ".join(terms)},
-            )
-        ).all()
-        return [r[0] for r in rows]
-
-    async def _corpus(self, uow: UnitOfWork, workspace_id: str) -> tuple[int, float]:
-        row = (
-            await uow.execute(
-                text("SELECT count(*), avg(length) FROM content_passages WHERE workspace_id = :w"),
-                {"w": workspace_id},
-            )
-        ).one()
-        return int(row[0] or 0), float(row[1] or 1.0)
-
-    async def _document_frequencies(self, uow: UnitOfWork, workspace_id: str, lexemes: list[str]) -> dict[str, int]:
-        counts = ", ".join(
-            f"(SELECT count(*) FROM (SELECT 1 FROM content_passages WHERE workspace_id = :w "
-            f"AND tsv @@ to_tsquery('simple', :t{i}) LIMIT {self.df_cap}) AS m{i})"
-            for i in range(len(lexemes))
+    async def _statistics(
+        self, uow: UnitOfWork, workspace_id: str, terms: list[str]
+    ) -> tuple[int, float, dict[str, int]]:
+        """(passages, their average length, {lexeme: passages holding it}) in one round trip; the
+        query's words become lexemes the way the index made them (English stemming, stopwords)."""
+        sql = text(
+            """
+            WITH q AS (SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', :words))) AS term)
+            SELECT q.term, coalesce(c.passages, 0), 0 FROM q
+            LEFT JOIN content_terms c ON c.workspace_id = :w AND c.term = q.term
+            UNION ALL
+            SELECT '', passages, words FROM content_terms WHERE workspace_id = :w AND term = ''
+            """
         )
-        params: dict[str, str] = {"w": workspace_id} | {f"t{i}": _quote(lexeme) for i, lexeme in enumerate(lexemes)}
-        row = (await uow.execute(text(f"SELECT {counts}"), params)).one()
-        return {lexeme: int(row[i]) for i, lexeme in enumerate(lexemes)}
+        rows = (await uow.execute(sql, {"words": " ".join(terms), "w": workspace_id})).all()
+        total, words = next(((int(r[1]), int(r[2])) for r in rows if r[0] == ""), (0, 0))
+        frequencies = {r[0]: int(r[1]) for r in rows if r[0] != ""}
+        return total, (words / total if total else 1.0), frequencies
+
+
+async def _pages_in_scope(uow: UnitOfWork, scope: Scope, page_ids: set[int]) -> set[int]:
+    if not page_ids:
+        return set()
+    sql = text(
+        f"SELECT e.id FROM external_pages e WHERE e.id = ANY(:ids) AND e.workspace_id = :w AND {_scope_sql(scope)}"
+    )
+    params = {"ids": list(page_ids), "w": scope.workspace_id, "available": True, "locale": scope.locale}
+    return {int(r[0]) for r in (await uow.execute(sql, params)).all()}
 
 
 def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("'", "''") + "'"
-
-
-_TSV_ENTRY = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")
-
-
-def parse_tsvector(value: str) -> dict[str, dict[str, int]]:
-    """`'word':1A,4 'other':2B` → {"word": {"A": 1, "D": 1}, "other": {"B": 1}} (positions per weight)."""
-    result: dict[str, dict[str, int]] = {}
-    for lexeme, positions in _TSV_ENTRY.findall(value):
-        counts: dict[str, int] = {}
-        for position in positions.split(",") if positions else ["1"]:
-            weight = position[-1] if position[-1] in "ABC" else "D"
-            counts[weight] = counts.get(weight, 0) + 1
-        result[lexeme.replace("''", "'")] = counts
-    return result
 
 
 def lexical_ranker(dialect: str, weight: float = 1.0) -> SqliteFtsRanker | PostgresFtsRanker:

@@ -131,6 +131,7 @@ async def update_source(
 
 async def delete_source(uow: UnitOfWork, source_id: str) -> None:
     row = await source_row(uow, source_id)
+    await storage.lock_library(uow)
     await storage.delete_source(uow, row["id"])
 
 
@@ -231,6 +232,7 @@ async def upsert_page(uow: UnitOfWork, page: PageInput) -> tuple[Any, str]:
     """Create the page, or update the one with its (source_id, external_id); the row and what
     happened: "created", "updated" or "unchanged". Availability flags default to false on create and
     are left as they are on update when not given."""
+    await storage.lock_library(uow)
     now = clock.now()
     digest = content_hash(page.title, page.html)
     page_id = await storage.claim_page(
@@ -302,6 +304,7 @@ async def update_page(uow: UnitOfWork, page_id: str, data: UpdateExternalPageReq
         ai_agent_availability=_flag(agent),
         ai_copilot_availability=_flag(data.ai_copilot_availability),
     )
+    await storage.lock_library(uow)
     if (page.source_id, page.external_id) != (row["source_id"], row["external_id"]):
         clash = await storage.find_page(uow, page.source_id, page.external_id)
         if clash is not None:
@@ -320,6 +323,7 @@ def _required_present(value: Any, field: str) -> Any:
 
 async def delete_page(uow: UnitOfWork, page_id: str) -> ExternalPageOut:
     row = await page_row(uow, page_id)
+    await storage.lock_library(uow)
     await storage.delete_page(uow, row["id"])
     # Intercom answers with the deleted page, its body already gone.
     return ExternalPageOut.from_row(row, html="")

@@ -11,17 +11,21 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
     UniqueConstraint,
     func,
+    insert,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -88,6 +92,31 @@ content_passages = Table(
     Column("embedding_model", String(255), nullable=True),
     sqlite_autoincrement=True,
 )
+
+
+# Document frequencies for BM25 on PostgreSQL, whose full-text index cannot tell them: per workspace,
+# how many passages hold each lexeme; the row with the empty term holds the passage count and their
+# total length. Maintained by statement triggers on content_passages (see the migration), so every
+# path that adds or removes passages, cascades included, keeps it exact. SQLite's FTS5 keeps its own.
+content_terms = Table(
+    "content_terms",
+    metadata,
+    workspace_column(),
+    Column("term", Text, nullable=False),
+    Column("passages", BigInteger, nullable=False),
+    Column("words", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "term", name="pk_content_terms"),
+)
+
+
+async def lock_library(uow: UnitOfWork) -> None:
+    """Serialise writes to one workspace's library on PostgreSQL, taken before any other lock, so the
+    term statistics the triggers update can never deadlock between concurrent writers. (SQLite
+    writers are serialised already.)"""
+    if uow.dialect == "postgresql":
+        await uow.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext('tidings.ai_content:' || :w))"), {"w": uow.workspace_id}
+        )
 
 
 # Sources.
@@ -172,8 +201,9 @@ async def page_passages(uow: UnitOfWork, page_id: int) -> list[Any]:
 
 
 async def insert_passages(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
+    # One multi-row statement: the statement triggers then see the page's passages at once.
     if rows:
-        await uow.execute(uow.insert(content_passages), rows)
+        await uow.execute(insert(content_passages).values(rows))
 
 
 async def delete_passages(uow: UnitOfWork, passage_ids: list[int]) -> None:

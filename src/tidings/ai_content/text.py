@@ -14,8 +14,23 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 # Elements whose content is never part of the answer text.
+# (Not <head> itself: a missing </head> would swallow the body; its text lives in <title> anyway.)
 _DROPPED = frozenset(
-    {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "button", "svg", "iframe"}
+    {
+        "title",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "form",
+        "button",
+        "svg",
+        "iframe",
+    }
 )
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCKS = frozenset(

@@ -2,7 +2,7 @@
 
 Revision ID: 0030
 Revises: 0002
-Create Date: 2026-11-25 21:00:31.859779
+Create Date: 2026-11-25 21:34:21.680026
 """
 
 from __future__ import annotations
@@ -38,6 +38,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("content_import_sources", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_content_import_sources_workspace_id"), ["workspace_id"], unique=False)
+
+    op.create_table(
+        "content_terms",
+        sa.Column("workspace_id", sa.String(length=32), nullable=False),
+        sa.Column("term", sa.Text(), nullable=False),
+        sa.Column("passages", sa.BigInteger(), nullable=False),
+        sa.Column("words", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_content_terms_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("workspace_id", "term", name="pk_content_terms"),
+    )
+    with op.batch_alter_table("content_terms", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_content_terms_workspace_id"), ["workspace_id"], unique=False)
 
     op.create_table(
         "external_pages",
@@ -144,7 +161,44 @@ POSTGRES_FULLTEXT = [
         || setweight(to_tsvector('english'::regconfig, coalesce(heading, '')), 'B')
         || to_tsvector('english'::regconfig, text)
     ) STORED""",
-    "CREATE INDEX ix_content_passages_tsv ON content_passages USING gin (tsv)",
+    # fastupdate off: no pending list to scan linearly after bulk loads, and the planner costs the
+    # index truthfully (with a pending list it preferred sequential scans).
+    "CREATE INDEX ix_content_passages_tsv ON content_passages USING gin (tsv) WITH (fastupdate = off)",
+    # content_terms: document frequencies for BM25, kept by statement triggers (transition tables), so
+    # cascaded deletes count too. Writers hold a per-workspace advisory lock (storage.lock_library).
+    """CREATE FUNCTION content_terms_added() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO content_terms (workspace_id, term, passages, words)
+        SELECT workspace_id, term, sum(n), sum(w) FROM (
+            SELECT a.workspace_id, t.term, 1 AS n, 0 AS w
+            FROM added a, unnest(tsvector_to_array(a.tsv)) AS t(term)
+            UNION ALL
+            SELECT a.workspace_id, '', 1, a.length FROM added a
+        ) s
+        GROUP BY workspace_id, term
+        ORDER BY workspace_id, term
+        ON CONFLICT (workspace_id, term) DO UPDATE
+        SET passages = content_terms.passages + excluded.passages, words = content_terms.words + excluded.words;
+        RETURN NULL;
+    END $$""",
+    """CREATE FUNCTION content_terms_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE content_terms c SET passages = c.passages - s.n, words = c.words - s.w
+        FROM (
+            SELECT workspace_id, term, sum(n) AS n, sum(w) AS w FROM (
+                SELECT r.workspace_id, t.term, 1 AS n, 0 AS w
+                FROM removed r, unnest(tsvector_to_array(r.tsv)) AS t(term)
+                UNION ALL
+                SELECT r.workspace_id, '', 1, r.length FROM removed r
+            ) d GROUP BY workspace_id, term
+        ) s
+        WHERE c.workspace_id = s.workspace_id AND c.term = s.term;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER content_terms_insert AFTER INSERT ON content_passages
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION content_terms_added()""",
+    """CREATE TRIGGER content_terms_delete AFTER DELETE ON content_passages
+    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION content_terms_removed()""",
 ]
 
 
@@ -156,6 +210,10 @@ def create_fulltext_index() -> None:
 
 def drop_fulltext_index() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS content_terms_insert ON content_passages")
+        op.execute("DROP TRIGGER IF EXISTS content_terms_delete ON content_passages")
+        op.execute("DROP FUNCTION IF EXISTS content_terms_added()")
+        op.execute("DROP FUNCTION IF EXISTS content_terms_removed()")
         op.execute("DROP INDEX IF EXISTS ix_content_passages_tsv")
         op.execute("ALTER TABLE content_passages DROP COLUMN IF EXISTS tsv")
         return
@@ -177,6 +235,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_external_pages_workspace_id"))
 
     op.drop_table("external_pages")
+    with op.batch_alter_table("content_terms", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_content_terms_workspace_id"))
+
+    op.drop_table("content_terms")
     with op.batch_alter_table("content_import_sources", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_content_import_sources_workspace_id"))
 
