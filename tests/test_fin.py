@@ -606,3 +606,16 @@ def test_with_an_embedder_meaning_decides(embedder_server: tuple[LiveServer, Sta
         # Words of the library (the invoices page holds every one), about none of its topics: escalated.
         start(ws, "ext-off-topic", "Where do I click to choose the first day of every month?")
         assert shape(fin.events("ext-off-topic", 3))[1] == ("fin_status_updated", "escalated", "Routed to team")
+
+
+def test_messages_of_other_authors_are_context(fin: Fin) -> None:
+    agent_message = message("Hi, I'm Sam from support. What can I do for you?") | {"author": "agent"}
+    body = {"conversation_id": "ext-context", "message": agent_message, "user": {"id": "user-1"}}
+    started = fin.ws.http.post("/fin/start", json=body)
+    assert started.status_code == 200
+    assert started.json()["status"] == "awaiting_user_reply"
+    assert reply(fin.ws, "ext-context", QUESTION)["status"] == "thinking"
+    assert shape(fin.events("ext-context", 2)) == [
+        ("fin_replied", "replying", None),
+        ("fin_status_updated", "awaiting_user_reply", None),
+    ]

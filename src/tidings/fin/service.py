@@ -113,7 +113,8 @@ async def start(uow: UnitOfWork, data: FinStartRequest, base_url: str) -> FinSta
     values = {
         "contact_id": contact["id"],
         "user_id": str(user.id),
-        "status": "thinking",
+        # Only a user's message gives Fin work; other authors' messages are context.
+        "status": "thinking" if author == "user" else (row["status"] if row else "awaiting_user_reply"),
         "unhelpful_count": 0,
         "attributes": {**(row["attributes"] if row else {}), **conversation_attributes},
         "updated_at": clock.now(),
