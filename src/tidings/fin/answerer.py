@@ -33,6 +33,8 @@ MAX_CITATIONS = 3
 # Fin answers when the best passage holds enough of the question: its share of the question's
 # IDF-weighted content words, plus PHRASE_WEIGHT times its share of the question's word pairs.
 SUPPORT_TO_ANSWER = 0.65
+# ... and this much when every word of the question occurs somewhere in the library.
+SUPPORT_WHEN_WORDS_KNOWN = 0.55
 PHRASE_WEIGHT = 0.3
 PHRASE_WINDOW = 3
 # With an embedder: a page this similar in meaning answers; below the floor, words alone do not.
@@ -71,6 +73,8 @@ class Grounding:
     cited_pages: list[str] = field(default_factory=list)
     # The best page's cosine similarity to the question, when an embedder is configured.
     similarity: float | None = None
+    # Words of the question the library never uses: a sign the question is about something else.
+    unknown_words: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,20 +116,24 @@ def _frequency_sql(dialect: str, count: int) -> str:
     return f"SELECT (SELECT count(*) FROM content_passages WHERE workspace_id = :w), {counts}"
 
 
-async def term_weights(uow: UnitOfWork, question: str) -> dict[str, float]:
-    """IDF of each content word of the question over the workspace's passages, from the full-text index."""
+async def term_weights(uow: UnitOfWork, question: str) -> tuple[dict[str, float], set[str]]:
+    """IDF of each content word of the question over the workspace's passages, from the full-text
+    index, and the words the library never uses."""
     terms = query_terms(question)
     if not terms:
-        return {}
+        return {}, set()
     quoted = [term if uow.dialect == "postgresql" else '"' + term.replace('"', "") + '"' for term in terms]
     params = {"w": uow.workspace_id} | {f"t{i}": value for i, value in enumerate(quoted)}
     row = (await uow.execute(text(_frequency_sql(uow.dialect, len(terms))), params)).one()
     total = int(row[0] or 0)
     weights: dict[str, float] = {}
+    unknown: set[str] = set()
     for term, frequency in zip(terms, row[1:], strict=True):
         idf = math.log((total + 1) / (int(frequency) + 0.5))
         weights[stem(term)] = max(weights.get(stem(term), 0.0), idf)
-    return weights
+        if not frequency:
+            unknown.add(term)
+    return weights, unknown
 
 
 def coverage(weights: dict[str, float], passage: Passage) -> float:
@@ -190,16 +198,18 @@ async def retrieve(uow: UnitOfWork, question: str) -> tuple[list[Passage], dict[
     return passages, cosines
 
 
-def answerable(support: float, cosine: float | None) -> bool:
-    """The abstention rule: lexical support, and with an embedder the question's meaning too."""
+def answerable(support: float, cosine: float | None, unknown_words: int) -> bool:
+    """The abstention rule: lexical support (less of it when the library knows every word of the
+    question), and with an embedder the question's meaning too."""
+    needed = SUPPORT_TO_ANSWER if unknown_words else SUPPORT_WHEN_WORDS_KNOWN
     if cosine is None:
-        return support >= SUPPORT_TO_ANSWER
-    return cosine >= COSINE_TO_ANSWER or (support >= SUPPORT_TO_ANSWER and cosine >= COSINE_FLOOR)
+        return support >= needed
+    return cosine >= COSINE_TO_ANSWER or (support >= needed and cosine >= COSINE_FLOOR)
 
 
 async def ground(uow: UnitOfWork, question: str) -> Grounding:
     passages, cosines = await retrieve(uow, question)
-    weights = await term_weights(uow, question)
+    weights, unknown = await term_weights(uow, question)
     if not passages or not weights:
         return Grounding(question, passages, weights, 0.0, False)
     covers: dict[str, float] = {}
@@ -213,8 +223,8 @@ async def ground(uow: UnitOfWork, question: str) -> Grounding:
     best = pages[0]
     cited = [page for page in pages if covers[page] >= RUNNER_UP_COVERAGE * covers[best]][:MAX_CITATIONS]
     cosine = cosines.get(best, 0.0) if cosines else None
-    covered = answerable(support[best], cosine)
-    return Grounding(question, passages, weights, support[best], covered, cited, cosine)
+    covered = answerable(support[best], cosine, len(unknown))
+    return Grounding(question, passages, weights, support[best], covered, cited, cosine, sorted(unknown))
 
 
 def sentences(text: str) -> list[str]:
