@@ -54,6 +54,9 @@ class FinRunner:
         try:
             while not self.stopping:
                 await self.slots.acquire()
+                if self.stopping:
+                    self.slots.release()
+                    break
                 job = await self._claim()
                 if job is None:
                     self.slots.release()
@@ -62,6 +65,11 @@ class FinRunner:
                             await self.wake.wait()
                     self.wake.clear()
                     continue
+                if self.stopping:
+                    # Claimed while shutting down: hand it straight back.
+                    await self._in_tx(lambda tx, job_id=job["id"]: storage.release_job(tx, job_id))
+                    self.slots.release()
+                    break
                 self.working[job["id"]] = asyncio.create_task(self._work(job))
         finally:
             _wakes.discard(self.wake)
