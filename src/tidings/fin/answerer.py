@@ -38,7 +38,7 @@ SUPPORT_WHEN_WORDS_KNOWN = 0.55
 PHRASE_WEIGHT = 0.3
 PHRASE_WINDOW = 3
 # With an embedder: a page this similar in meaning answers; below the floor, words alone do not.
-COSINE_TO_ANSWER = 0.5
+COSINE_TO_ANSWER = 0.55
 COSINE_FLOOR = 0.4
 # Retrieval's leading pages that are re-ordered by that support.
 RERANK_PAGES = 6
