@@ -32,7 +32,7 @@ from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import open_storage
 from tidings.webhooks import signing
 from tidings.webhooks.outbox import enqueue_delivery
-from tidings.webhooks.sse import fin_channel, issue_sse_token
+from tidings.webhooks.sse import close_channel_streams, fin_channel, issue_sse_token
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -404,6 +404,18 @@ def test_cli_lists_deliveries(events_server: LiveServer, ws: Workspace) -> None:
     ).stdout
     lines = out.strip().splitlines()
     assert lines[0].split()[:4] == ["id", "created", "status", "tries"]
+    delivery_id = lines[1].split()[0]
+    shown = subprocess.run(
+        [sys.executable, "-m", "tidings", "deliveries", "--workspace", ws.id, "--show", delivery_id],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    detail = json.loads(shown)
+    assert detail["id"] == delivery_id
+    assert detail["payload"]["topic"] == "ping"
+    assert detail["last_status_code"] == 200
     assert "ping" in lines[1]
     assert "delivered" in lines[1]
     assert receiver.url in lines[1]
@@ -594,3 +606,28 @@ def test_tidings_worker_delivers_for_a_server_that_runs_none(tmp_path: Path) -> 
             worker.send_signal(signal.SIGTERM)
             assert worker.wait(timeout=15) == 0
         stop_server(live)
+
+
+def test_closing_a_channel_ends_its_streams(events_server: LiveServer, ws: Workspace) -> None:
+    channel = fin_channel(ws.id, "ext-close")
+
+    async def close(uow: UnitOfWork) -> None:
+        await close_channel_streams(uow, channel)
+
+    with open_stream(events_server, ws.id, channel) as response:
+        reader = SseReader(response)
+        time.sleep(0.3)
+        (first,) = record(events_server, ws.id, ("fin_replied", fin_event(0)), channel=channel)
+        assert reader.read(1) == [(first, fin_event(0))]
+        in_workspace(events_server, ws.id, close)
+        # The stream ends: no frame for the close marker, just the end of the body.
+        assert reader.read(1, timeout=10) == []
+    # Resuming from before the close replays what came before it, then ends.
+    with open_stream(events_server, ws.id, channel, last_event_id=str(first - 1)) as response:
+        assert SseReader(response).read(2, timeout=10) == [(first, fin_event(0))]
+    # A new stream with rewind replays the channel and stays open for what comes next.
+    with open_stream(events_server, ws.id, channel, rewind="2m") as response:
+        reader = SseReader(response)
+        assert reader.read(1) == [(first, fin_event(0))]
+        (later,) = record(events_server, ws.id, ("fin_replied", fin_event(1)), channel=channel)
+        assert reader.read(1) == [(later, fin_event(1))]

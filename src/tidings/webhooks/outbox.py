@@ -22,6 +22,8 @@ restarts, is retried on `TIDINGS_WEBHOOK_RETRY_SCHEDULE`, and deliveries sharing
 `ordering_key` are sent one at a time in the order they were enqueued. The payload is POSTed as
 JSON exactly as given (`envelope=False`) and signed by `signer` (see `tidings.webhooks.signing`).
 After the commit the local worker is woken at once; other processes are woken by NOTIFY.
+Check a destination when it is saved with `tidings.webhooks.service.validate_url(url, settings)`
+(400 `parameter_invalid` on `url`); the worker checks the resolved address again before each attempt.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@
   one channel; the stream ends when the token expires (Intercom's are valid 3 minutes).
   `sse_url(workspace_id, channel, ttl=..., rewind="2m")` builds the whole URL, as Fin's
   `sse_subscription_url`; `fin_channel(workspace_id, conversation_id)` names Fin's channel.
+- `close_channel_streams(uow, channel)` ends the channel's open streams after the commit (Fin's
+  stream closes at `awaiting_user_reply` and `complete`).
 - Replay: `Last-Event-ID` (or `lastEventId=`) resends every later event of the channel; `rewind`
   (`90s`, `2m`, `1h`) resends the events of that last stretch; with neither the stream starts at
   the next event.
@@ -44,7 +46,9 @@ from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
+from tidings.core.events import record_event
 from tidings.core.tables import events
+from tidings.core.uow import UnitOfWork
 from tidings.db.storage import Storage
 from tidings.webhooks.fanout import CATCH_UP, hub
 
@@ -52,6 +56,8 @@ DEFAULT_TOKEN_TTL = 180
 KEEPALIVE_SECONDS = 15.0
 # A stream re-reads its channel this often even without a notification.
 CATCH_UP_SECONDS = 1.0
+# The topic of the marker `close_channel_streams` records.
+STREAM_CLOSED_TOPIC = "tidings.stream.closed"
 MAX_REWIND_SECONDS = 3600
 _REWIND = re.compile(r"^(?P<amount>\d+)(?P<unit>[smh]?)$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600}
@@ -148,7 +154,7 @@ async def _read(storage: Storage, stmt: Any) -> list[Any]:
 
 def _channel_events(grant: SseGrant) -> Any:
     return (
-        select(events.c.id, events.c.payload)
+        select(events.c.id, events.c.topic, events.c.payload)
         .where(events.c.workspace_id == grant.workspace_id, events.c.channel == grant.channel)
         .order_by(events.c.id)
     )
@@ -183,7 +189,12 @@ async def _stream(
         last = max([last, *(row["id"] for row in backlog)])
         for row in backlog:
             sent.add(row["id"])
-            yield _frame(row)
+            if row["topic"] != STREAM_CLOSED_TOPIC:
+                yield _frame(row)
+            elif last_event_id is not None:
+                # Resuming a stream that was closed meanwhile. (A rewind replays what came before
+                # this connection's token: the closes in it do not apply.)
+                return
         quiet_since = asyncio.get_running_loop().time()
         while (remaining := grant.expires_at - clock.now()) > 0:
             try:
@@ -201,6 +212,8 @@ async def _stream(
                     continue
                 sent.add(row["id"])
                 last = max(last, row["id"])
+                if row["topic"] == STREAM_CLOSED_TOPIC:
+                    return
                 quiet_since = asyncio.get_running_loop().time()
                 yield _frame(row)
             if asyncio.get_running_loop().time() - quiet_since >= KEEPALIVE_SECONDS:
@@ -208,6 +221,17 @@ async def _stream(
                 yield ServerSentEventMessage(data=None, comment="keep-alive")
     finally:
         hub.unsubscribe(grant.workspace_id, grant.channel, queue)
+
+
+async def close_channel_streams(uow: UnitOfWork, channel: str) -> int:
+    """End every open stream of `channel` once the caller's transaction commits.
+
+    Fin's stream closes when Fin reaches `awaiting_user_reply` or `complete`; the next
+    `/fin/reply` hands out a fresh URL. The close is stored as an event of the channel (never sent
+    as a frame), so a stream resumed with `Last-Event-ID` from before it ends as well, while a
+    new stream with `rewind` replays the earlier events and stays open.
+    """
+    return await record_event(uow, STREAM_CLOSED_TOPIC, {}, channel=channel)
 
 
 def _parse_last_event_id(value: str | None) -> int | None:
