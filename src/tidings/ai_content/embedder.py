@@ -247,13 +247,20 @@ class DenseRanker:
     embedder: Embedder
     weight: float = 1.0
     name: str = "dense"
+    _queries: dict[str, asyncio.Task[Any]] = field(default_factory=dict, init=False, repr=False)
+
+    def prepare(self, query: str) -> None:
+        """Start embedding the query (in a worker thread) while other rankers use the database."""
+        if query not in self._queries:
+            self._queries[query] = asyncio.ensure_future(self.embedder.embed([query]))
 
     async def rank(self, uow: UnitOfWork, query: str, scope: Scope, limit: int) -> list[Hit]:
         np = _numpy()
+        self.prepare(query)
+        query_vector = (await self._queries.pop(query))[0]
         matrix = await _matrix(uow, self.embedder.model)
         if matrix is None:
             return []
-        query_vector = (await self.embedder.embed([query]))[0]
         scores = matrix.vectors @ query_vector
         allowed = matrix.availability[scope.availability_column]
         if scope.locale is not None:

@@ -34,7 +34,7 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 # Terms in more than this share of passages carry (next to) no weight.
 MAX_DF_SHARE = 0.5
 # Postings a query may read to find its candidates, rarest terms first.
-CANDIDATE_BUDGET = 1000
+CANDIDATE_BUDGET = 600
 TITLE_WEIGHT = 3.0
 HEADING_WEIGHT = 2.0
 BODY_WEIGHT = 1.0

@@ -107,7 +107,13 @@ async def search(
         return []
     scope = Scope(workspace_id=uow.workspace_id, availability_column=AUDIENCES[audience], locale=locale)
     depth = max(50, k * 8)
-    rankings = [(r.weight, await r.rank(uow, query, scope, depth)) for r in (rankers or rankers_for(uow))]
+    chosen_rankers = list(rankers or rankers_for(uow))
+    for ranker in chosen_rankers:
+        # Work that needs no database (embedding the query) starts first and overlaps the rest.
+        prepare = getattr(ranker, "prepare", None)
+        if prepare is not None:
+            prepare(query)
+    rankings = [(r.weight, await r.rank(uow, query, scope, depth)) for r in chosen_rankers]
     chosen: list[tuple[Hit, float]] = []
     for _, page_score, group in rank_pages(fuse(rankings)):
         chosen.extend((hit, page_score) for hit in group[:passages_per_page])
