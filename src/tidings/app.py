@@ -20,6 +20,7 @@ from tidings.core.deps import provide_uow
 from tidings.core.errors import render_error
 from tidings.core.request_id import RequestIdMiddleware
 from tidings.db.storage import open_storage
+from tidings.fin.runner import fin_runtime
 from tidings.jobs.runner import JobRunner
 from tidings.webhooks.runtime import delivery_runtime
 
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         jobs = JobRunner(storage, JOB_HANDLERS)
         jobs.start()
         try:
-            async with delivery_runtime(storage, settings, run_worker=settings.run_worker):
+            async with delivery_runtime(storage, settings, run_worker=settings.run_worker), fin_runtime(storage):
                 yield
         finally:
             await jobs.stop()

@@ -11,6 +11,7 @@ from tidings.contacts.routes import ContactsController, ContactTagsController
 from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.custom_objects.routes import CustomObjectInstancesController, CustomObjectTypesController
 from tidings.data_attributes.routes import DataAttributesController
+from tidings.fin.routes import FinAgentController, FinSettingsController
 from tidings.jobs.routes import JobsController
 from tidings.jobs.runner import JobHandler
 from tidings.management.routes import HealthController, ManagementController
@@ -53,6 +54,7 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     VisitorsController,
     ContentImportSourcesController,
     ExternalPagesController,
+    FinAgentController,
 ]
 
 # tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.
@@ -62,6 +64,7 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     CustomObjectTypesController,
     WebhooksController,
     EventStreamController,
+    FinSettingsController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.

@@ -10,6 +10,7 @@ import tidings.conversations.storage
 import tidings.core.tables
 import tidings.custom_objects.storage
 import tidings.data_attributes.storage
+import tidings.fin.storage
 import tidings.jobs.storage
 import tidings.notes.storage
 import tidings.segments.storage

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0080"
-down_revision = "0050"
+down_revision = "0060"
 branch_labels = None
 depends_on = None
 
