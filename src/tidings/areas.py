@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
+from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.custom_objects.routes import CustomObjectInstancesController
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
@@ -16,4 +17,6 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     TeamsController,
     TagsController,
     CustomObjectInstancesController,
+    ConversationsController,
+    MessagesController,
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tidings.admins.storage
 import tidings.contacts.storage
+import tidings.conversations.storage
 import tidings.core.tables
 import tidings.custom_objects.storage
 import tidings.tags.storage

@@ -1,7 +1,7 @@
 """custom objects
 
 Revision ID: 0050
-Revises: 0002
+Revises: 0010
 Create Date: 2026-11-25 21:01:37.482211
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0050"
-down_revision = "0002"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

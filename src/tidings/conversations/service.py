@@ -1,0 +1,746 @@
+"""Conversations: the rules of the inbox's backbone.
+
+For other areas (Fin hand-over, the custom channel, tickets) two functions are the way in; both
+write in the caller's unit of work, keep state, `waiting_since` and statistics current, and record
+the webhook topic Intercom would send:
+
+- `start_conversation(uow, contact_id=..., body=..., author=None, ...) -> int`
+  opens a conversation for a contact with its opening message (the source). The author defaults to
+  the contact (topic `conversation.user.created`); an admin author makes an admin-initiated
+  conversation (`conversation.admin.single.created`). Returns the conversation id.
+- `add_part(uow, conversation_id, author, part_type, body, ...) -> int`
+  appends a part (`comment`, `note`, `quick_reply`, `close`, `open`, `snoozed`, `assignment`, ...)
+  written by `Author.admin(id)`, `Author.contact(id, role)` or `Author.bot(id, name)`, and returns
+  the part id. A contact's comment reopens a closed or snoozed conversation; an admin comment marks
+  it read. Parts are `conversation_parts` rows; `storage.list_parts` reads them back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from tidings.admins import storage as admin_storage
+from tidings.contacts.storage import find_contact, get_contact
+from tidings.conversations import storage
+from tidings.conversations.schemas import (
+    AppliedTagOut,
+    AttachContactRequest,
+    AttachTagRequest,
+    ConversationDeleted,
+    ConversationList,
+    ConversationOut,
+    ConvertRequest,
+    CreateConversationRequest,
+    DeletedConversationItem,
+    DeletedConversationList,
+    DetachContactRequest,
+    DetachTagRequest,
+    HandlingEventList,
+    ManageRequest,
+    MessageOut,
+    PartOut,
+    RedactRequest,
+    ReplyRequest,
+    SearchRequest,
+    SideConversationList,
+    UpdateConversationRequest,
+    UpdatePartRequest,
+)
+from tidings.conversations.search_compiler import compile_query
+from tidings.conversations.search_fields import CONVERSATION_FIELDS
+from tidings.conversations.statistics import CONTACT_AUTHORS, compute, history, waiting_since
+from tidings.conversations.views import (
+    Directory,
+    applied_tag,
+    attachments_from_urls,
+    is_snooze_over,
+    plaintext,
+    render_conversation,
+    render_part,
+)
+from tidings.core import clock
+from tidings.core.errors import TidingsError, invalid, missing, not_found
+from tidings.core.events import record_event
+from tidings.core.ids import parse_numeric_id
+from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor
+from tidings.core.schemas import UNSET
+from tidings.core.uow import UnitOfWork
+from tidings.tags import service as tag_service
+from tidings.teams import storage as team_storage
+
+LIST_PER_PAGE, LIST_MAX_PER_PAGE = 20, 150
+DELETED_PER_PAGE, DELETED_MAX_PER_PAGE = 20, 60
+MAX_ATTACHMENTS = 10
+UNASSIGNED = "0"
+REPLY_TYPES = ("comment", "note", "quick_reply")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who writes a part: an admin, a contact (`user`/`lead`) or a bot (Fin)."""
+
+    type: str
+    id: str
+    name: str | None = None
+
+    @classmethod
+    def admin(cls, admin_id: int | str) -> Author:
+        return cls("admin", str(admin_id))
+
+    @classmethod
+    def contact(cls, contact_id: str, role: str) -> Author:
+        return cls(role, contact_id)
+
+    @classmethod
+    def bot(cls, bot_id: str, name: str | None = None) -> Author:
+        return cls("bot", bot_id, name)
+
+    @property
+    def is_contact(self) -> bool:
+        return self.type in CONTACT_AUTHORS
+
+
+def words_of(body: str | None) -> str:
+    """Lower-cased words, space-padded, for whole-word `source.body` search."""
+    return " " + " ".join(_WORD.findall((plaintext(body) or "").lower())) + " "
+
+
+# Lookups.
+def conversation_not_found() -> TidingsError:
+    return not_found()
+
+
+def user_not_found() -> TidingsError:
+    return TidingsError(404, "not_found", "User Not Found")
+
+
+async def conversation_row(uow: UnitOfWork, conversation_id: str | int) -> Any:
+    numeric = parse_numeric_id(conversation_id)
+    row = await storage.get_conversation(uow, numeric) if numeric else None
+    if row is None:
+        raise conversation_not_found()
+    return row
+
+
+async def admin_row(uow: UnitOfWork, admin_id: str | int | None, field: str = "admin_id") -> Any:
+    if admin_id is None or admin_id == "":
+        raise missing(field)
+    numeric = parse_numeric_id(admin_id)
+    row = await admin_storage.get_admin(uow, numeric) if numeric else None
+    if row is None:
+        raise TidingsError(404, "admin_not_found", "Admin not found", field)
+    return row
+
+
+async def contact_by_identifier(uow: UnitOfWork, identifiers: dict[str, Any]) -> Any:
+    """The contact named by `intercom_user_id`, `user_id` (external id) or `email`."""
+    if identifiers.get("intercom_user_id"):
+        contact = await find_contact(uow, id=str(identifiers["intercom_user_id"]))
+    elif identifiers.get("user_id"):
+        contact = await find_contact(uow, external_id=str(identifiers["user_id"]))
+    elif identifiers.get("email"):
+        contact = await find_contact(uow, email=str(identifiers["email"]))
+    else:
+        raise missing("intercom_user_id")
+    if contact is None:
+        raise user_not_found()
+    return contact
+
+
+def _attachments(urls: list[str] | Any) -> list[dict[str, Any]]:
+    if urls is UNSET or not urls:
+        return []
+    if len(urls) > MAX_ATTACHMENTS:
+        raise invalid(f"at most {MAX_ATTACHMENTS} attachment_urls are allowed", "attachment_urls")
+    return attachments_from_urls(list(urls))
+
+
+# The engine: opening conversations, adding parts, keeping state and statistics.
+async def _refresh_statistics(uow: UnitOfWork, conversation_id: int) -> None:
+    row = await storage.get_conversation(uow, conversation_id)
+    moments = history(row, await storage.list_parts(uow, conversation_id))
+    await storage.update_conversation(
+        uow, conversation_id, {**compute(moments), "waiting_since": waiting_since(moments)}
+    )
+
+
+async def announce(uow: UnitOfWork, topic: str, conversation_id: int) -> ConversationOut:
+    """Record `topic` with the conversation (parts included) as its item; returns the rendering."""
+    conversation = await render_conversation(uow, await storage.get_conversation(uow, conversation_id), with_parts=True)
+    await record_event(uow, topic, msgspec.to_builtins(conversation))
+    return conversation
+
+
+async def start_conversation(
+    uow: UnitOfWork,
+    *,
+    contact_id: str,
+    body: str,
+    author: Author | None = None,
+    subject: str | None = None,
+    attachment_urls: list[str] | None = None,
+    created_at: int | None = None,
+    source_type: str = "conversation",
+    source_id: str | None = None,
+    url: str | None = None,
+    ai_agent_participated: bool = False,
+) -> int:
+    """Open a conversation for `contact_id`; `source_id` names an existing `messages` row, else one is made."""
+    contact = await get_contact(uow, contact_id)
+    if contact is None:
+        raise user_not_found()
+    author = author or Author.contact(contact_id, contact["role"])
+    now = clock.now()
+    created = created_at or now
+    if source_id is None:
+        message_id = await storage.insert_message(
+            uow,
+            {
+                "message_type": "email" if source_type == "email" else "inapp",
+                "subject": subject,
+                "body": body,
+                "from_type": author.type,
+                "from_id": author.id,
+                "recipients": [],
+                "created_at": created,
+                "updated_at": now,
+            },
+        )
+        source_id = str(message_id)
+    conversation_id = await storage.insert_conversation(
+        uow,
+        {
+            "title": None,
+            "state": "open",
+            "open": True,
+            "read": not author.is_contact,
+            "priority": "not_priority",
+            "custom_attributes": {},
+            "ai_agent_participated": ai_agent_participated,
+            "source_id": source_id,
+            "source_type": source_type,
+            "source_delivered_as": "customer_initiated" if author.is_contact else "admin_initiated",
+            "source_subject": subject or "",
+            "source_body": body,
+            "source_words": words_of(body),
+            "source_author_type": author.type,
+            "source_author_id": author.id,
+            "source_url": url,
+            "source_attachments": attachments_from_urls(attachment_urls or []),
+            "created_at": created,
+            "updated_at": now,
+        },
+    )
+    await storage.add_contact(uow, conversation_id, contact_id)
+    await storage.update_message(uow, int(source_id), {"conversation_id": conversation_id})
+    await _refresh_statistics(uow, conversation_id)
+    topic = "conversation.user.created" if author.is_contact else "conversation.admin.single.created"
+    await announce(uow, topic, conversation_id)
+    return conversation_id
+
+
+def _state_after(author: Author, part_type: str, snoozed_until: int | None) -> dict[str, Any]:
+    """The conversation columns a part changes."""
+    if part_type in ("comment", "quick_reply") and author.is_contact:
+        return {"state": "open", "open": True, "snoozed_until": None, "read": False}
+    if part_type in REPLY_TYPES and author.type == "admin":
+        return {"read": True}
+    if part_type == "close":
+        return {"state": "closed", "open": False, "snoozed_until": None}
+    if part_type in ("open", "timer_unsnooze"):
+        return {"state": "open", "open": True, "snoozed_until": None}
+    if part_type == "snoozed":
+        return {"state": "snoozed", "open": True, "snoozed_until": snoozed_until}
+    return {}
+
+
+def _topic(before: Any, author: Author, part_type: str) -> str | None:
+    if part_type in ("comment", "quick_reply"):
+        if author.is_contact:
+            return "conversation.user.replied"
+        return "conversation.admin.replied" if author.type == "admin" else "conversation.operator.replied"
+    if part_type == "open":
+        return "conversation.admin.unsnoozed" if before["state"] == "snoozed" else "conversation.admin.opened"
+    return {
+        "timer_unsnooze": "conversation.admin.unsnoozed",
+        "note": "conversation.admin.noted",
+        "close": "conversation.admin.closed",
+        "snoozed": "conversation.admin.snoozed",
+        "assignment": "conversation.admin.assigned",
+        "away_mode_assignment": "conversation.admin.assigned",
+        "participant_added": "conversation.contact.attached",
+        "participant_removed": "conversation.contact.detached",
+    }.get(part_type)
+
+
+async def add_part(
+    uow: UnitOfWork,
+    conversation_id: int,
+    author: Author,
+    part_type: str,
+    body: str | None = None,
+    *,
+    attachment_urls: list[str] | None = None,
+    created_at: int | None = None,
+    external_id: str | None = None,
+    assigned_to: tuple[str, str | None] | None = None,
+    snoozed_until: int | None = None,
+    metadata: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> int:
+    """Append a part and apply its effects (state, assignment `changes`, statistics, event)."""
+    before = await storage.get_conversation(uow, conversation_id)
+    if before is None:
+        raise conversation_not_found()
+    if part_type != "timer_unsnooze":
+        before = await _wake_if_due(uow, before)
+    now = clock.now()
+    at = created_at or now
+    updates = {**_state_after(author, part_type, snoozed_until), **(changes or {}), "updated_at": now}
+    part_id = await storage.insert_part(
+        uow,
+        {
+            "conversation_id": conversation_id,
+            "part_type": part_type,
+            "body": body,
+            "author_type": author.type,
+            "author_id": author.id,
+            "author_name": author.name,
+            "assigned_to_type": assigned_to[0] if assigned_to else None,
+            "assigned_to_id": assigned_to[1] if assigned_to else None,
+            "attachments": attachments_from_urls(attachment_urls or []),
+            "external_id": external_id,
+            "redacted": False,
+            "state": updates.get("state", before["state"]),
+            "metadata": metadata,
+            "admin_seen": False,
+            "created_at": at,
+            "updated_at": at,
+            "notified_at": at,
+        },
+    )
+    await storage.update_conversation(uow, conversation_id, updates)
+    await _refresh_statistics(uow, conversation_id)
+    topic = _topic(before, author, part_type)
+    if topic:
+        await announce(uow, topic, conversation_id)
+    if author.is_contact and part_type == "comment":
+        await _apply_away_mode(uow, conversation_id, before["admin_assignee_id"])
+    return part_id
+
+
+async def _wake_if_due(uow: UnitOfWork, row: Any) -> Any:
+    """A snooze whose time has come ends with a `timer_unsnooze` part, dated at the snooze's end.
+
+    Reads already show such a conversation as open (`views.effective_state`); the first write
+    that touches it records the wake-up before its own part.
+    """
+    if not is_snooze_over(row["state"], row["snoozed_until"]):
+        return row
+    snooze = await storage.last_part_of_type(uow, row["id"], "snoozed")
+    author = Author(snooze["author_type"], snooze["author_id"]) if snooze else Author.bot("0")
+    await add_part(uow, row["id"], author, "timer_unsnooze", created_at=row["snoozed_until"])
+    return await storage.get_conversation(uow, row["id"])
+
+
+async def _apply_away_mode(uow: UnitOfWork, conversation_id: int, assignee_id: int | None) -> None:
+    """An away admin who asked for reassignment hands new replies back to the team inbox (unassigned)."""
+    if assignee_id is None:
+        return
+    admin = await admin_storage.get_admin(uow, assignee_id)
+    if admin is None or not (admin["away_mode_enabled"] and admin["away_mode_reassign"]):
+        return
+    await add_part(
+        uow,
+        conversation_id,
+        Author.admin(assignee_id),
+        "away_mode_assignment",
+        assigned_to=("nobody_admin", None),
+        changes={"admin_assignee_id": None},
+    )
+
+
+# Operations.
+async def create(uow: UnitOfWork, data: CreateConversationRequest) -> MessageOut:
+    if data.from_.type not in ("user", "lead", "contact"):
+        raise invalid("from.type must be one of user, lead, contact", "from.type")
+    contact = await find_contact(uow, id=data.from_.id)
+    if contact is None or (data.from_.type != "contact" and contact["role"] != data.from_.type):
+        raise user_not_found()
+    if not data.body.strip():
+        raise missing("body")
+    attachments = _attachments(data.attachment_urls)
+    conversation_id = await start_conversation(
+        uow,
+        contact_id=contact["id"],
+        body=data.body,
+        subject=data.subject or None,
+        attachment_urls=[a["url"] for a in attachments],
+        created_at=data.created_at or None,
+    )
+    row = await storage.get_conversation(uow, conversation_id)
+    return MessageOut(
+        type="user_message",
+        id=row["source_id"],
+        created_at=row["created_at"],
+        body=row["source_body"],
+        message_type="inapp",
+        conversation_id=str(conversation_id),
+    )
+
+
+async def _page(uow: UnitOfWork, condition: Any, per_page: int | None, starting_after: str | None) -> ConversationList:
+    size = clamp_per_page(per_page, LIST_PER_PAGE, LIST_MAX_PER_PAGE)
+    cursor = decode_cursor(starting_after)
+    rows, total = await storage.conversations_page(uow, condition, cursor.key if cursor else None, size)
+    more = len(rows) > size
+    rows = rows[:size]
+    directory = await Directory.load(uow)
+    next_key = [rows[-1]["updated_at"], rows[-1]["id"]] if more and rows else None
+    return ConversationList(
+        conversations=[await render_conversation(uow, r, directory=directory) for r in rows],
+        total_count=total,
+        pages=cursor_pages(cursor.page if cursor else 1, size, total, next_key),
+    )
+
+
+async def list_page(uow: UnitOfWork, per_page: int | None, starting_after: str | None) -> ConversationList:
+    return await _page(uow, None, per_page, starting_after)
+
+
+async def search(uow: UnitOfWork, data: SearchRequest) -> ConversationList:
+    condition = compile_query(data.query, CONVERSATION_FIELDS, inclusive_ranges=True)
+    pagination = data.pagination if isinstance(data.pagination, dict) else {}
+    per_page = pagination.get("per_page")
+    if per_page is not None and not isinstance(per_page, int):
+        raise invalid("pagination.per_page must be an integer", "pagination.per_page")
+    return await _page(uow, condition, per_page, pagination.get("starting_after"))
+
+
+async def retrieve(uow: UnitOfWork, conversation_id: str, display_as: str | None) -> ConversationOut:
+    row = await conversation_row(uow, conversation_id)
+    return await render_conversation(uow, row, with_parts=True, plain=display_as == "plaintext")
+
+
+def _custom_attributes(values: dict[str, Any]) -> dict[str, Any]:
+    for name, value in values.items():
+        if not isinstance(value, str | int | float | bool | dict | list) and value is not None:
+            raise invalid(f"custom_attributes.{name} has an unsupported value", f"custom_attributes.{name}")
+    return values
+
+
+async def update(
+    uow: UnitOfWork, conversation_id: str, data: UpdateConversationRequest, display_as: str | None
+) -> ConversationOut:
+    row = await conversation_row(uow, conversation_id)
+    if data.company_id is not UNSET:
+        raise invalid("Associating companies with conversations is not available on this server yet", "company_id")
+    values: dict[str, Any] = {}
+    if data.read is not UNSET:
+        values["read"] = data.read
+    if data.title is not UNSET:
+        values["title"] = data.title
+    if data.custom_attributes is not UNSET:
+        values["custom_attributes"] = {**row["custom_attributes"], **_custom_attributes(data.custom_attributes)}
+    if values:
+        await storage.update_conversation(uow, row["id"], {**values, "updated_at": clock.now()})
+    fresh = await storage.get_conversation(uow, row["id"])
+    return await render_conversation(uow, fresh, with_parts=True, plain=display_as == "plaintext")
+
+
+async def delete(uow: UnitOfWork, conversation_id: str, retain_metrics: bool | None) -> ConversationDeleted:
+    row = await conversation_row(uow, conversation_id)
+    await record_event(uow, "conversation.deleted", {"type": "conversation", "id": str(row["id"])})
+    await storage.delete_conversation(uow, row["id"])
+    await storage.record_deleted(uow, row["id"], retain_metrics is not False, clock.now())
+    return ConversationDeleted(id=str(row["id"]))
+
+
+async def _last_conversation_of(uow: UnitOfWork, contact_id: str) -> Any:
+    condition = storage.conversations.c.id.in_(
+        uow.select(storage.conversation_contacts, storage.conversation_contacts.c.conversation_id).where(
+            storage.conversation_contacts.c.contact_id == contact_id
+        )
+    )
+    rows, _ = await storage.conversations_page(uow, condition, None, 1)
+    if not rows:
+        raise conversation_not_found()
+    return rows[0]
+
+
+async def reply(uow: UnitOfWork, conversation_id: str, data: ReplyRequest) -> ConversationOut:
+    attachments = [a["url"] for a in _attachments(data.attachment_urls)]
+    body = data.body if isinstance(data.body, str) else None
+    created_at = data.created_at or None
+    if data.type == "user":
+        if data.message_type != "comment":
+            raise invalid("message_type must be comment for a contact reply", "message_type")
+        contact = await contact_by_identifier(
+            uow,
+            {
+                "intercom_user_id": data.intercom_user_id or None,
+                "user_id": data.user_id or None,
+                "email": data.email or None,
+            },
+        )
+        if conversation_id == "last":
+            row = await _last_conversation_of(uow, contact["id"])
+        else:
+            row = await conversation_row(uow, conversation_id)
+        if contact["id"] not in await storage.contact_ids(uow, row["id"]):
+            raise invalid("The contact is not a participant of this conversation", "intercom_user_id")
+        if not (body or attachments):
+            raise missing("body")
+        author = Author.contact(contact["id"], contact["role"])
+        await add_part(uow, row["id"], author, "comment", body, attachment_urls=attachments, created_at=created_at)
+    elif data.type == "admin":
+        if data.message_type not in REPLY_TYPES:
+            raise invalid("message_type must be one of comment, note, quick_reply", "message_type")
+        row = await conversation_row(uow, conversation_id)
+        admin = await admin_row(uow, data.admin_id if data.admin_id is not UNSET else None)
+        metadata = None
+        if data.message_type == "quick_reply":
+            if data.reply_options is UNSET or not data.reply_options:
+                raise missing("reply_options")
+            metadata = {"quick_reply_options": data.reply_options}
+        elif not (body or attachments):
+            raise missing("body")
+        await add_part(
+            uow,
+            row["id"],
+            Author.admin(admin["id"]),
+            data.message_type,
+            body,
+            attachment_urls=attachments,
+            created_at=created_at,
+            metadata=metadata,
+        )
+    else:
+        raise invalid("type must be admin or user", "type")
+    return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
+
+
+async def _assignment(uow: UnitOfWork, row: Any, admin: Any, data: ManageRequest) -> None:
+    if data.type not in ("admin", "team"):
+        raise invalid("type must be admin or team for an assignment", "type")
+    if data.assignee_id is UNSET:
+        raise missing("assignee_id")
+    assignee = str(data.assignee_id)
+    column = "admin_assignee_id" if data.type == "admin" else "team_assignee_id"
+    if assignee == UNASSIGNED:
+        target: tuple[str, str | None] = ("nobody_admin", None)
+        value = None
+    elif data.type == "admin":
+        value = int((await admin_row(uow, assignee, "assignee_id"))["id"])
+        target = ("admin", str(value))
+    else:
+        numeric = parse_numeric_id(assignee)
+        team = await team_storage.get_team(uow, numeric) if numeric else None
+        if team is None:
+            raise TidingsError(404, "team_not_found", "Team not found", "assignee_id")
+        value = int(team["id"])
+        target = ("team", str(value))
+    body = data.body if isinstance(data.body, str) else None
+    await add_part(
+        uow, row["id"], Author.admin(admin["id"]), "assignment", body, assigned_to=target, changes={column: value}
+    )
+
+
+async def manage(uow: UnitOfWork, conversation_id: str, data: ManageRequest) -> ConversationOut:
+    row = await conversation_row(uow, conversation_id)
+    admin = await admin_row(uow, data.admin_id)
+    author = Author.admin(admin["id"])
+    body = data.body if isinstance(data.body, str) and data.body else None
+    if data.message_type == "close":
+        await add_part(uow, row["id"], author, "close", body)
+    elif data.message_type == "snoozed":
+        if data.snoozed_until is UNSET:
+            raise missing("snoozed_until")
+        if data.snoozed_until <= clock.now():
+            raise invalid("snoozed_until must be in the future", "snoozed_until")
+        await add_part(uow, row["id"], author, "snoozed", snoozed_until=data.snoozed_until)
+    elif data.message_type == "open":
+        await add_part(uow, row["id"], author, "open")
+    elif data.message_type == "assignment":
+        await _assignment(uow, row, admin, data)
+    else:
+        raise invalid("message_type must be one of close, snoozed, open, assignment", "message_type")
+    return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
+
+
+async def _acting_admin(uow: UnitOfWork, admin_id: Any) -> Any:
+    """The admin named in the request, or the token's admin when none is named."""
+    if admin_id is UNSET or admin_id is None:
+        return await admin_row(uow, uow.admin_id)
+    return await admin_row(uow, admin_id)
+
+
+async def attach_contact(uow: UnitOfWork, conversation_id: str, data: AttachContactRequest) -> ConversationOut:
+    row = await conversation_row(uow, conversation_id)
+    if data.customer is UNSET or not isinstance(data.customer, dict):
+        raise missing("customer")
+    admin = await _acting_admin(uow, data.admin_id)
+    contact = await contact_by_identifier(uow, data.customer)
+    if contact["id"] not in await storage.contact_ids(uow, row["id"]):
+        await storage.add_contact(uow, row["id"], contact["id"])
+        await add_part(uow, row["id"], Author.admin(admin["id"]), "participant_added")
+    return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
+
+
+async def detach_contact(
+    uow: UnitOfWork, conversation_id: str, contact_id: str, data: DetachContactRequest
+) -> ConversationOut:
+    row = await conversation_row(uow, conversation_id)
+    admin = await admin_row(uow, data.admin_id)
+    participants = await storage.contact_ids(uow, row["id"])
+    if contact_id not in participants:
+        raise user_not_found()
+    if len(participants) == 1:
+        raise TidingsError(422, "parameter_invalid", "Removing the last customer is not allowed")
+    await storage.remove_contact(uow, row["id"], contact_id)
+    await add_part(
+        uow, row["id"], Author.admin(admin["id"]), "participant_removed", assigned_to=("contact", contact_id)
+    )
+    return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
+
+
+async def redact(uow: UnitOfWork, data: RedactRequest) -> ConversationOut:
+    row = await conversation_row(uow, data.conversation_id)
+    now = clock.now()
+    if data.type == "conversation_part":
+        if data.conversation_part_id is UNSET:
+            raise missing("conversation_part_id")
+        numeric = parse_numeric_id(data.conversation_part_id)
+        part = await storage.get_part(uow, row["id"], numeric) if numeric else None
+        if part is None:
+            raise not_found()
+        await storage.update_part(uow, part["id"], {"body": "", "attachments": [], "redacted": True, "updated_at": now})
+    elif data.type == "source":
+        if data.source_id is UNSET:
+            raise missing("source_id")
+        if str(data.source_id) != row["source_id"]:
+            raise not_found()
+        await storage.update_conversation(
+            uow,
+            row["id"],
+            {"source_body": "", "source_words": " ", "source_attachments": [], "source_redacted": True},
+        )
+    else:
+        raise invalid("type must be conversation_part or source", "type")
+    await storage.update_conversation(uow, row["id"], {"updated_at": now})
+    return await announce(uow, "conversation_part.redacted", row["id"])
+
+
+async def update_part(uow: UnitOfWork, conversation_id: str, part_id: str, data: UpdatePartRequest) -> PartOut:
+    if not data.experimental:
+        raise invalid("This experimental endpoint needs experimental set to true", "experimental")
+    if not data.secret.strip():
+        raise TidingsError(403, "forbidden", "A secret is required for this endpoint", "secret")
+    row = await conversation_row(uow, conversation_id)
+    numeric = parse_numeric_id(part_id)
+    part = await storage.get_part(uow, row["id"], numeric) if numeric else None
+    if part is None:
+        raise TidingsError(404, "not_found", "Conversation part not found")
+    values: dict[str, Any] = {}
+    if data.send_state is not UNSET:
+        values["send_state"] = data.send_state
+    if data.seen is not UNSET:
+        if data.admin_id is not UNSET:
+            await admin_row(uow, data.admin_id)
+        values["admin_seen"] = data.seen
+    if not values:
+        raise invalid("Nothing to update: send send_state or seen", "send_state")
+    await storage.update_part(uow, part["id"], {**values, "updated_at": clock.now()})
+    directory = await Directory.load(uow)
+    return await render_part(directory, await storage.get_part(uow, row["id"], part["id"]))
+
+
+async def convert(uow: UnitOfWork, conversation_id: str, data: ConvertRequest) -> None:
+    await conversation_row(uow, conversation_id)
+    raise invalid("Converting a conversation to a ticket is not available on this server yet", "ticket_type_id")
+
+
+async def handling_events(uow: UnitOfWork, conversation_id: str) -> HandlingEventList:
+    """Pauses and resumptions of teammates' handling time: nothing on this server records them yet."""
+    await conversation_row(uow, conversation_id)
+    return HandlingEventList(handling_events=[])
+
+
+async def side_conversations(
+    uow: UnitOfWork, conversation_id: str, page: int | None, per_page: int | None
+) -> SideConversationList:
+    """Side conversations are not created on this server, so every conversation has none."""
+    await conversation_row(uow, conversation_id)
+    size = clamp_per_page(per_page, 25, 50)
+    return SideConversationList(
+        side_conversations=[],
+        total_count=0,
+        pages={"type": "pages", "page": page or 1, "per_page": size, "total_pages": 0},
+    )
+
+
+async def attach_tag(uow: UnitOfWork, conversation_id: str, data: AttachTagRequest) -> AppliedTagOut:
+    row = await conversation_row(uow, conversation_id)
+    admin = await admin_row(uow, data.admin_id)
+    tag = await tag_service.row_by_id(uow, data.id)
+    applied = await storage.get_conversation_tag(uow, row["id"], tag["id"])
+    if applied is None:
+        await storage.insert_conversation_tag(
+            uow,
+            {
+                "conversation_id": row["id"],
+                "tag_id": tag["id"],
+                "applied_by_type": "admin",
+                "applied_by_id": str(admin["id"]),
+                "applied_at": clock.now(),
+            },
+        )
+        await storage.update_conversation(uow, row["id"], {"updated_at": clock.now()})
+        applied = await storage.get_conversation_tag(uow, row["id"], tag["id"])
+    return applied_tag(tag, applied)
+
+
+async def detach_tag(uow: UnitOfWork, conversation_id: str, tag_id: str, data: DetachTagRequest) -> AppliedTagOut:
+    row = await conversation_row(uow, conversation_id)
+    await admin_row(uow, data.admin_id)
+    tag = await tag_service.row_by_id(uow, tag_id)
+    applied = await storage.get_conversation_tag(uow, row["id"], tag["id"])
+    if applied is None:
+        raise TidingsError(404, "tag_not_found", "Tag not found on this conversation")
+    await storage.delete_conversation_tag(uow, row["id"], tag["id"])
+    await storage.update_conversation(uow, row["id"], {"updated_at": clock.now()})
+    return applied_tag(tag, applied)
+
+
+async def list_deleted(
+    uow: UnitOfWork, page: int | None, per_page: int | None, order: str | None, base_url: str
+) -> DeletedConversationList:
+    size = clamp_per_page(per_page, DELETED_PER_PAGE, DELETED_MAX_PER_PAGE)
+    number = page or 1
+    if number < 1:
+        raise invalid("page must be a positive integer", "page")
+    direction = (order or "desc").lower()
+    if direction not in ("asc", "desc"):
+        raise invalid("order must be asc or desc", "order")
+    rows, total = await storage.deleted_page(uow, direction == "asc", (number - 1) * size, size)
+    total_pages = -(-total // size)
+    next_url = (
+        f"{base_url.rstrip('/')}/conversations/deleted?per_page={size}&order={direction}&page={number + 1}"
+        if number < total_pages
+        else None
+    )
+    return DeletedConversationList(
+        conversations=[
+            DeletedConversationItem(
+                id=str(r["conversation_id"]), metrics_retained=r["metrics_retained"], deleted_at=r["deleted_at"]
+            )
+            for r in rows
+        ],
+        total_count=total,
+        pages={"type": "pages", "page": number, "per_page": size, "total_pages": total_pages, "next": next_url},
+    )

@@ -1,0 +1,204 @@
+"""Rendering conversations and parts in the spec's shapes, with their authors, contacts and tags."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from dataclasses import dataclass
+from html import unescape
+from typing import Any
+
+import msgspec
+
+from tidings.admins import storage as admin_storage
+from tidings.contacts.storage import get_contact
+from tidings.conversations import storage
+from tidings.conversations.schemas import AppliedTagOut, ConversationOut, PartList, PartOut
+from tidings.conversations.storage import STAT_COUNTS, STAT_DURATIONS, STAT_TIMESTAMPS
+from tidings.core import clock
+from tidings.core.schemas import UNSET, UnsetType
+from tidings.core.uow import UnitOfWork
+
+# Intercom returns the most recent 500 parts of a conversation.
+MAX_PARTS = 500
+BOT_NAME = "Fin"
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plaintext(html: str | None) -> str | None:
+    return unescape(_TAG.sub("", html)) if html is not None else None
+
+
+def is_snooze_over(state: str, snoozed_until: int | None) -> bool:
+    return state == "snoozed" and snoozed_until is not None and snoozed_until <= clock.now()
+
+
+def effective_state(row: Any) -> tuple[str, int | None]:
+    """State and snoozed_until as of now: a snooze that has run out reads as open."""
+    if is_snooze_over(row["state"], row["snoozed_until"]):
+        return "open", None
+    return row["state"], row["snoozed_until"]
+
+
+def attachments_from_urls(urls: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "upload",
+            "name": url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or url,
+            "url": url,
+            "content_type": mimetypes.guess_type(url.split("?", 1)[0])[0] or "application/octet-stream",
+        }
+        for url in urls
+    ]
+
+
+@dataclass(slots=True)
+class Directory:
+    """Names and emails of the people a rendering mentions, loaded once per rendering."""
+
+    uow: UnitOfWork
+    admins: dict[str, Any]
+    contacts: dict[str, Any]
+
+    @classmethod
+    async def load(cls, uow: UnitOfWork) -> Directory:
+        admins = {str(a["id"]): a for a in await admin_storage.list_admins(uow)}
+        return cls(uow=uow, admins=admins, contacts={})
+
+    async def contact(self, contact_id: str) -> Any:
+        if contact_id not in self.contacts:
+            self.contacts[contact_id] = await get_contact(self.uow, contact_id)
+        return self.contacts[contact_id]
+
+    async def author(self, author_type: str, author_id: str, name: str | None = None) -> dict[str, Any]:
+        if author_type == "admin":
+            admin = self.admins.get(author_id)
+            return {"type": "admin", "id": author_id, "name": admin["name"] if admin else name, **_email(admin)}
+        if author_type == "bot":
+            return {"type": "bot", "id": author_id, "name": name or BOT_NAME, "from_ai_agent": True}
+        contact = await self.contact(author_id)
+        role = contact["role"] if contact else author_type
+        return {"type": role, "id": author_id, "name": contact["name"] if contact else name, **_email(contact)}
+
+
+def _email(row: Any) -> dict[str, str]:
+    return {"email": row["email"]} if row is not None and row["email"] else {}
+
+
+def _reference(kind: str | None, ref_id: str | None) -> dict[str, Any] | UnsetType:
+    return {"type": kind, "id": ref_id} if kind else UNSET
+
+
+async def render_part(directory: Directory, part: Any, plain: bool = False) -> PartOut:
+    body = plaintext(part["body"]) if plain else part["body"]
+    return PartOut(
+        id=str(part["id"]),
+        part_type=part["part_type"],
+        body=body,
+        created_at=part["created_at"],
+        updated_at=part["updated_at"],
+        notified_at=part["notified_at"],
+        assigned_to=_reference(part["assigned_to_type"], part["assigned_to_id"]),
+        author=await directory.author(part["author_type"], part["author_id"], part["author_name"]),
+        attachments=part["attachments"],
+        external_id=part["external_id"],
+        redacted=part["redacted"],
+        state=part["state"],
+        tags=[],
+        metadata=part["metadata"] if part["metadata"] else UNSET,
+        external_reply_send_state=part["send_state"] or UNSET,
+        seen_state={"admin_seen": True} if part["admin_seen"] else UNSET,
+    )
+
+
+def _statistics(row: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {"type": "conversation_statistics"}
+    for name in (*STAT_TIMESTAMPS, *STAT_DURATIONS, *STAT_COUNTS, "last_closed_by_id"):
+        value = row[f"stat_{name}"]
+        if value is not None:
+            values[name] = value
+    return values
+
+
+async def _tags(uow: UnitOfWork, conversation_id: int) -> dict[str, Any]:
+    tags = [msgspec.to_builtins(applied_tag(row, row)) for row in await storage.applied_tags(uow, conversation_id)]
+    return {"type": "tag.list", "tags": tags}
+
+
+def applied_tag(tag: Any, applied: Any) -> AppliedTagOut:
+    """`tag` has the tag's name, `applied` the application (one joined row may be both)."""
+    return AppliedTagOut(
+        id=str(applied["tag_id"]),
+        name=tag["name"],
+        applied_at=applied["applied_at"],
+        applied_by={"type": applied["applied_by_type"], "id": applied["applied_by_id"]},
+    )
+
+
+async def _contacts(directory: Directory, conversation_id: int) -> dict[str, Any]:
+    refs = []
+    for contact_id in await storage.contact_ids(directory.uow, conversation_id):
+        contact = await directory.contact(contact_id)
+        refs.append({"type": "contact", "id": contact_id, "external_id": contact["external_id"] if contact else None})
+    return {"type": "contact.list", "contacts": refs}
+
+
+def _teammates(admin_ids: list[str]) -> dict[str, Any]:
+    return {"type": "admin.list", "teammates": [{"type": "admin", "id": admin_id} for admin_id in admin_ids]}
+
+
+async def _source(directory: Directory, row: Any, plain: bool) -> dict[str, Any]:
+    return {
+        "type": row["source_type"],
+        "id": row["source_id"],
+        "delivered_as": row["source_delivered_as"],
+        "subject": (plaintext(row["source_subject"]) if plain else row["source_subject"]) or "",
+        "body": (plaintext(row["source_body"]) if plain else row["source_body"]) or "",
+        "author": await directory.author(row["source_author_type"], row["source_author_id"]),
+        "attachments": row["source_attachments"],
+        "url": row["source_url"],
+        "redacted": row["source_redacted"],
+    }
+
+
+async def render_conversation(
+    uow: UnitOfWork, row: Any, *, with_parts: bool = False, plain: bool = False, directory: Directory | None = None
+) -> ConversationOut:
+    directory = directory or await Directory.load(uow)
+    first_reply_at = row["stat_first_contact_reply_at"]
+    state, snoozed_until = effective_state(row)
+    conversation = ConversationOut(
+        id=str(row["id"]),
+        title=row["title"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        waiting_since=row["waiting_since"],
+        snoozed_until=snoozed_until,
+        open=row["open"],
+        state=state,
+        read=row["read"],
+        priority=row["priority"],
+        admin_assignee_id=row["admin_assignee_id"],
+        team_assignee_id=row["team_assignee_id"],
+        tags=await _tags(uow, row["id"]),
+        conversation_rating=None,
+        source=await _source(directory, row, plain),
+        contacts=await _contacts(directory, row["id"]),
+        teammates=_teammates(await storage.teammate_ids(uow, row["id"])),
+        custom_attributes=row["custom_attributes"],
+        first_contact_reply=(
+            {"created_at": first_reply_at, "type": row["source_type"], "url": row["source_url"]}
+            if first_reply_at is not None
+            else None
+        ),
+        statistics=_statistics(row),
+        linked_objects={"type": "list", "data": [], "total_count": 0, "has_more": False},
+        ai_agent_participated=row["ai_agent_participated"],
+    )
+    if with_parts:
+        parts = await storage.list_parts(uow, row["id"])
+        shown = parts[-MAX_PARTS:]
+        conversation.conversation_parts = PartList(
+            conversation_parts=[await render_part(directory, p, plain) for p in shown], total_count=len(parts)
+        )
+    return conversation
