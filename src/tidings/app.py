@@ -19,6 +19,7 @@ from tidings.core.auth import TokenCache
 from tidings.core.deps import provide_uow
 from tidings.core.errors import render_error
 from tidings.core.request_id import RequestIdMiddleware
+from tidings.custom_channel.routes import CustomChannelSettingsController
 from tidings.custom_objects.routes import CustomObjectTypesController
 from tidings.db.storage import open_storage
 from tidings.management.routes import HealthController, ManagementController
@@ -40,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})
     return Litestar(
-        route_handlers=[intercom, HealthController, ManagementController, CustomObjectTypesController],
+        route_handlers=[intercom, HealthController, ManagementController, CustomObjectTypesController, CustomChannelSettingsController],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         exception_handlers={Exception: render_error},

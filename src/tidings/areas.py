@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
 from tidings.conversations.routes import ConversationsController, MessagesController
+from tidings.custom_channel.routes import CustomChannelEventsController
 from tidings.custom_objects.routes import CustomObjectInstancesController
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
@@ -19,4 +20,5 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     CustomObjectInstancesController,
     ConversationsController,
     MessagesController,
+    CustomChannelEventsController,
 ]

@@ -26,6 +26,7 @@ from typing import Any
 
 from tidings.admins import storage as admin_storage
 from tidings.contacts.storage import get_contact
+from tidings.conversations import service as conversation_service
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
 from tidings.core.ids import parse_numeric_id
@@ -111,6 +112,9 @@ async def on_part_added(uow: UnitOfWork, conversation_id: int, part_id: int) -> 
     part = await conversation_storage.get_part(uow, conversation_id, part_id)
     if part is None or part["author_type"] not in ("admin", "bot"):
         return
+    if part["author_type"] == "admin" and mapping["fin_state"] == storage.FIN_ACTIVE:
+        # A teammate writing in the conversation takes it from Fin.
+        await storage.update_conversation(uow, mapping["id"], {"fin_state": storage.FIN_HANDED_OVER})
     metadata = part["metadata"] or {}
     author = await author_view(uow, part["author_type"], part["author_id"], part["author_name"])
     message = message_view(part, author)
@@ -134,3 +138,6 @@ async def offer_quick_replies(
     await storage.update_conversation(uow, mapping["id"], {"pending": pending})
     choices = [{"id": option["uuid"], "text": option["text"]} for option in offered]
     await emit(uow, mapping, QUICK_REPLY_OPTIONS, {"message": message, "options": choices})
+
+
+conversation_service.PART_LISTENERS.append(on_part_added)

@@ -6,6 +6,7 @@ import tidings.admins.storage
 import tidings.contacts.storage
 import tidings.conversations.storage
 import tidings.core.tables
+import tidings.custom_channel.storage
 import tidings.custom_objects.storage
 import tidings.tags.storage
 import tidings.teams.storage  # noqa: F401
