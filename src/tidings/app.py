@@ -23,6 +23,9 @@ from tidings.custom_channel.routes import CustomChannelSettingsController
 from tidings.custom_objects.routes import CustomObjectTypesController
 from tidings.db.storage import open_storage
 from tidings.management.routes import HealthController, ManagementController
+from tidings.webhooks.management import WebhooksController
+from tidings.webhooks.runtime import delivery_runtime
+from tidings.webhooks.sse import EventStreamController
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -35,13 +38,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)
         try:
-            yield
+            async with delivery_runtime(storage, settings, run_worker=settings.run_worker):
+                yield
         finally:
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})
     return Litestar(
-        route_handlers=[intercom, HealthController, ManagementController, CustomObjectTypesController, CustomChannelSettingsController],
+        route_handlers=[
+            intercom,
+            HealthController,
+            ManagementController,
+            CustomObjectTypesController,
+            CustomChannelSettingsController,
+            WebhooksController,
+            EventStreamController,
+        ],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         exception_handlers={Exception: render_error},

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from datetime import UTC, datetime
 from typing import Annotated
 
+import msgspec
 import typer
 import uvicorn
 
 from tidings.bootstrap import prepare
 from tidings.config import Settings
-from tidings.core.workspaces import create_workspace, first_admin_id, issue_token
+from tidings.core.workspaces import create_workspace, first_admin_id, issue_token, list_workspaces
 from tidings.db import migrate as migrations
 from tidings.db.storage import open_storage
 from tidings.management.deps import workspace_uow
+from tidings.webhooks import service as webhook_service
+from tidings.webhooks.runtime import run_worker
+from tidings.webhooks.service import MAX_LIMIT
 
 app = typer.Typer(help="tidings: a self-hosted Intercom-compatible server.", no_args_is_help=True)
 token_app = typer.Typer(help="Access tokens.", no_args_is_help=True)
@@ -36,6 +42,10 @@ def serve(
         typer.echo(f"Access token: {first.token}")
     if key_is_new:
         typer.echo(f"Management admin key: {admin_key}")
+    # The worker processes read their settings from the environment: the interface decides
+    # whether webhooks may go to private addresses, and links point at the port.
+    os.environ["TIDINGS_HOST"] = host or settings.host
+    os.environ["TIDINGS_PORT"] = str(port or settings.port)
     uvicorn.run(
         "tidings.app:asgi_app",
         factory=True,
@@ -98,3 +108,44 @@ def token_create(
 
     issued = asyncio.run(_in_transaction(work))
     typer.echo(issued.token)
+
+
+@app.command()
+def worker() -> None:
+    """Run a webhook delivery worker on its own (scale-out next to `tidings serve`)."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    asyncio.run(run_worker(settings))
+
+
+@app.command()
+def deliveries(
+    workspace: Annotated[str | None, typer.Option(help="Workspace id (default: the first one).")] = None,
+    status: Annotated[str | None, typer.Option(help="pending, delivered or failed.")] = None,
+    topic: Annotated[str | None, typer.Option(help="Only this topic.")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    show: Annotated[str | None, typer.Option(help="Print one delivery in full (payload, answer).")] = None,
+    redeliver: Annotated[str | None, typer.Option(help="Queue this delivery again.")] = None,
+) -> None:
+    """What was sent to webhooks, when, and what the receivers answered."""
+
+    async def work(tx):  # type: ignore[no-untyped-def]
+        ws = workspace or (await list_workspaces(tx))[0]["id"]
+        uow = await workspace_uow(tx, ws)
+        if redeliver is not None:
+            return [await webhook_service.redeliver(uow, redeliver)]
+        found = await webhook_service.list_deliveries(uow, status, topic, limit if show is None else MAX_LIMIT)
+        return [d for d in found if show is None or d.id == show]
+
+    found = asyncio.run(_in_transaction(work))
+    if show is not None or redeliver is not None:
+        for delivery in found:
+            typer.echo(msgspec.json.format(msgspec.json.encode(delivery)).decode())
+        if not found:
+            raise typer.Exit(1)
+        return
+    typer.echo(f"{'id':>8}  {'created':19}  {'status':9}  {'tries':>5}  {'code':>4}  {'topic':32}  url")
+    for d in found:
+        created = datetime.fromtimestamp(d.created_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        code = "" if d.last_status_code is None else str(d.last_status_code)
+        typer.echo(f"{d.id:>8}  {created:19}  {d.status:9}  {d.attempts:>5}  {code:>4}  {d.topic:32}  {d.url}")

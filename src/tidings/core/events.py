@@ -1,6 +1,10 @@
 """Recording events: the outbox every area writes to in the same transaction as its change.
 
-Delivery (webhooks, SSE) reads the outbox; areas only ever call `record_event`.
+Delivery (webhooks, SSE) reads the outbox; areas only ever call `record_event`. In the same
+transaction it queues a delivery for every Developer Hub subscription to `topic`, and an event
+with a `channel` (e.g. Fin's `fin_agent_api:{app_id}:{conversation_id}`) is streamed to that
+channel's Server-Sent Events subscribers after the commit (`tidings.webhooks.outbox`,
+`tidings.webhooks.sse`).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from typing import Any
 from tidings.core import clock
 from tidings.core.tables import events
 from tidings.core.uow import UnitOfWork
+from tidings.webhooks.outbox import on_event_recorded
 
 
 async def record_event(
@@ -21,13 +26,15 @@ async def record_event(
     subject_id: str | None = None,
     channel: str | None = None,
 ) -> int:
-    """Store an event about `item` (the API-shaped object) and return its id."""
+    """Store an event about `item` (the API-shaped object), queue its deliveries, and return its id."""
+    subject_type = subject_type or item.get("type")
+    subject_id = subject_id or (str(item["id"]) if item.get("id") is not None else None)
     result = await uow.execute(
         uow.insert(events)
         .values(
             topic=topic,
-            subject_type=subject_type or item.get("type"),
-            subject_id=subject_id or (str(item["id"]) if item.get("id") is not None else None),
+            subject_type=subject_type,
+            subject_id=subject_id,
             channel=channel,
             payload=item,
             created_at=clock.now(),
@@ -36,4 +43,13 @@ async def record_event(
     )
     event_id = int(result.scalar_one())
     uow.recorded_events.append(event_id)
+    await on_event_recorded(
+        uow,
+        event_id=event_id,
+        topic=topic,
+        item=item,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        channel=channel,
+    )
     return event_id

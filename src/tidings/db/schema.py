@@ -9,7 +9,8 @@ import tidings.core.tables
 import tidings.custom_channel.storage
 import tidings.custom_objects.storage
 import tidings.tags.storage
-import tidings.teams.storage  # noqa: F401
+import tidings.teams.storage
+import tidings.webhooks.storage  # noqa: F401
 from tidings.db.metadata import metadata
 
 __all__ = ["metadata"]

@@ -1,7 +1,7 @@
 """custom objects
 
 Revision ID: 0050
-Revises: 0010
+Revises: 0040
 Create Date: 2026-11-25 21:01:37.482211
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0050"
-down_revision = "0010"
+down_revision = "0040"
 branch_labels = None
 depends_on = None
 

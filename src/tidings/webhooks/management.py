@@ -1,0 +1,73 @@
+"""Webhook subscriptions and the delivery log in the management API (/_tidings/v1/workspaces/{ws}/...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, post
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from tidings.db.storage import Transaction
+from tidings.management.deps import provide_control_tx, workspace_uow
+from tidings.management.routes import PREFIX
+from tidings.management.schemas import Status
+from tidings.webhooks import service
+from tidings.webhooks.fanout import wake_workers
+from tidings.webhooks.schemas import CreateSubscription, DeliveryList, DeliveryOut, SubscriptionList, SubscriptionOut
+
+
+async def wake_after_commit(_: Request[Any, Any, Any]) -> None:
+    """The management transaction has committed by now: send what it queued without waiting for a poll."""
+    wake_workers()
+
+
+class WebhooksController(Controller):
+    path = PREFIX + "/workspaces"
+    dependencies = {"tx": Provide(provide_control_tx)}
+    tags = ["Webhooks"]
+
+    @post(
+        "/{ws:str}/webhook_subscriptions",
+        operation_id="tidingsCreateWebhookSubscription",
+        status_code=201,
+        after_response=wake_after_commit,
+    )
+    async def create_subscription(
+        self, ws: str, data: CreateSubscription, tx: Transaction, state: State
+    ) -> SubscriptionOut:
+        return await service.create_subscription(await workspace_uow(tx, ws), data, state.settings)
+
+    @get("/{ws:str}/webhook_subscriptions", operation_id="tidingsListWebhookSubscriptions")
+    async def list_subscriptions(self, ws: str, tx: Transaction) -> SubscriptionList:
+        return SubscriptionList(data=await service.list_subscriptions(await workspace_uow(tx, ws)))
+
+    @delete(
+        "/{ws:str}/webhook_subscriptions/{subscription_id:str}",
+        operation_id="tidingsDeleteWebhookSubscription",
+        status_code=200,
+    )
+    async def delete_subscription(self, ws: str, subscription_id: str, tx: Transaction) -> Status:
+        await service.delete_subscription(await workspace_uow(tx, ws), subscription_id)
+        return Status(status="deleted")
+
+    @get("/{ws:str}/webhook_deliveries", operation_id="tidingsListWebhookDeliveries")
+    async def list_deliveries(
+        self,
+        ws: str,
+        tx: Transaction,
+        status: str | None = None,
+        topic: str | None = None,
+        limit: int = service.DEFAULT_LIMIT,
+    ) -> DeliveryList:
+        uow = await workspace_uow(tx, ws)
+        return DeliveryList(data=await service.list_deliveries(uow, status, topic, limit))
+
+    @post(
+        "/{ws:str}/webhook_deliveries/{delivery_id:str}/redeliver",
+        operation_id="tidingsRedeliverWebhook",
+        status_code=202,
+        after_response=wake_after_commit,
+    )
+    async def redeliver(self, ws: str, delivery_id: str, tx: Transaction) -> DeliveryOut:
+        return await service.redeliver(await workspace_uow(tx, ws), delivery_id)

@@ -1,0 +1,318 @@
+"""The delivery worker: claims due deliveries, POSTs them, and records what the receiver answered.
+
+It runs inside `tidings serve` (started from the app's lifespan, one per worker process, unless
+`TIDINGS_RUN_WORKER=0`) and as `tidings worker` on its own. Any number may run at once:
+
+- A claim is one statement that leases due rows (`lease_until_ms`) and counts the attempt; on
+  PostgreSQL the candidate rows are locked `FOR UPDATE SKIP LOCKED`, so two workers never claim
+  the same delivery. A worker that dies mid-delivery leaves a lease that expires after
+  `LEASE_MS`; the delivery is then sent again (at-least-once; receivers de-duplicate on the
+  delivery's stable id, the envelope `id` / `X-Tidings-Delivery-Id`).
+- Deliveries sharing an `ordering_key` (one subscription and one conversation/ticket, or what the
+  caller of `enqueue_delivery` chose) go one at a time, oldest first: a delivery is claimable only
+  when no older one with its key is still pending.
+- Each attempt has `ATTEMPT_TIMEOUT` seconds in all (Intercom gives receivers 5 s). A 2xx is
+  delivered; a 410 fails the delivery and disables its subscription (and fails what it still had
+  queued); a 429 delays the whole subscription (`Retry-After` when given); anything else is
+  retried after the next step of `TIDINGS_WEBHOOK_RETRY_SCHEDULE` (seconds, comma-separated,
+  with up to 20% jitter), and failed once the schedule is spent. At most
+  `RESPONSE_BODY_CAP` bytes of a response are kept.
+- New deliveries wake the worker at once (after-commit hook in-process, NOTIFY across processes);
+  otherwise it polls every `POLL_SECONDS` for retries that became due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import exists, func, or_, select, update
+
+from tidings import __version__
+from tidings.config import Settings
+from tidings.core import clock
+from tidings.db.storage import Storage
+from tidings.webhooks import fanout, outbox, signing
+from tidings.webhooks.safety import UnsafeDestination, check_destination
+from tidings.webhooks.storage import DELIVERED, FAILED, PENDING, webhook_deliveries, webhook_subscriptions
+
+log = logging.getLogger("tidings.webhooks")
+# httpx logs every request at INFO; the delivery log is the record of what was sent.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+ATTEMPT_TIMEOUT = 5.0
+LEASE_MS = 10_000
+RESPONSE_BODY_CAP = 1024
+POLL_SECONDS = 0.5
+MAX_IN_FLIGHT = 64
+HUB_USER_AGENT = "intercom-parrot-service-client/1.0"
+USER_AGENT = f"tidings-webhooks/{__version__}"
+
+deliveries = webhook_deliveries
+
+
+def parse_schedule(value: str) -> list[float]:
+    steps = [float(part) for part in value.split(",") if part.strip()]
+    if not steps or any(step < 0 for step in steps):
+        raise ValueError(f"TIDINGS_WEBHOOK_RETRY_SCHEDULE must be non-negative seconds, got {value!r}")
+    return steps
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status_code: int | None = None
+    response: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+    # The destination was refused before sending: retrying cannot help.
+    refused: bool = False
+
+    @property
+    def delivered(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def notification_envelope(row: Any) -> dict[str, Any]:
+    """Intercom's Developer Hub `notification_event` around the delivery's item."""
+    ping = row["topic"] == outbox.PING_TOPIC
+    return {
+        "type": "notification_event",
+        "id": None if ping else row["delivery_uid"],
+        "topic": row["topic"],
+        "app_id": row["workspace_id"],
+        "created_at": row["created_at"],
+        "delivery_status": None if ping else PENDING,
+        "delivery_attempts": row["attempts"],
+        "delivered_at": 0,
+        "first_sent_at": row["first_sent_at"],
+        "self": None,
+        "links": {},
+        "data": {"type": "notification_event_data", "item": row["payload"]},
+    }
+
+
+def request_body(row: Any) -> bytes:
+    document = notification_envelope(row) if row["envelope"] else row["payload"]
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def request_headers(row: Any, body: bytes) -> dict[str, str]:
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": HUB_USER_AGENT if row["signer"] == signing.HUB else USER_AGENT,
+        "X-Tidings-Delivery-Id": row["delivery_uid"],
+        "X-Tidings-Delivery-Attempt": str(row["attempts"]),
+    }
+    headers.update(row["headers"] or {})
+    headers.update(signing.signature_headers(row["signer"], row["secret"], body))
+    return headers
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+async def post(client: httpx.AsyncClient, row: Any, settings: Settings) -> Outcome:
+    """One attempt: the whole exchange within ATTEMPT_TIMEOUT, at most RESPONSE_BODY_CAP bytes kept."""
+    try:
+        await check_destination(row["url"], settings)
+    except UnsafeDestination as exc:
+        return Outcome(error=str(exc), refused=True)
+    body = request_body(row)
+    try:
+        async with asyncio.timeout(ATTEMPT_TIMEOUT):
+            async with client.stream("POST", row["url"], content=body, headers=request_headers(row, body)) as response:
+                kept = bytearray()
+                async for chunk in response.aiter_bytes():
+                    kept.extend(chunk[: RESPONSE_BODY_CAP - len(kept)])
+                    if len(kept) >= RESPONSE_BODY_CAP:
+                        break
+                return Outcome(
+                    status_code=response.status_code,
+                    response=kept.decode(errors="replace"),
+                    retry_after=retry_after_seconds(response),
+                )
+    except TimeoutError:
+        return Outcome(error=f"no answer within {ATTEMPT_TIMEOUT:g} s")
+    except httpx.HTTPError as exc:
+        return Outcome(error=f"{type(exc).__name__}: {exc}"[:500])
+
+
+def claim_statement(dialect: str, now_ms: int, limit: int, lease_until: int) -> Any:
+    earlier = deliveries.alias("earlier")
+    older_pending = (
+        exists()
+        .where(earlier.c.ordering_key == deliveries.c.ordering_key)
+        .where(earlier.c.status == PENDING)
+        .where(earlier.c.id < deliveries.c.id)
+    )
+    due = (
+        select(deliveries.c.id)
+        .where(deliveries.c.status == PENDING)
+        .where(deliveries.c.next_attempt_ms <= now_ms)
+        .where(deliveries.c.lease_until_ms <= now_ms)
+        .where(or_(deliveries.c.ordering_key.is_(None), ~older_pending))
+        .order_by(deliveries.c.next_attempt_ms, deliveries.c.id)
+        .limit(limit)
+    )
+    if dialect == "postgresql":
+        due = due.with_for_update(skip_locked=True, of=deliveries)
+    return (
+        update(deliveries)
+        .where(deliveries.c.id.in_(due.scalar_subquery()))
+        .values(
+            lease_until_ms=lease_until,
+            attempts=deliveries.c.attempts + 1,
+            first_sent_at=func.coalesce(deliveries.c.first_sent_at, now_ms // 1000),
+        )
+        .returning(*deliveries.c)
+    )
+
+
+class DeliveryWorker:
+    def __init__(self, storage: Storage, settings: Settings, max_in_flight: int = MAX_IN_FLIGHT) -> None:
+        self.storage = storage
+        self.settings = settings
+        self.schedule = parse_schedule(settings.webhook_retry_schedule)
+        self.max_in_flight = max_in_flight
+        self.wake = asyncio.Event()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._stopping = False
+
+    async def run(self) -> None:
+        fanout.register_worker(self.wake)
+        limits = httpx.Limits(max_connections=self.max_in_flight, max_keepalive_connections=self.max_in_flight)
+        try:
+            async with httpx.AsyncClient(timeout=ATTEMPT_TIMEOUT, limits=limits, follow_redirects=False) as client:
+                while not self._stopping:
+                    self.wake.clear()
+                    free = self.max_in_flight - len(self._in_flight)
+                    claimed = await self._claim_safely(free) if free > 0 else []
+                    for row in claimed:
+                        task = asyncio.create_task(self._deliver(client, row))
+                        self._in_flight.add(task)
+                        task.add_done_callback(self._done)
+                    if claimed and len(claimed) == free:
+                        continue
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(POLL_SECONDS):
+                            await self.wake.wait()
+                await self._drain()
+        finally:
+            fanout.unregister_worker(self.wake)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self.wake.set()
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        # A finished delivery may unblock the next one with its ordering key.
+        self.wake.set()
+
+    async def _drain(self) -> None:
+        """On shutdown give in-flight attempts their time; what is cut off is retried after its lease."""
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=ATTEMPT_TIMEOUT + 1)
+        for task in self._in_flight:
+            task.cancel()
+
+    async def _claim_safely(self, limit: int) -> list[Any]:
+        try:
+            return await self.claim(limit)
+        except Exception:
+            log.exception("claiming deliveries failed")
+            await asyncio.sleep(POLL_SECONDS)
+            return []
+
+    async def claim(self, limit: int) -> list[Any]:
+        now_ms = clock.now_ms()
+        tx = await self.storage.begin(write=True)
+        try:
+            stmt = claim_statement(tx.dialect, now_ms, limit, now_ms + LEASE_MS)
+            rows = list((await tx.execute(stmt)).mappings().all())
+        except BaseException:
+            await tx.rollback()
+            raise
+        await tx.commit()
+        return rows
+
+    async def _deliver(self, client: httpx.AsyncClient, row: Any) -> None:
+        outcome = await post(client, row, self.settings)
+        try:
+            await self.record(row, outcome)
+        except Exception:
+            log.exception("recording delivery %s failed; it is retried after its lease", row["id"])
+
+    def retry_delay_ms(self, attempts: int, outcome: Outcome) -> int | None:
+        """Milliseconds until the next attempt, or None when the schedule is spent."""
+        if attempts > len(self.schedule):
+            return None
+        step = self.schedule[attempts - 1]
+        if outcome.retry_after is not None:
+            step = max(step, outcome.retry_after)
+        return int(step * 1000 * random.uniform(1.0, 1.2))
+
+    async def record(self, row: Any, outcome: Outcome) -> None:
+        now_ms = clock.now_ms()
+        values: dict[str, Any] = {
+            "last_status_code": outcome.status_code,
+            "last_response": outcome.response,
+            "last_error": outcome.error,
+            "lease_until_ms": 0,
+        }
+        delay = None if outcome.refused else self.retry_delay_ms(row["attempts"], outcome)
+        if outcome.delivered:
+            values.update(status=DELIVERED, delivered_at=now_ms // 1000)
+        elif outcome.status_code == 410 or delay is None:
+            values.update(status=FAILED)
+        else:
+            values.update(next_attempt_ms=now_ms + delay)
+        tx = await self.storage.begin(write=True)
+        try:
+            # Only the holder of the lease records: a claim taken over after expiry is not overwritten.
+            await tx.execute(
+                update(deliveries)
+                .where(deliveries.c.id == row["id"], deliveries.c.lease_until_ms == row["lease_until_ms"])
+                .values(**values)
+            )
+            subscription_id = row["subscription_id"]
+            if subscription_id is not None and outcome.status_code == 410:
+                await disable_subscription(tx, subscription_id, "The receiver answered 410 Gone")
+            elif subscription_id is not None and outcome.status_code == 429 and delay is not None:
+                await tx.execute(
+                    update(deliveries)
+                    .where(deliveries.c.subscription_id == subscription_id)
+                    .where(deliveries.c.status == PENDING, deliveries.c.next_attempt_ms < now_ms + delay)
+                    .where(deliveries.c.id != row["id"])
+                    .values(next_attempt_ms=now_ms + delay)
+                )
+        except BaseException:
+            await tx.rollback()
+            raise
+        await tx.commit()
+
+
+async def disable_subscription(tx: Any, subscription_id: int, reason: str) -> None:
+    await tx.execute(
+        update(webhook_subscriptions)
+        .where(webhook_subscriptions.c.id == subscription_id)
+        .values(active=False, disabled_reason=reason)
+    )
+    await tx.execute(
+        update(deliveries)
+        .where(deliveries.c.subscription_id == subscription_id, deliveries.c.status == PENDING)
+        .values(status=FAILED, last_error=reason)
+    )
