@@ -22,7 +22,7 @@ from intercom.unstable.types import CustomChannelAttribute, CustomChannelContact
 
 from tests.support.contract import check_response
 from tests.support.live import LiveServer, Workspace
-from tests.support.receiver import Receiver, Received
+from tests.support.receiver import Received, Receiver
 
 GUIDE = """
 <h1>Resetting your password</h1>
@@ -120,12 +120,18 @@ def error_of(exc: Any) -> dict[str, Any]:
 
 
 class TestSettings:
-    def test_put_generates_a_secret_keeps_it_and_defaults_fin_on(self, server: LiveServer, workspace: Workspace) -> None:
+    def test_put_generates_a_secret_keeps_it_and_defaults_fin_on(
+        self, server: LiveServer, workspace: Workspace
+    ) -> None:
         first = settings(server, workspace, webhook_url="https://example.com/hook")
         assert first.status_code == 200, first.text
         body = first.json()
         assert body["type"] == "custom_channel_settings"
-        assert (body["webhook_url"], body["auth_token"], body["fin_enabled"]) == ("https://example.com/hook", None, True)
+        assert (body["webhook_url"], body["auth_token"], body["fin_enabled"]) == (
+            "https://example.com/hook",
+            None,
+            True,
+        )
         assert len(body["webhook_secret"]) == 40
         second = settings(server, workspace, auth_token="t0k", fin_enabled=False).json()
         assert second["webhook_secret"] == body["webhook_secret"]
@@ -219,7 +225,9 @@ class TestInbound:
         assert error_of(exc)["errors"][0]["code"] == "data_invalid"
 
     def test_duplicated_references(self, integrator: Integrator) -> None:
-        integrator.events.notify_new_conversation(event_id=event_id(), external_conversation_id="conv_r", contact=user())
+        integrator.events.notify_new_conversation(
+            event_id=event_id(), external_conversation_id="conv_r", contact=user()
+        )
         cases = [
             # The external conversation is already mapped.
             lambda: integrator.events.notify_new_conversation(
@@ -281,7 +289,9 @@ class TestInbound:
         assert bad_type.status_code == 400
         assert bad_type.json()["errors"][0]["code"] == "parameter_invalid"
 
-    def test_any_intercom_version_or_none(self, integrator: Integrator, server: LiveServer, workspace: Workspace) -> None:
+    def test_any_intercom_version_or_none(
+        self, integrator: Integrator, server: LiveServer, workspace: Workspace
+    ) -> None:
         path = "/custom_channel_events/notify_new_message"
         for number, version in enumerate(["2.14", "Preview", "preview", None]):
             headers = {"Authorization": f"Bearer {workspace.token}"}
@@ -400,8 +410,12 @@ class TestFinInTheLoop:
 
     def test_answer_quick_reply_resolves(self, fin_integrator: Integrator) -> None:
         it = fin_integrator
-        opened = it.events.notify_new_conversation(event_id=event_id(), external_conversation_id="fin_1", contact=user())
-        it.events.notify_new_message(event_id=event_id(), external_conversation_id="fin_1", contact=user(), body=COVERED)
+        opened = it.events.notify_new_conversation(
+            event_id=event_id(), external_conversation_id="fin_1", contact=user()
+        )
+        it.events.notify_new_message(
+            event_id=event_id(), external_conversation_id="fin_1", contact=user(), body=COVERED
+        )
         [reply] = it.wait_for("fin_1", "new_message")
         assert reply["payload"]["message"]["author"] == {"type": "bot", "id": "fin", "name": "Fin"}
         assert "Reset password" in reply["payload"]["message"]["body"]
@@ -426,7 +440,7 @@ class TestFinInTheLoop:
             event_id=event_id(), external_conversation_id="fin_2", contact=user(), body=NOT_COVERED
         )
         [handover] = it.wait_for("fin_2", "handover")
-        assert handover["payload"]["reason"] == "Conversation finished without resolution"
+        assert handover["payload"]["reason"] == "Routed to team"
         assert handover["payload"]["assignee"] == {"type": "nobody_admin"}
         assert it.types("fin_2") == ["typing", "new_message", "handover"]
         [said] = it.wait_for("fin_2", "new_message")
@@ -448,7 +462,9 @@ class TestFinInTheLoop:
     def test_more_help_collects_an_email_then_hands_over(self, fin_integrator: Integrator) -> None:
         it = fin_integrator
         visitor = lead("lead_fin")
-        it.events.notify_new_message(event_id=event_id(), external_conversation_id="fin_3", contact=visitor, body=COVERED)
+        it.events.notify_new_message(
+            event_id=event_id(), external_conversation_id="fin_3", contact=visitor, body=COVERED
+        )
         [offer] = it.wait_for("fin_3", "quick_reply_options")
         more_help = offer["payload"]["options"][1]["id"]
         it.events.notify_quick_reply_selected(

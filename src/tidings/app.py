@@ -22,6 +22,8 @@ from tidings.core.request_id import RequestIdMiddleware
 from tidings.custom_channel.routes import CustomChannelSettingsController
 from tidings.custom_objects.routes import CustomObjectTypesController
 from tidings.db.storage import open_storage
+from tidings.fin.routes import FinSettingsController
+from tidings.fin.runner import fin_runtime
 from tidings.management.routes import HealthController, ManagementController
 from tidings.webhooks.management import WebhooksController
 from tidings.webhooks.runtime import delivery_runtime
@@ -38,7 +40,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)
         try:
-            async with delivery_runtime(storage, settings, run_worker=settings.run_worker):
+            async with delivery_runtime(storage, settings, run_worker=settings.run_worker), fin_runtime(storage):
                 yield
         finally:
             await storage.close()
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CustomChannelSettingsController,
             WebhooksController,
             EventStreamController,
+            FinSettingsController,
         ],
         lifespan=[lifespan],
         state=State({"settings": settings}),

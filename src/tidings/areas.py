@@ -5,9 +5,11 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
+from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
 from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.custom_channel.routes import CustomChannelEventsController
 from tidings.custom_objects.routes import CustomObjectInstancesController
+from tidings.fin.routes import FinAgentController
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
 
@@ -18,7 +20,10 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     TeamsController,
     TagsController,
     CustomObjectInstancesController,
+    ContentImportSourcesController,
+    ExternalPagesController,
     ConversationsController,
     MessagesController,
+    FinAgentController,
     CustomChannelEventsController,
 ]

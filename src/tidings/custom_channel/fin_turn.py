@@ -25,17 +25,15 @@ from typing import Any
 
 from tidings.conversations import service as conversation_service
 from tidings.conversations import storage as conversation_storage
-from tidings.conversations.service import Author
 from tidings.core import clock
 from tidings.core.uow import UnitOfWork
 from tidings.custom_channel import outbound, storage
-from tidings.fin import answerer
-from tidings.fin.rules import REASON_REQUESTED, REASON_UNRESOLVED, asks_for_human
+from tidings.fin import answerer, rules
+from tidings.fin import storage as fin_storage
+from tidings.fin.handover import FIN_BOT
+from tidings.fin.users import user_attributes
 
-FIN_BOT_ID = "fin"
-FIN_NAME = "Fin"
-FIN = Author.bot(FIN_BOT_ID, FIN_NAME)
-FIN_VIEW = {"type": "bot", "id": FIN_BOT_ID, "name": FIN_NAME}
+FIN_VIEW = {"type": "bot", "id": FIN_BOT.id, "name": FIN_BOT.name}
 
 RESOLVED = "resolved"
 MORE_HELP = "more_help"
@@ -58,36 +56,50 @@ def fin_answers(settings: Any, mapping: Any) -> bool:
 
 
 async def say(uow: UnitOfWork, mapping: Any, body: str, metadata: dict[str, Any] | None = None) -> None:
-    await conversation_service.add_part(uow, mapping["conversation_id"], FIN, "comment", body, metadata=metadata)
+    await conversation_service.add_part(uow, mapping["conversation_id"], FIN_BOT, "comment", body, metadata=metadata)
 
 
 async def on_user_message(uow: UnitOfWork, settings: Any, mapping: Any, contact: Any, text: str) -> None:
     if not fin_answers(settings, mapping):
         return
     await conversation_storage.update_conversation(uow, mapping["conversation_id"], {"ai_agent_participated": True})
-    if asks_for_human(text):
-        await hand_over(uow, mapping, contact, REASON_REQUESTED)
+    reason = await escalation(uow, contact, text)
+    if reason is not None:
+        await hand_over(uow, mapping, contact, reason)
         return
     await outbound.emit(uow, mapping, outbound.TYPING, {"author": FIN_VIEW})
     reply = await answerer.answer(uow, text)
     await say(uow, mapping, reply.html)
     if not reply.covered:
-        await hand_over(uow, mapping, contact, REASON_UNRESOLVED, announced=True)
+        await hand_over(uow, mapping, contact, rules.REASON_ROUTED, announced=True)
         return
-    options = [{"uuid": option_uuid(mapping["conversation_id"], choice), "text": OFFER_TEXTS[choice]} for choice in OFFER_TEXTS]
+    options = [
+        {"uuid": option_uuid(mapping["conversation_id"], choice), "text": OFFER_TEXTS[choice]} for choice in OFFER_TEXTS
+    ]
     await conversation_service.add_part(
-        uow, mapping["conversation_id"], FIN, "quick_reply", OFFER_PROMPT, metadata={"quick_reply_options": options}
+        uow, mapping["conversation_id"], FIN_BOT, "quick_reply", OFFER_PROMPT, metadata={"quick_reply_options": options}
     )
+
+
+async def escalation(uow: UnitOfWork, contact: Any, text: str) -> str | None:
+    """Fin's escalation reason for this message: a request for a person, or a configured rule
+    (the Fin settings' `escalation_rules`, shared with the Fin Agent API)."""
+    if rules.asks_for_human(text):
+        return rules.REASON_REQUESTED
+    settings = await fin_storage.get_settings(uow)
+    configured = list(settings["escalation_rules"] or []) if settings else []
+    matched = rules.matching_rule(configured, text, user_attributes(contact))
+    return matched.reason if matched else None
 
 
 async def on_quick_reply(uow: UnitOfWork, settings: Any, mapping: Any, contact: Any, chosen: dict[str, Any]) -> None:
     if not fin_answers(settings, mapping):
         return
     if chosen["uuid"] == option_uuid(mapping["conversation_id"], RESOLVED):
-        await say(uow, mapping, RESOLVED_REPLY)
-        await conversation_service.add_part(uow, mapping["conversation_id"], FIN, "close")
+        await say(uow, mapping, f"<p>{RESOLVED_REPLY}</p>")
+        await conversation_service.add_part(uow, mapping["conversation_id"], FIN_BOT, "close")
     elif chosen["uuid"] == option_uuid(mapping["conversation_id"], MORE_HELP):
-        await hand_over(uow, mapping, contact, REASON_REQUESTED)
+        await hand_over(uow, mapping, contact, rules.REASON_REQUESTED)
 
 
 async def on_attribute_collected(
@@ -121,4 +133,3 @@ async def complete_hand_over(uow: UnitOfWork, mapping: Any, reason: str, *, anno
     await outbound.emit(
         uow, mapping, outbound.HANDOVER, {"reason": reason, "assignee": assignee, "handed_over_at": clock.now()}
     )
-

@@ -40,15 +40,11 @@ class CustomChannelEventsController(Controller):
         return await service.once(uow, "notify_new_message", data, service.new_message)
 
     @post("/notify_quick_reply_selected", operation_id="notifyQuickReplySelected", status_code=200)
-    async def notify_quick_reply_selected(
-        self, data: QuickReplySelectedEvent, uow: UnitOfWork
-    ) -> NotificationResponse:
+    async def notify_quick_reply_selected(self, data: QuickReplySelectedEvent, uow: UnitOfWork) -> NotificationResponse:
         return await service.once(uow, "notify_quick_reply_selected", data, service.quick_reply_selected)
 
     @post("/notify_attribute_collected", operation_id="notifyAttributeCollected", status_code=200)
-    async def notify_attribute_collected(
-        self, data: AttributeCollectedEvent, uow: UnitOfWork
-    ) -> NotificationResponse:
+    async def notify_attribute_collected(self, data: AttributeCollectedEvent, uow: UnitOfWork) -> NotificationResponse:
         return await service.once(uow, "notify_attribute_collected", data, service.attribute_collected)
 
 

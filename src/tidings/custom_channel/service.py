@@ -167,7 +167,9 @@ async def quick_reply_selected(uow: UnitOfWork, settings: Any, data: QuickReplyS
         metadata={"quick_reply_uuid": chosen["uuid"]},
     )
     if offer.get("asked_by") == "bot":
-        await fin_turn.on_quick_reply(uow, settings, await storage.find_by_external_id(uow, data.external_conversation_id), contact, chosen)
+        await fin_turn.on_quick_reply(
+            uow, settings, await storage.find_by_external_id(uow, data.external_conversation_id), contact, chosen
+        )
     return mapping
 
 

@@ -46,7 +46,9 @@ async def put(uow: UnitOfWork, data: SettingsUpdate, config: Settings) -> Settin
         "auth_token": (data.auth_token or None)
         if data.auth_token is not UNSET
         else (current["auth_token"] if current else None),
-        "fin_enabled": data.fin_enabled if data.fin_enabled is not UNSET else (current["fin_enabled"] if current else True),
+        "fin_enabled": data.fin_enabled
+        if data.fin_enabled is not UNSET
+        else (current["fin_enabled"] if current else True),
         "updated_at": now,
     }
     if current is None:

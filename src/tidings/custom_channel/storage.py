@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tidings.core.uow import UnitOfWork
-from tidings.db.metadata import BigId, KEEP_ON_RESET, JsonType, id_column, metadata, timestamp_column
+from tidings.db.metadata import KEEP_ON_RESET, BigId, JsonType, id_column, metadata, timestamp_column
 
 custom_channel_settings = Table(
     "custom_channel_settings",
@@ -88,7 +88,9 @@ async def find_by_external_id(uow: UnitOfWork, external_conversation_id: str) ->
 
 async def find_by_conversation(uow: UnitOfWork, conversation_id: int) -> Any:
     return await uow.one_or_none(
-        uow.select(custom_channel_conversations).where(custom_channel_conversations.c.conversation_id == conversation_id)
+        uow.select(custom_channel_conversations).where(
+            custom_channel_conversations.c.conversation_id == conversation_id
+        )
     )
 
 

@@ -14,10 +14,19 @@ config = context.config
 url = config.get_main_option("sqlalchemy.url") or ""
 
 
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Full-text indexes (FTS5 tables with their shadow tables, tsvector columns) are written by hand
+    in migrations; autogenerate must not try to drop what the metadata does not describe."""
+    if type_ == "table" and name and (name.endswith("_fts") or "_fts_" in name):
+        return False
+    return not (type_ == "column" and name == "tsv")
+
+
 def run_with(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -1,7 +1,7 @@
 """webhooks
 
 Revision ID: 0040
-Revises: 0010
+Revises: 0030
 Create Date: 2026-11-25 21:00:51.160899
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0040"
-down_revision = "0010"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

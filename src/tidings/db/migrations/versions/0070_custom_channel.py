@@ -1,7 +1,7 @@
 """custom channel
 
 Revision ID: 0070
-Revises: 0050
+Revises: 0060
 Create Date: 2026-11-25 21:11:25.372355
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0070"
-down_revision = "0050"
+down_revision = "0060"
 branch_labels = None
 depends_on = None
 

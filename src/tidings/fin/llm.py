@@ -1,0 +1,86 @@
+"""Generative mode: an OpenAI-compatible chat-completions endpoint writes the answer from the passages.
+
+The model sees only the retrieved passages (numbered, with titles) and the conversation so far,
+and is told to answer from them alone or to reply `NO_ANSWER`. The reply is streamed; every
+delta is reported as the cumulative text so far. Any failure (connection, HTTP status, timeout,
+malformed stream) returns None, and the caller falls back to the default answerer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from tidings.fin.answerer import Answer, Grounding, citations_of, not_covered, render
+from tidings.fin.config import FinConfig
+
+log = logging.getLogger("tidings.fin")
+
+NO_ANSWER = "NO_ANSWER"
+PASSAGES_IN_PROMPT = 6
+SYSTEM_PROMPT = (
+    "You are Fin, a customer support agent. Answer the user's last message using ONLY the numbered "
+    "passages below. Be brief (at most three sentences) and do not mention the passages. If the "
+    f"passages do not contain the answer, reply with exactly {NO_ANSWER} and nothing else."
+)
+
+OnText = Callable[[str], Awaitable[None]]
+
+
+def prompt(grounding: Grounding, history: list[tuple[str, str]]) -> list[dict[str, str]]:
+    sources = "\n\n".join(
+        f"[{i}] {p.title}{' — ' + p.heading if p.heading else ''}\n{p.text}"
+        for i, p in enumerate(grounding.passages[:PASSAGES_IN_PROMPT], start=1)
+    )
+    messages = [{"role": "system", "content": f"{SYSTEM_PROMPT}\n\nPassages:\n{sources}"}]
+    for author, body in history:
+        messages.append({"role": "user" if author == "user" else "assistant", "content": body})
+    messages.append({"role": "user", "content": grounding.question})
+    return messages
+
+
+async def stream_completion(config: FinConfig, messages: list[dict[str, str]], on_text: OnText) -> str:
+    headers = {"Authorization": f"Bearer {config.llm_api_key}"} if config.llm_api_key else {}
+    body = {"model": config.llm_model, "messages": messages, "stream": True, "temperature": 0}
+    url = config.llm_base_url.rstrip("/") + "/chat/completions"
+    text = ""
+    async with (
+        httpx.AsyncClient(timeout=config.llm_timeout_seconds) as client,
+        client.stream("POST", url, json=body, headers=headers) as response,
+    ):
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            data = line[5:].strip()
+            if data == "[DONE]":
+                break
+            delta = json.loads(data)["choices"][0].get("delta", {}).get("content") or ""
+            if delta:
+                text += delta
+                if not NO_ANSWER.startswith(text.strip()):
+                    await on_text(text)
+    return text.strip()
+
+
+async def generate(
+    config: FinConfig, grounding: Grounding, history: list[tuple[str, str]], on_text: OnText
+) -> Answer | None:
+    """The model's answer, `not_covered()` when it declines, None when the endpoint failed."""
+    if not grounding.passages:
+        return not_covered()
+    try:
+        async with asyncio.timeout(config.llm_timeout_seconds):
+            text = await stream_completion(config, prompt(grounding, history), on_text)
+    except (TimeoutError, httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
+        log.warning("generative answer failed (%s); using the default answerer", exc)
+        return None
+    if not text or text.startswith(NO_ANSWER):
+        return not_covered()
+    citations = citations_of(grounding)
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return Answer(covered=True, text=text, html=render(paragraphs, citations), citations=citations)

@@ -1,0 +1,49 @@
+"""Fin Agent API routes, and Fin's settings in the management API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, post, put
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from tidings.core.uow import UnitOfWork
+from tidings.db.storage import Transaction
+from tidings.fin import service
+from tidings.fin.schemas import FinReplyRequest, FinSettingsOut, FinSettingsUpdate, FinStartRequest, FinStatusOut
+from tidings.management.deps import provide_control_tx, workspace_uow
+from tidings.management.routes import PREFIX
+
+
+def public_base_url(state: State, request: Request[Any, Any, Any]) -> str:
+    """Where SSE links point: TIDINGS_PUBLIC_URL when set, else the address the caller used."""
+    return (state.settings.public_url or str(request.base_url)).rstrip("/")
+
+
+class FinAgentController(Controller):
+    path = "/fin"
+    tags = ["Fin Agent"]
+
+    @post("/start", operation_id="startFinConversation", status_code=200)
+    async def start_fin_conversation(
+        self, data: FinStartRequest, uow: UnitOfWork, state: State, request: Request[Any, Any, Any]
+    ) -> FinStatusOut:
+        return await service.start(uow, data, public_base_url(state, request))
+
+    @post("/reply", operation_id="replyToFin", status_code=200)
+    async def reply_to_fin(
+        self, data: FinReplyRequest, uow: UnitOfWork, state: State, request: Request[Any, Any, Any]
+    ) -> FinStatusOut:
+        return await service.reply(uow, data, public_base_url(state, request))
+
+
+class FinSettingsController(Controller):
+    """`/_tidings/v1/workspaces/{ws}/fin_agent_settings`: the Fin Agent API's webhook, SSE, streaming, rules."""
+
+    path = PREFIX + "/workspaces"
+    dependencies = {"tx": Provide(provide_control_tx)}
+
+    @put("/{ws:str}/fin_agent_settings", operation_id="tidingsUpdateFinAgentSettings")
+    async def update_fin_agent_settings(self, ws: str, data: FinSettingsUpdate, tx: Transaction) -> FinSettingsOut:
+        return await service.update_settings(await workspace_uow(tx, ws), data)

@@ -1,0 +1,151 @@
+"""The runner: a background task of every server process that does Fin's queued work.
+
+It claims a job (a user message to answer) with a lease, reads what it needs, works out the turn
+(`tidings.fin.workflow`), and writes the turn's events and state together with the job's
+completion. A job whose process stops mid-thinking is handed back on a clean shutdown and, after
+a crash, taken over once its lease runs out; either way the answer is delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from tidings.core import clock
+from tidings.core.uow import UnitOfWork, run_in_workspace
+from tidings.db.storage import Storage
+from tidings.fin import answerer, storage
+from tidings.fin.config import FinConfig, fin_config
+from tidings.fin.workflow import Outcome, Streamer, answer_question, apply, decide, load
+
+log = logging.getLogger("tidings.fin")
+
+_wakes: set[asyncio.Event] = set()
+
+
+def wake_runner() -> None:
+    """Called after a commit that queued a job: this process's runner looks at once."""
+    for wake in _wakes:
+        wake.set()
+
+
+class FinRunner:
+    def __init__(self, store: Storage, config: FinConfig) -> None:
+        self.store = store
+        self.config = config
+        self.wake = asyncio.Event()
+        self.slots = asyncio.Semaphore(max(1, config.fin_concurrency))
+        self.working: dict[int, asyncio.Task[None]] = {}
+        self.stopping = False
+
+    @property
+    def lease_ms(self) -> int:
+        return int(self.config.fin_lease_seconds * 1000)
+
+    async def run(self) -> None:
+        _wakes.add(self.wake)
+        try:
+            while not self.stopping:
+                await self.slots.acquire()
+                job = await self._claim()
+                if job is None:
+                    self.slots.release()
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(self.config.fin_poll_seconds):
+                            await self.wake.wait()
+                    self.wake.clear()
+                    continue
+                self.working[job["id"]] = asyncio.create_task(self._work(job))
+        finally:
+            _wakes.discard(self.wake)
+
+    async def stop(self) -> None:
+        """Cancel work in progress and hand its jobs back for the next claim."""
+        self.stopping = True
+        self.wake.set()
+        jobs = list(self.working.items())
+        for _, task in jobs:
+            task.cancel()
+        for job_id, task in jobs:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            await self._in_tx(lambda tx, job_id=job_id: storage.release_job(tx, job_id))
+
+    async def _in_tx(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
+        tx = await self.store.begin(write=True)
+        try:
+            result = await work(tx)
+        except BaseException:
+            await tx.rollback()
+            raise
+        await tx.commit()
+        return result
+
+    async def _claim(self) -> Any:
+        try:
+            return await self._in_tx(lambda tx: storage.claim_job(tx, clock.now_ms(), self.lease_ms))
+        except Exception:
+            log.exception("claiming a Fin job failed")
+            return None
+
+    async def _work(self, job: Any) -> None:
+        keep_lease = asyncio.create_task(self._renew(job["id"]))
+        try:
+            await self.turn(job)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The lease runs out and the job is tried again.
+            log.exception("Fin job %s failed", job["id"])
+        finally:
+            keep_lease.cancel()
+            self.working.pop(job["id"], None)
+            self.slots.release()
+
+    async def _renew(self, job_id: int) -> None:
+        while True:
+            await asyncio.sleep(self.config.fin_lease_seconds / 3)
+            until = clock.now_ms() + self.lease_ms
+            await self._in_tx(lambda tx, until=until: storage.extend_lease(tx, job_id, until))
+
+    async def _read(self, workspace_id: str, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
+        tx = await self.store.begin(write=False)
+        try:
+            return await work(UnitOfWork(tx=tx, workspace_id=workspace_id))
+        finally:
+            await tx.rollback()
+
+    async def _write(self, workspace_id: str, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
+        return await run_in_workspace(self.store, workspace_id, work)
+
+    async def turn(self, job: Any) -> None:
+        workspace_id = job["workspace_id"]
+        state = await self._read(workspace_id, lambda uow: load(uow, job))
+        if state is None:
+            await self._write(workspace_id, lambda uow: storage.finish_job(uow, job["id"]))
+            return
+        decided = decide(state)
+        if isinstance(decided, Outcome):
+            outcome = decided
+        else:
+            grounding = await self._read(workspace_id, lambda uow: answerer.ground(uow, decided))
+            streamer = Streamer(state, lambda work: self._write(workspace_id, work))
+            outcome = await answer_question(self.config, state, grounding, streamer)
+        await self._write(workspace_id, lambda uow: apply(uow, state, outcome, job["id"]))
+
+
+@contextlib.asynccontextmanager
+async def fin_runtime(store: Storage) -> AsyncIterator[FinRunner]:
+    """Run this process's Fin runner for the app's lifetime (entered from the app's lifespan)."""
+    runner = FinRunner(store, fin_config())
+    task = asyncio.create_task(runner.run())
+    try:
+        yield runner
+    finally:
+        await runner.stop()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
