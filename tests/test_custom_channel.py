@@ -12,7 +12,9 @@ import hashlib
 import hmac
 import itertools
 import json
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -224,6 +226,22 @@ class TestInbound:
         assert error_of(exc)["errors"][0]["message"] == "Invalid or duplicated record reference"
         assert error_of(exc)["errors"][0]["code"] == "data_invalid"
 
+    def test_concurrent_repeats_of_one_event_change_things_once(self, integrator: Integrator) -> None:
+        def send(_: int) -> Any:
+            return integrator.events.notify_new_message(
+                event_id="evt_race", external_conversation_id="conv_race", contact=lead("lead_race"), body="Hello?"
+            )
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            answers = list(pool.map(send, range(6)))
+        assert len({(a.conversation_id, a.contact_id) for a in answers}) == 1
+        assert integrator.client.unstable.conversations.list_conversations().total_count == 1
+        conversation = integrator.client.unstable.conversations.retrieve_conversation(
+            id=int(answers[0].conversation_id)
+        )
+        assert conversation.source.body == "Hello?"
+        assert conversation.conversation_parts.conversation_parts == []
+
     def test_duplicated_references(self, integrator: Integrator) -> None:
         integrator.events.notify_new_conversation(
             event_id=event_id(), external_conversation_id="conv_r", contact=user()
@@ -382,10 +400,11 @@ class TestOutbound:
         assert selected.conversation_id == opened.conversation_id
         conversations.manage_conversation(
             id=opened.conversation_id,
-            request={"message_type": "close", "type": "admin", "admin_id": admin_id},
+            request={"message_type": "close", "type": "admin", "admin_id": admin_id, "body": "Delivered, closing"},
         )
         [closed] = integrator.wait_for("conv_out", "conversation_closed")
         assert closed["payload"]["closed_by"]["id"] == admin_id
+        assert closed["payload"]["message"]["body"] == "Delivered, closing"
         conversation = conversations.retrieve_conversation(id=int(opened.conversation_id))
         chosen = conversation.conversation_parts.conversation_parts[-2]
         assert (chosen.part_type, chosen.body, chosen.author.type) == ("quick_reply", "Track it", "user")
@@ -492,7 +511,9 @@ class TestFinInTheLoop:
             "handover",
         ]
 
-    def test_asking_for_a_person_hands_over_at_once(self, fin_integrator: Integrator) -> None:
+    def test_asking_for_a_person_hands_over_at_once(
+        self, fin_integrator: Integrator, server: LiveServer, workspace: Workspace
+    ) -> None:
         it = fin_integrator
         it.events.notify_new_message(
             event_id=event_id(), external_conversation_id="fin_4", contact=user(), body="I want to talk to a human"
@@ -500,6 +521,14 @@ class TestFinInTheLoop:
         [handover] = it.wait_for("fin_4", "handover")
         assert handover["payload"]["reason"] == "Escalation requested by user"
         assert it.types("fin_4") == ["new_message", "handover"]
+        with server.management() as mgmt:
+            for _ in range(100):
+                listed = mgmt.get(f"/workspaces/{workspace.id}/webhook_deliveries", params={"topic": "handover"})
+                if listed.json()["data"][0]["status"] == "delivered":
+                    break
+                time.sleep(0.1)
+        assert [d["payload"]["event_id"] for d in listed.json()["data"]] == [handover["event_id"]]
+        assert listed.json()["data"][0]["status"] == "delivered"
 
     def test_events_are_delivered_again_until_the_receiver_takes_them(
         self, server: LiveServer, workspace: Workspace

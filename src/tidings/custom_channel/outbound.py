@@ -126,7 +126,8 @@ async def on_part_added(uow: UnitOfWork, conversation_id: int, part_id: int) -> 
     elif part["part_type"] == "quick_reply" and metadata.get("quick_reply_options"):
         await offer_quick_replies(uow, mapping, part, message, metadata["quick_reply_options"])
     elif part["part_type"] == "close":
-        await emit(uow, mapping, CONVERSATION_CLOSED, {"closed_by": author})
+        closing = {"closed_by": author, **({"message": message} if part["body"] else {})}
+        await emit(uow, mapping, CONVERSATION_CLOSED, closing)
 
 
 async def offer_quick_replies(

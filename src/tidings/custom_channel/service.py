@@ -122,7 +122,7 @@ async def open_conversation(uow: UnitOfWork, settings: Any, data: BaseEvent, con
             "external_conversation_id": data.external_conversation_id,
             "conversation_id": conversation_id,
             "contact_id": contact["id"],
-            "fin_state": storage.FIN_ACTIVE if settings["fin_enabled"] else storage.FIN_HANDED_OVER,
+            "fin_state": storage.FIN_ACTIVE,
             "pending": {},
             "created_at": clock.now(),
         },
