@@ -107,7 +107,6 @@ class TestScenario:
             request={"message_type": "comment", "type": "admin", "admin_id": me, "body": "<p>Looking into it</p>"},
         )
         assert replied.waiting_since is None
-        assert replied.read is True
         snooze_until = int(time.time()) + 3600
         snoozed = conversations.manage_conversation(
             id=conversation_id, request={"message_type": "snoozed", "admin_id": me, "snoozed_until": snooze_until}
@@ -135,7 +134,8 @@ class TestScenario:
             ("assignment", "admin", "open"),
             ("comment", "admin", "open"),
             ("snoozed", "admin", "snoozed"),
-            ("comment", "user", "open"),
+            # The contact's comment that wakes the conversation is recorded as an `open` part.
+            ("open", "user", "open"),
             ("close", "admin", "closed"),
         ]
         assert parts[0].assigned_to.type == "admin"
@@ -220,11 +220,25 @@ class TestConversations:
             id=int(conversation_id), custom_attributes={"priority": "High"}
         )
         assert again.custom_attributes == {"issue_type": "Billing", "priority": "High"}
+        parts = again.conversation_parts.conversation_parts
+        assert [p.part_type for p in parts] == ["conversation_attribute_updated_by_admin"] * 2
+        assert [(p.event_details.attribute.name, p.event_details.value.name) for p in parts] == [
+            ("issue_type", "Billing"),
+            ("priority", "High"),
+        ]
+        for refused in ({"order": ["21"]}, {"score": 9.5}, {"flag": True}):
+            with pytest.raises(ApiError) as err:
+                client.unstable.conversations.update_conversation(id=int(conversation_id), custom_attributes=refused)
+            assert err.value.status_code == 400
+        unchanged = client.unstable.conversations.retrieve_conversation(id=int(conversation_id))
+        assert unchanged.custom_attributes == {"issue_type": "Billing", "priority": "High"}
 
-    def test_plaintext_display(self, workspace: Workspace, client, contact: str) -> None:
+    def test_plaintext_display(self, client, contact: str) -> None:
         conversation_id = open_conversation(client, contact, "<p>Hi <b>there</b> &amp; hello</p>")
-        body = workspace.http.get(f"/conversations/{conversation_id}", params={"display_as": "plaintext"}).json()
-        assert body["source"]["body"] == "Hi there & hello"
+        plain = client.unstable.conversations.retrieve_conversation(id=int(conversation_id), display_as="plaintext")
+        assert plain.source.body == "Hi there & hello"
+        html = client.unstable.conversations.retrieve_conversation(id=int(conversation_id))
+        assert html.source.body == "<p>Hi <b>there</b> &amp; hello</p>"
 
     def test_delete_and_list_deleted_ids(self, client, server: LiveServer, workspace: Workspace, contact: str) -> None:
         ids = [open_conversation(client, contact) for _ in range(3)]
@@ -243,6 +257,8 @@ class TestConversations:
         assert [c["id"] for c in last["conversations"]] == ids[2:]
         assert last["pages"]["next"] is None
         assert topics(server, workspace, ids[0])[-1] == "conversation.deleted"
+        # A deleted conversation's id is never given to a new one.
+        assert int(open_conversation(client, contact)) > int(ids[-1])
 
     def test_unknown_conversation(self, workspace: Workspace) -> None:
         for path in ("/conversations/999999", "/conversations/abc"):
@@ -359,6 +375,31 @@ class TestManage:
             "conversation.admin.assigned",
         ]
 
+    def test_assigning_or_contact_reply_reopens_closed(self, client, me: str, contact: str) -> None:
+        conversation_id = open_conversation(client, contact)
+        conversations = client.unstable.conversations
+        close = {"message_type": "close", "type": "admin", "admin_id": me}
+        conversations.manage_conversation(id=conversation_id, request=close)
+        assigned = conversations.manage_conversation(
+            id=conversation_id,
+            request={"message_type": "assignment", "type": "admin", "admin_id": me, "assignee_id": me},
+        )
+        assert (assigned.state, assigned.open) == ("open", True)
+        last = assigned.conversation_parts.conversation_parts[-1]
+        assert (last.part_type, last.state, last.assigned_to.id) == ("assign_and_reopen", "open", me)
+        conversations.manage_conversation(id=conversation_id, request=close)
+        replied = conversations.reply_conversation(
+            id=conversation_id,
+            request={"message_type": "comment", "type": "user", "intercom_user_id": contact, "body": "Still broken"},
+        )
+        last = replied.conversation_parts.conversation_parts[-1]
+        assert (last.part_type, last.body, last.author.id) == ("open", "Still broken", contact)
+        assert (replied.state, replied.read) == ("open", False)
+        assert replied.statistics.count_reopens == 2
+        assert replied.statistics.count_assignments == 1
+        assert replied.statistics.last_contact_reply_at == last.created_at
+        assert replied.waiting_since == replied.created_at
+
     def test_admin_unsnoozes(self, client, server: LiveServer, workspace: Workspace, me: str, contact: str) -> None:
         conversation_id = open_conversation(client, contact)
         manage = client.unstable.conversations.manage_conversation
@@ -440,15 +481,24 @@ class TestParticipantsAndTags:
     ) -> None:
         other = seed_contact(server, workspace, role="lead", email="lee@example.com")
         conversation_id = open_conversation(client, contact)
-        attached = client.unstable.conversations.attach_contact_to_conversation(
+        client.unstable.conversations.attach_contact_to_conversation(
             id=conversation_id, admin_id=me, customer={"email": "lee@example.com"}
         )
+        attached = client.unstable.conversations.retrieve_conversation(id=int(conversation_id))
         assert [c.id for c in attached.contacts.contacts] == [contact, other]
         assert attached.conversation_parts.conversation_parts[-1].part_type == "participant_added"
-        detached = client.unstable.conversations.detach_contact_from_conversation(
+        # Intercom answers with the participants, `{"customers": [...]}`, rather than the conversation.
+        again = workspace.http.post(
+            f"/conversations/{conversation_id}/customers",
+            json={"admin_id": me, "customer": {"intercom_user_id": other}},
+        )
+        assert again.json() == {"customers": [{"type": "user", "id": contact}, {"type": "lead", "id": other}]}
+        client.unstable.conversations.detach_contact_from_conversation(
             conversation_id=conversation_id, contact_id=contact, admin_id=me
         )
+        detached = client.unstable.conversations.retrieve_conversation(id=int(conversation_id))
         assert [c.id for c in detached.contacts.contacts] == [other]
+        assert detached.conversation_parts.total_count == 2
         with pytest.raises(ApiError) as err:
             client.unstable.conversations.detach_contact_from_conversation(
                 conversation_id=conversation_id, contact_id=other, admin_id=me
@@ -570,11 +620,11 @@ class TestPartsAndRedaction:
             request={"type": "conversation_part", "conversation_id": conversation_id, "conversation_part_id": part_id}
         )
         part = redacted.conversation_parts.conversation_parts[0]
-        assert (part.redacted, part.body) == (True, "")
+        assert (part.redacted, part.body) == (True, "<p><i>This message was deleted</i></p>")
         source = client.unstable.conversations.redact_conversation(
             request={"type": "source", "conversation_id": conversation_id, "source_id": redacted.source.id}
         )
-        assert (source.source.redacted, source.source.body) == (True, "")
+        assert (source.source.redacted, source.source.body) == (True, "<p><i>This message was deleted</i></p>")
         assert topics(server, workspace, conversation_id)[-2:] == ["conversation_part.redacted"] * 2
         with pytest.raises(NotFoundError):
             client.unstable.conversations.redact_conversation(

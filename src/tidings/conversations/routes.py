@@ -15,6 +15,7 @@ from tidings.conversations.schemas import (
     ConvertRequest,
     CreateConversationRequest,
     CreateMessageRequest,
+    Customers,
     DeletedConversationList,
     DetachContactRequest,
     DetachTagRequest,
@@ -102,7 +103,7 @@ class ConversationsController(Controller):
     @post("/{conversation_id:str}/customers", operation_id="attachContactToConversation", status_code=200)
     async def attach_contact_to_conversation(
         self, conversation_id: str, data: AttachContactRequest, uow: UnitOfWork
-    ) -> ConversationOut:
+    ) -> Customers:
         return await service.attach_contact(uow, conversation_id, data)
 
     @delete(
@@ -112,7 +113,7 @@ class ConversationsController(Controller):
     )
     async def detach_contact_from_conversation(
         self, conversation_id: str, contact_id: str, data: DetachContactRequest, uow: UnitOfWork
-    ) -> ConversationOut:
+    ) -> Customers:
         return await service.detach_contact(uow, conversation_id, contact_id, data)
 
     @post("/{conversation_id:str}/tags", operation_id="attachTagToConversation", status_code=200)

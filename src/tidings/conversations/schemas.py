@@ -129,8 +129,8 @@ class PartOut(msgspec.Struct, omit_defaults=True):
     state: str
     tags: list[dict[str, Any]]
     email_message_metadata: None = None
-    event_details: None = None
     app_package_code: None = None
+    event_details: dict[str, Any] | UnsetType = UNSET
     # The spec's `$ref` + `nullable` does not allow null here: absent means "no assignment change".
     assigned_to: dict[str, Any] | UnsetType = UNSET
     metadata: dict[str, Any] | UnsetType = UNSET
@@ -179,6 +179,12 @@ class ConversationList(msgspec.Struct):
     total_count: int
     pages: dict[str, Any]
     type: str = "conversation.list"
+
+
+class Customers(msgspec.Struct):
+    """What attaching or detaching a participant answers: the participants now (Intercom's examples)."""
+
+    customers: list[dict[str, Any]]
 
 
 class ConversationDeleted(msgspec.Struct):

@@ -11,8 +11,9 @@ the webhook topic Intercom would send:
 - `add_part(uow, conversation_id, author, part_type, body, ...) -> int`
   appends a part (`comment`, `note`, `quick_reply`, `close`, `open`, `snoozed`, `assignment`, ...)
   written by `Author.admin(id)`, `Author.contact(id, role)` or `Author.bot(id, name)`, and returns
-  the part id. A contact's comment reopens a closed or snoozed conversation; an admin comment marks
-  it read. Parts are `conversation_parts` rows; `storage.list_parts` reads them back.
+  the part id. A contact's comment reopens a closed or snoozed conversation (stored as an `open`
+  part, as Intercom does) and marks it unread; an assignment reopens a closed one
+  (`assign_and_reopen`). Parts are `conversation_parts` rows; `storage.list_parts` reads them back.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from tidings.conversations.schemas import (
     ConversationOut,
     ConvertRequest,
     CreateConversationRequest,
+    Customers,
     DeletedConversationItem,
     DeletedConversationList,
     DetachContactRequest,
@@ -61,6 +63,7 @@ from tidings.conversations.views import (
     is_snooze_over,
     plaintext,
     render_conversation,
+    render_conversations,
     render_part,
 )
 from tidings.core import clock
@@ -78,6 +81,8 @@ DELETED_PER_PAGE, DELETED_MAX_PER_PAGE = 20, 60
 MAX_ATTACHMENTS = 10
 UNASSIGNED = "0"
 REPLY_TYPES = ("comment", "note", "quick_reply")
+# What a redacted part or source shows instead of its body (the spec's redaction example).
+REDACTED_BODY = "<p><i>This message was deleted</i></p>"
 _WORD = re.compile(r"\w+")
 
 
@@ -219,7 +224,7 @@ async def start_conversation(
             "title": None,
             "state": "open",
             "open": True,
-            "read": not author.is_contact,
+            "read": False,
             "priority": "not_priority",
             "custom_attributes": {},
             "ai_agent_participated": ai_agent_participated,
@@ -245,19 +250,28 @@ async def start_conversation(
     return conversation_id
 
 
-def _state_after(author: Author, part_type: str, snoozed_until: int | None) -> dict[str, Any]:
+def _state_after(before: Any, author: Author, part_type: str, snoozed_until: int | None) -> dict[str, Any]:
     """The conversation columns a part changes."""
     if part_type in ("comment", "quick_reply") and author.is_contact:
         return {"state": "open", "open": True, "snoozed_until": None, "read": False}
-    if part_type in REPLY_TYPES and author.type == "admin":
-        return {"read": True}
     if part_type == "close":
         return {"state": "closed", "open": False, "snoozed_until": None}
-    if part_type in ("open", "timer_unsnooze"):
+    if part_type in ("open", "timer_unsnooze") or (part_type == "assignment" and before["state"] == "closed"):
+        # An assignment reopens a closed conversation (`assign_and_reopen`) and leaves a snooze alone.
         return {"state": "open", "open": True, "snoozed_until": None}
     if part_type == "snoozed":
         return {"state": "snoozed", "open": True, "snoozed_until": snoozed_until}
     return {}
+
+
+def _stored_type(before: Any, author: Author, part_type: str) -> str:
+    """Intercom records a contact comment that reopens the conversation as an `open` part (with its
+    body), and an assignment of a closed conversation as `assign_and_reopen`."""
+    if part_type == "comment" and author.is_contact and before["state"] in ("closed", "snoozed"):
+        return "open"
+    if part_type == "assignment" and before["state"] == "closed":
+        return "assign_and_reopen"
+    return part_type
 
 
 def _topic(before: Any, author: Author, part_type: str) -> str | None:
@@ -297,22 +311,23 @@ async def add_part(
     assigned_to: tuple[str, str | None] | None = None,
     snoozed_until: int | None = None,
     metadata: dict[str, Any] | None = None,
+    event_details: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
 ) -> int:
     """Append a part and apply its effects (state, assignment `changes`, statistics, event)."""
-    before = await storage.get_conversation(uow, conversation_id)
+    before = await storage.lock_conversation(uow, conversation_id)
     if before is None:
         raise conversation_not_found()
     if part_type != "timer_unsnooze":
         before = await _wake_if_due(uow, before)
     now = clock.now()
     at = created_at or now
-    updates = {**_state_after(author, part_type, snoozed_until), **(changes or {}), "updated_at": now}
+    updates = {**_state_after(before, author, part_type, snoozed_until), **(changes or {}), "updated_at": now}
     part_id = await storage.insert_part(
         uow,
         {
             "conversation_id": conversation_id,
-            "part_type": part_type,
+            "part_type": _stored_type(before, author, part_type),
             "body": body,
             "author_type": author.type,
             "author_id": author.id,
@@ -324,6 +339,7 @@ async def add_part(
             "redacted": False,
             "state": updates.get("state", before["state"]),
             "metadata": metadata,
+            "event_details": event_details,
             "admin_seen": False,
             "created_at": at,
             "updated_at": at,
@@ -408,10 +424,9 @@ async def _page(uow: UnitOfWork, condition: Any, per_page: int | None, starting_
     rows, total = await storage.conversations_page(uow, condition, cursor.key if cursor else None, size)
     more = len(rows) > size
     rows = rows[:size]
-    directory = await Directory.load(uow)
     next_key = [rows[-1]["updated_at"], rows[-1]["id"]] if more and rows else None
     return ConversationList(
-        conversations=[await render_conversation(uow, r, directory=directory) for r in rows],
+        conversations=await render_conversations(uow, rows),
         total_count=total,
         pages=cursor_pages(cursor.page if cursor else 1, size, total, next_key),
     )
@@ -436,10 +451,28 @@ async def retrieve(uow: UnitOfWork, conversation_id: str, display_as: str | None
 
 
 def _custom_attributes(values: dict[str, Any]) -> dict[str, Any]:
+    """Strings and integers (dates are Unix seconds), the value types the spec's schema can carry."""
     for name, value in values.items():
-        if not isinstance(value, str | int | float | bool | dict | list) and value is not None:
-            raise invalid(f"custom_attributes.{name} has an unsupported value", f"custom_attributes.{name}")
+        field = f"custom_attributes.{name}"
+        if isinstance(value, list | dict):
+            raise invalid("Associating custom object instances is not available on this server yet", field)
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise invalid(f"{field} must be a string or an integer", field)
     return values
+
+
+async def _record_attribute_changes(uow: UnitOfWork, row: Any, changed: dict[str, Any]) -> None:
+    """One `conversation_attribute_updated_by_admin` part per attribute whose value changed."""
+    author = Author.admin(uow.admin_id) if uow.admin_id is not None else Author.bot("0")
+    for name, value in changed.items():
+        previous = row["custom_attributes"].get(name)
+        if previous == value:
+            continue
+        details = {
+            "attribute": {"name": name},
+            "value": {"name": str(value), "previous": None if previous is None else str(previous)},
+        }
+        await add_part(uow, row["id"], author, "conversation_attribute_updated_by_admin", event_details=details)
 
 
 async def update(
@@ -454,7 +487,9 @@ async def update(
     if data.title is not UNSET:
         values["title"] = data.title
     if data.custom_attributes is not UNSET:
-        values["custom_attributes"] = {**row["custom_attributes"], **_custom_attributes(data.custom_attributes)}
+        changed = _custom_attributes(data.custom_attributes)
+        await _record_attribute_changes(uow, row, changed)
+        values["custom_attributes"] = {**row["custom_attributes"], **changed}
     if values:
         await storage.update_conversation(uow, row["id"], {**values, "updated_at": clock.now()})
     fresh = await storage.get_conversation(uow, row["id"])
@@ -588,7 +623,7 @@ async def _acting_admin(uow: UnitOfWork, admin_id: Any) -> Any:
     return await admin_row(uow, admin_id)
 
 
-async def attach_contact(uow: UnitOfWork, conversation_id: str, data: AttachContactRequest) -> ConversationOut:
+async def attach_contact(uow: UnitOfWork, conversation_id: str, data: AttachContactRequest) -> Customers:
     row = await conversation_row(uow, conversation_id)
     if data.customer is UNSET or not isinstance(data.customer, dict):
         raise missing("customer")
@@ -597,12 +632,20 @@ async def attach_contact(uow: UnitOfWork, conversation_id: str, data: AttachCont
     if contact["id"] not in await storage.contact_ids(uow, row["id"]):
         await storage.add_contact(uow, row["id"], contact["id"])
         await add_part(uow, row["id"], Author.admin(admin["id"]), "participant_added")
-    return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
+    return await _customers(uow, row["id"])
+
+
+async def _customers(uow: UnitOfWork, conversation_id: int) -> Customers:
+    customers = []
+    for contact_id in await storage.contact_ids(uow, conversation_id):
+        contact = await get_contact(uow, contact_id)
+        customers.append({"type": contact["role"] if contact else "user", "id": contact_id})
+    return Customers(customers=customers)
 
 
 async def detach_contact(
     uow: UnitOfWork, conversation_id: str, contact_id: str, data: DetachContactRequest
-) -> ConversationOut:
+) -> Customers:
     row = await conversation_row(uow, conversation_id)
     admin = await admin_row(uow, data.admin_id)
     participants = await storage.contact_ids(uow, row["id"])
@@ -611,10 +654,8 @@ async def detach_contact(
     if len(participants) == 1:
         raise TidingsError(422, "parameter_invalid", "Removing the last customer is not allowed")
     await storage.remove_contact(uow, row["id"], contact_id)
-    await add_part(
-        uow, row["id"], Author.admin(admin["id"]), "participant_removed", assigned_to=("contact", contact_id)
-    )
-    return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
+    await add_part(uow, row["id"], Author.admin(admin["id"]), "participant_removed")
+    return await _customers(uow, row["id"])
 
 
 async def redact(uow: UnitOfWork, data: RedactRequest) -> ConversationOut:
@@ -627,7 +668,9 @@ async def redact(uow: UnitOfWork, data: RedactRequest) -> ConversationOut:
         part = await storage.get_part(uow, row["id"], numeric) if numeric else None
         if part is None:
             raise not_found()
-        await storage.update_part(uow, part["id"], {"body": "", "attachments": [], "redacted": True, "updated_at": now})
+        await storage.update_part(
+            uow, part["id"], {"body": REDACTED_BODY, "attachments": [], "redacted": True, "updated_at": now}
+        )
     elif data.type == "source":
         if data.source_id is UNSET:
             raise missing("source_id")
@@ -636,7 +679,7 @@ async def redact(uow: UnitOfWork, data: RedactRequest) -> ConversationOut:
         await storage.update_conversation(
             uow,
             row["id"],
-            {"source_body": "", "source_words": " ", "source_attachments": [], "source_redacted": True},
+            {"source_body": REDACTED_BODY, "source_words": " ", "source_attachments": [], "source_redacted": True},
         )
     else:
         raise invalid("type must be conversation_part or source", "type")

@@ -4,8 +4,10 @@ Definitions follow the spec's `conversation_statistics` descriptions. The histor
 message (the source) followed by the parts, in order; order is by position, not timestamp, since
 several parts can share a second. Business hours are not modelled: durations are wall-clock.
 
-- first_contact_reply_at: first comment by a contact (a contact-initiated source counts).
-- first_assignment_at / last_assignment_at / count_assignments: assignments after it.
+- first_contact_reply_at: first comment by a contact (a contact-initiated source counts; so does
+  the `open` part a contact's comment becomes when it reopens the conversation).
+- first_assignment_at / last_assignment_at / count_assignments: assignments (`assignment`,
+  `assign_and_reopen`) after it.
 - first_admin_reply_at: first admin comment after it; time_to_admin_reply measures from it.
 - time_to_assignment: last assignment before the first admin reply (or so far), from it.
 - last_assignment_admin_reply_at: first admin comment since the most recent assignment.
@@ -24,12 +26,12 @@ from typing import Any
 
 CONTACT_AUTHORS = frozenset({"user", "lead", "contact"})
 REPLY_PARTS = frozenset({"comment", "quick_reply"})
-ASSIGNMENT_PARTS = frozenset({"assignment"})
+ASSIGNMENT_PARTS = frozenset({"assignment", "assign_and_reopen"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Moment:
-    """One step of a conversation's history: the source or a part."""
+    """One step of a conversation's history: the source or a part (compared by identity: positions matter)."""
 
     part_type: str
     author_type: str
@@ -39,7 +41,8 @@ class Moment:
 
     @property
     def is_contact_reply(self) -> bool:
-        return self.part_type in REPLY_PARTS and self.author_type in CONTACT_AUTHORS
+        # A contact's comment that reopens the conversation is recorded as an `open` part.
+        return self.author_type in CONTACT_AUTHORS and (self.part_type in REPLY_PARTS or self.part_type == "open")
 
     @property
     def is_admin_reply(self) -> bool:
@@ -106,6 +109,12 @@ def _count_reopens(moments: list[Moment]) -> int:
     return reopens
 
 
+def _handling_time(first_assignment: Moment | None, last_close: Moment | None) -> int | None:
+    if first_assignment is None or last_close is None or last_close.created_at < first_assignment.created_at:
+        return None
+    return last_close.created_at - first_assignment.created_at
+
+
 def compute(moments: list[Moment]) -> dict[str, Any]:
     """The `stat_*` column values for this history."""
 
@@ -143,7 +152,7 @@ def compute(moments: list[Moment]) -> dict[str, Any]:
         "time_to_first_close": _since(first_close, start),
         "time_to_last_close": _since(last_close, start) if first_close else None,
         "median_time_to_reply": int(stats.median(waits)) if waits else None,
-        "handling_time": _since(last_close, _at(first_assignment)) if first_assignment and last_close else None,
+        "handling_time": _handling_time(first_assignment, last_close),
         "count_reopens": _count_reopens(after),
         "count_assignments": len(assignments),
         "count_conversation_parts": len(moments) - 1,

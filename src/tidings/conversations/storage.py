@@ -73,6 +73,8 @@ conversations = Table(
     timestamp_column("created_at"),
     timestamp_column("updated_at"),
     Index("ix_conversations_workspace_updated", "workspace_id", "updated_at", "id"),
+    # Deleted conversation ids are listed and announced: SQLite must never hand one out again.
+    sqlite_autoincrement=True,
 )
 
 conversation_parts = Table(
@@ -94,12 +96,14 @@ conversation_parts = Table(
     Column("redacted", Boolean, nullable=False, default=False),
     Column("state", String(16), nullable=False),
     Column("metadata", JsonType, nullable=True),
+    Column("event_details", JsonType, nullable=True),
     Column("send_state", String(32), nullable=True),
     Column("admin_seen", Boolean, nullable=False, default=False),
     timestamp_column("created_at"),
     timestamp_column("updated_at"),
     timestamp_column("notified_at"),
     Index("ix_conversation_parts_conversation", "conversation_id", "id"),
+    sqlite_autoincrement=True,
 )
 
 conversation_contacts = Table(
@@ -170,6 +174,13 @@ async def get_conversation(uow: UnitOfWork, conversation_id: int) -> Any:
     return await uow.one_or_none(uow.select(conversations).where(conversations.c.id == conversation_id))
 
 
+async def lock_conversation(uow: UnitOfWork, conversation_id: int) -> Any:
+    """The row, locked until commit on PostgreSQL, so concurrent parts see each other (SQLite writers are serial)."""
+    return await uow.one_or_none(
+        uow.select(conversations).where(conversations.c.id == conversation_id).with_for_update()
+    )
+
+
 async def update_conversation(uow: UnitOfWork, conversation_id: int, values: dict[str, Any]) -> None:
     await uow.execute(uow.update(conversations).where(conversations.c.id == conversation_id).values(**values))
 
@@ -213,16 +224,23 @@ async def list_parts(uow: UnitOfWork, conversation_id: int) -> list[Any]:
     )
 
 
-async def teammate_ids(uow: UnitOfWork, conversation_id: int) -> list[str]:
-    """Admins who wrote a part, in order of their first part."""
+async def teammate_ids_by_conversation(uow: UnitOfWork, conversation_ids: list[int]) -> dict[int, list[str]]:
+    """Per conversation, the admins who wrote a part, in order of their first part."""
     p = conversation_parts.c
     rows = await uow.all(
-        uow.select(conversation_parts, p.author_id, func.min(p.id).label("first_part"))
-        .where(p.conversation_id == conversation_id, p.author_type == "admin")
-        .group_by(p.author_id)
+        uow.select(conversation_parts, p.conversation_id, p.author_id, func.min(p.id).label("first_part"))
+        .where(p.conversation_id.in_(conversation_ids), p.author_type == "admin")
+        .group_by(p.conversation_id, p.author_id)
         .order_by(func.min(p.id))
     )
-    return [r["author_id"] for r in rows]
+    return _grouped(rows, "author_id")
+
+
+def _grouped(rows: list[Any], value: str | None = None) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(row["conversation_id"], []).append(row[value] if value else row)
+    return grouped
 
 
 async def last_part_of_type(uow: UnitOfWork, conversation_id: int, part_type: str) -> Any:
@@ -257,6 +275,16 @@ async def contact_ids(uow: UnitOfWork, conversation_id: int) -> list[str]:
     return [r["contact_id"] for r in rows]
 
 
+async def contact_ids_by_conversation(uow: UnitOfWork, conversation_ids: list[int]) -> dict[int, list[str]]:
+    c = conversation_contacts.c
+    rows = await uow.all(
+        uow.select(conversation_contacts, c.conversation_id, c.contact_id)
+        .where(c.conversation_id.in_(conversation_ids))
+        .order_by(c.id)
+    )
+    return _grouped(rows, "contact_id")
+
+
 async def add_contact(uow: UnitOfWork, conversation_id: int, contact_id: str) -> None:
     await uow.execute(uow.insert(conversation_contacts).values(conversation_id=conversation_id, contact_id=contact_id))
 
@@ -271,15 +299,24 @@ async def remove_contact(uow: UnitOfWork, conversation_id: int, contact_id: str)
 
 
 # Tags.
-async def applied_tags(uow: UnitOfWork, conversation_id: int) -> list[Any]:
-    """The conversation's tag applications with the tag's name."""
+async def applied_tags_by_conversation(uow: UnitOfWork, conversation_ids: list[int]) -> dict[int, list[Any]]:
+    """Per conversation, its tag applications with the tag's name."""
     t = conversation_tags.c
-    return await uow.all(
-        uow.select(conversation_tags, t.tag_id, t.applied_at, t.applied_by_type, t.applied_by_id, tags.c.name)
+    rows = await uow.all(
+        uow.select(
+            conversation_tags,
+            t.conversation_id,
+            t.tag_id,
+            t.applied_at,
+            t.applied_by_type,
+            t.applied_by_id,
+            tags.c.name,
+        )
         .join(tags, tags.c.id == t.tag_id)
-        .where(t.conversation_id == conversation_id)
+        .where(t.conversation_id.in_(conversation_ids))
         .order_by(t.id)
     )
+    return _grouped(rows)
 
 
 async def get_conversation_tag(uow: UnitOfWork, conversation_id: int, tag_id: int) -> Any:

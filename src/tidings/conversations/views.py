@@ -11,9 +11,10 @@ from typing import Any
 import msgspec
 
 from tidings.admins import storage as admin_storage
-from tidings.contacts.storage import get_contact
+from tidings.contacts.storage import contacts, get_contact
 from tidings.conversations import storage
 from tidings.conversations.schemas import AppliedTagOut, ConversationOut, PartList, PartOut
+from tidings.conversations.statistics import CONTACT_AUTHORS
 from tidings.conversations.storage import STAT_COUNTS, STAT_DURATIONS, STAT_TIMESTAMPS
 from tidings.core import clock
 from tidings.core.schemas import UNSET, UnsetType
@@ -65,6 +66,13 @@ class Directory:
         admins = {str(a["id"]): a for a in await admin_storage.list_admins(uow)}
         return cls(uow=uow, admins=admins, contacts={})
 
+    async def prefetch_contacts(self, contact_ids: set[str]) -> None:
+        wanted = list(contact_ids - self.contacts.keys())
+        if wanted:
+            rows = await self.uow.all(self.uow.select(contacts).where(contacts.c.id.in_(wanted)))
+            self.contacts.update(dict.fromkeys(wanted))
+            self.contacts.update({row["id"]: row for row in rows})
+
     async def contact(self, contact_id: str) -> Any:
         if contact_id not in self.contacts:
             self.contacts[contact_id] = await get_contact(self.uow, contact_id)
@@ -106,6 +114,7 @@ async def render_part(directory: Directory, part: Any, plain: bool = False) -> P
         state=part["state"],
         tags=[],
         metadata=part["metadata"] if part["metadata"] else UNSET,
+        event_details=part["event_details"] if part["event_details"] else UNSET,
         external_reply_send_state=part["send_state"] or UNSET,
         seen_state={"admin_seen": True} if part["admin_seen"] else UNSET,
     )
@@ -120,9 +129,8 @@ def _statistics(row: Any) -> dict[str, Any]:
     return values
 
 
-async def _tags(uow: UnitOfWork, conversation_id: int) -> dict[str, Any]:
-    tags = [msgspec.to_builtins(applied_tag(row, row)) for row in await storage.applied_tags(uow, conversation_id)]
-    return {"type": "tag.list", "tags": tags}
+def _tags(applications: list[Any]) -> dict[str, Any]:
+    return {"type": "tag.list", "tags": [msgspec.to_builtins(applied_tag(row, row)) for row in applications]}
 
 
 def applied_tag(tag: Any, applied: Any) -> AppliedTagOut:
@@ -135,9 +143,9 @@ def applied_tag(tag: Any, applied: Any) -> AppliedTagOut:
     )
 
 
-async def _contacts(directory: Directory, conversation_id: int) -> dict[str, Any]:
+async def _contacts(directory: Directory, contact_ids: list[str]) -> dict[str, Any]:
     refs = []
-    for contact_id in await storage.contact_ids(directory.uow, conversation_id):
+    for contact_id in contact_ids:
         contact = await directory.contact(contact_id)
         refs.append({"type": "contact", "id": contact_id, "external_id": contact["external_id"] if contact else None})
     return {"type": "contact.list", "contacts": refs}
@@ -161,13 +169,49 @@ async def _source(directory: Directory, row: Any, plain: bool) -> dict[str, Any]
     }
 
 
+async def render_conversations(
+    uow: UnitOfWork, rows: list[Any], *, with_parts: bool = False, plain: bool = False
+) -> list[ConversationOut]:
+    """Render a page of conversations with a fixed number of queries, whatever its size."""
+    directory = await Directory.load(uow)
+    ids = [row["id"] for row in rows]
+    participants = await storage.contact_ids_by_conversation(uow, ids)
+    source_contacts = {r["source_author_id"] for r in rows if r["source_author_type"] in CONTACT_AUTHORS}
+    await directory.prefetch_contacts({c for cs in participants.values() for c in cs} | source_contacts)
+    tags = await storage.applied_tags_by_conversation(uow, ids)
+    teammates = await storage.teammate_ids_by_conversation(uow, ids)
+    rendered = []
+    for row in rows:
+        conversation = await _render(
+            directory,
+            row,
+            plain,
+            tags=tags.get(row["id"], []),
+            contact_ids=participants.get(row["id"], []),
+            teammate_ids=teammates.get(row["id"], []),
+        )
+        if with_parts:
+            parts = await storage.list_parts(uow, row["id"])
+            conversation.conversation_parts = PartList(
+                conversation_parts=[await render_part(directory, p, plain) for p in parts[-MAX_PARTS:]],
+                total_count=len(parts),
+            )
+        rendered.append(conversation)
+    return rendered
+
+
 async def render_conversation(
-    uow: UnitOfWork, row: Any, *, with_parts: bool = False, plain: bool = False, directory: Directory | None = None
+    uow: UnitOfWork, row: Any, *, with_parts: bool = False, plain: bool = False
 ) -> ConversationOut:
-    directory = directory or await Directory.load(uow)
+    return (await render_conversations(uow, [row], with_parts=with_parts, plain=plain))[0]
+
+
+async def _render(
+    directory: Directory, row: Any, plain: bool, *, tags: list[Any], contact_ids: list[str], teammate_ids: list[str]
+) -> ConversationOut:
     first_reply_at = row["stat_first_contact_reply_at"]
     state, snoozed_until = effective_state(row)
-    conversation = ConversationOut(
+    return ConversationOut(
         id=str(row["id"]),
         title=row["title"],
         created_at=row["created_at"],
@@ -180,11 +224,11 @@ async def render_conversation(
         priority=row["priority"],
         admin_assignee_id=row["admin_assignee_id"],
         team_assignee_id=row["team_assignee_id"],
-        tags=await _tags(uow, row["id"]),
+        tags=_tags(tags),
         conversation_rating=None,
         source=await _source(directory, row, plain),
-        contacts=await _contacts(directory, row["id"]),
-        teammates=_teammates(await storage.teammate_ids(uow, row["id"])),
+        contacts=await _contacts(directory, contact_ids),
+        teammates=_teammates(teammate_ids),
         custom_attributes=row["custom_attributes"],
         first_contact_reply=(
             {"created_at": first_reply_at, "type": row["source_type"], "url": row["source_url"]}
@@ -195,10 +239,3 @@ async def render_conversation(
         linked_objects={"type": "list", "data": [], "total_count": 0, "has_more": False},
         ai_agent_participated=row["ai_agent_participated"],
     )
-    if with_parts:
-        parts = await storage.list_parts(uow, row["id"])
-        shown = parts[-MAX_PARTS:]
-        conversation.conversation_parts = PartList(
-            conversation_parts=[await render_part(directory, p, plain) for p in shown], total_count=len(parts)
-        )
-    return conversation

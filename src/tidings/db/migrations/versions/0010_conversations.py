@@ -2,7 +2,7 @@
 
 Revision ID: 0010
 Revises: 0002
-Create Date: 2026-11-25 21:01:38.294790
+Create Date: 2026-11-25 21:15:20.178664
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversations")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_conversations_workspace_id"), ["workspace_id"], unique=False)
@@ -179,6 +180,11 @@ def upgrade() -> None:
         sa.Column(
             "metadata", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
         ),
+        sa.Column(
+            "event_details",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
         sa.Column("send_state", sa.String(length=32), nullable=True),
         sa.Column("admin_seen", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
@@ -197,6 +203,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversation_parts")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("conversation_parts", schema=None) as batch_op:
         batch_op.create_index("ix_conversation_parts_conversation", ["conversation_id", "id"], unique=False)
