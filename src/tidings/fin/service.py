@@ -29,6 +29,7 @@ from tidings.fin.schemas import (
     FinUserIn,
 )
 from tidings.fin.users import check_attributes, upsert_user
+from tidings.webhooks.safety import UnsafeDestination, check_url
 
 AUTHORS = frozenset({"user", "agent", "fin"})
 MAX_ATTACHMENTS = 10
@@ -230,8 +231,13 @@ async def update_settings(uow: UnitOfWork, data: FinSettingsUpdate) -> FinSettin
     values: dict[str, Any] = {"updated_at": clock.now()}
     if data.webhook_url is not UNSET:
         url = (data.webhook_url or "").strip() or None
-        if url is not None and not url.startswith(("http://", "https://")):
-            raise TidingsError(400, "parameter_invalid", "webhook_url must be an http(s) URL", "webhook_url")
+        if url is not None:
+            try:
+                check_url(url)
+            except UnsafeDestination as exc:
+                raise TidingsError(
+                    400, "parameter_invalid", str(exc).replace("url", "webhook_url", 1), "webhook_url"
+                ) from None
         values["webhook_url"] = url
     if data.webhook_secret not in (UNSET, None, ""):
         values["webhook_secret"] = data.webhook_secret
