@@ -530,6 +530,34 @@ class TestFinInTheLoop:
         assert [d["payload"]["event_id"] for d in listed.json()["data"]] == [handover["event_id"]]
         assert listed.json()["data"][0]["status"] == "delivered"
 
+    def test_a_teammate_reply_takes_the_conversation_from_fin(self, fin_integrator: Integrator) -> None:
+        it = fin_integrator
+        opened = it.events.notify_new_conversation(
+            event_id=event_id(), external_conversation_id="fin_5", contact=user()
+        )
+        admin_id = me(it.client)
+        conversations = it.client.unstable.conversations
+        conversations.reply_conversation(
+            id=opened.conversation_id,
+            request={"message_type": "note", "type": "admin", "admin_id": admin_id, "body": "Fin can start"},
+        )
+        it.events.notify_new_message(
+            event_id=event_id(), external_conversation_id="fin_5", contact=user(), body=COVERED
+        )
+        it.wait_for("fin_5", "quick_reply_options")
+        conversations.reply_conversation(
+            id=opened.conversation_id,
+            request={"message_type": "comment", "type": "admin", "admin_id": admin_id, "body": "I'll take it"},
+        )
+        it.wait_for("fin_5", "new_message", count=2)
+        it.events.notify_new_message(
+            event_id=event_id(), external_conversation_id="fin_5", contact=user(), body=COVERED
+        )
+        conversation = conversations.retrieve_conversation(id=int(opened.conversation_id))
+        authors = [p.author.type for p in conversation.conversation_parts.conversation_parts]
+        assert authors == ["admin", "user", "bot", "bot", "admin", "user"]
+        assert it.types("fin_5") == ["typing", "new_message", "quick_reply_options", "new_message"]
+
     def test_events_are_delivered_again_until_the_receiver_takes_them(
         self, server: LiveServer, workspace: Workspace
     ) -> None:

@@ -112,8 +112,9 @@ async def on_part_added(uow: UnitOfWork, conversation_id: int, part_id: int) -> 
     part = await conversation_storage.get_part(uow, conversation_id, part_id)
     if part is None or part["author_type"] not in ("admin", "bot"):
         return
-    if part["author_type"] == "admin" and mapping["fin_state"] == storage.FIN_ACTIVE:
-        # A teammate writing in the conversation takes it from Fin.
+    replying = part["part_type"] in ("comment", "quick_reply")
+    if part["author_type"] == "admin" and replying and mapping["fin_state"] == storage.FIN_ACTIVE:
+        # A teammate replying in the conversation takes it from Fin.
         await storage.update_conversation(uow, mapping["id"], {"fin_state": storage.FIN_HANDED_OVER})
     metadata = part["metadata"] or {}
     author = await author_view(uow, part["author_type"], part["author_id"], part["author_name"])
