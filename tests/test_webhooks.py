@@ -12,6 +12,9 @@ import hashlib
 import hmac
 import json
 import signal
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -387,11 +390,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_every_event_once(events_serv
     assert {d["status"] for d in logged} == {"delivered"}
 
 
-def test_cli_lists_deliveries(events_server: LiveServer, ws: Workspace, tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
+def test_cli_lists_deliveries(events_server: LiveServer, ws: Workspace) -> None:
     with Receiver() as receiver:
         subscribe(events_server, ws.id, receiver.url, ["contact.user.created"])
         receiver.wait_for(lambda seen: len(seen) >= 1)
@@ -402,7 +401,6 @@ def test_cli_lists_deliveries(events_server: LiveServer, ws: Workspace, tmp_path
         capture_output=True,
         text=True,
         check=True,
-        cwd=os.getcwd(),
     ).stdout
     lines = out.strip().splitlines()
     assert lines[0].split()[:4] == ["id", "created", "status", "tries"]
@@ -494,3 +492,105 @@ def test_sse_needs_a_valid_token_for_the_channel(events_server: LiveServer, ws: 
     answer = httpx.get(url, params={"channels": channel, "accessToken": expired})
     assert answer.status_code == 401
     assert answer.json()["errors"][0]["code"] == "token_expired"
+
+
+def test_429_holds_back_the_whole_subscription(events_server: LiveServer, ws: Workspace) -> None:
+    throttled = threading.Event()
+
+    def busy_once(request: Received, seen_before: int) -> tuple[int, float]:
+        if request.json["topic"] == "ping" or throttled.is_set():
+            return 200, 0
+        throttled.set()
+        return 429, 0
+
+    with Receiver(busy_once) as receiver:
+        subscribe(events_server, ws.id, receiver.url, ["contact.user.created"])
+        receiver.wait_for(lambda seen: len(seen) >= 1)
+        record(events_server, ws.id, ("contact.user.created", contact(8)))
+        assert throttled.wait(10)
+        refused_at = time.time()
+        deadline = time.monotonic() + 5
+        while deliveries(events_server, ws.id, topic="contact.user.created")[0]["last_status_code"] != 429:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        # Recorded after the 429: it waits for the subscription's back-off too.
+        record(events_server, ws.id, ("contact.user.created", contact(9)))
+        seen = receiver.wait_for(lambda seen: len(topic_requests(seen, "contact.user.created")) >= 3, timeout=20)
+    created = topic_requests(seen, "contact.user.created")
+    assert created[0].json["data"]["item"]["id"] == contact(8)["id"]
+    assert all(r.at - refused_at >= 0.9 for r in created[1:])
+    assert sorted(r.json["data"]["item"]["id"] for r in created[1:]) == [contact(8)["id"], contact(9)["id"]]
+
+
+@pytest.fixture(scope="module")
+def public_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server listening on every interface: private webhook destinations are refused."""
+    live = start_server("sqlite", tmp_path_factory.mktemp("webhooks-public"), extra_env={"TIDINGS_HOST": "0.0.0.0"})
+    yield live
+    stop_server(live)
+
+
+def test_a_public_server_refuses_private_destinations(public_server: LiveServer) -> None:
+    ws = public_server.new_workspace()
+    path = f"/workspaces/{ws.id}/webhook_subscriptions"
+    with public_server.management() as mgmt:
+        for url in ("http://127.0.0.1:9/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://[::1]/x"):
+            answer = mgmt.post(path, json={"url": url, "topics": ["ping"]})
+            assert answer.status_code == 400, url
+            assert answer.json()["errors"][0]["field"] == "url"
+            assert "private" in answer.json()["errors"][0]["message"]
+    with Receiver() as receiver:
+        # A name that resolves to loopback is caught before each attempt, and the delivery fails.
+        hostname_url = receiver.url.replace("127.0.0.1", "localhost")
+
+        async def work(uow: UnitOfWork) -> None:
+            await enqueue_delivery(
+                uow, url=hostname_url, secret="s", signer=signing.FIN, topic="fin_replied", payload={}
+            )
+
+        in_workspace(public_server, ws.id, work)
+        deadline = time.monotonic() + 10
+        while (logged := deliveries(public_server, ws.id))[0]["status"] == "pending":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert receiver.snapshot() == []
+    assert logged[0]["status"] == "failed"
+    assert "private address" in logged[0]["last_error"]
+
+
+def test_private_destinations_can_be_allowed_on_a_public_server(tmp_path: Path) -> None:
+    live = start_server(
+        "sqlite", tmp_path, extra_env={"TIDINGS_HOST": "0.0.0.0", "TIDINGS_ALLOW_PRIVATE_WEBHOOKS": "1"}
+    )
+    try:
+        ws = live.new_workspace()
+        with Receiver() as receiver:
+            subscribe(live, ws.id, receiver.url, ["contact.user.created"])
+            assert receiver.wait_for(lambda seen: len(seen) >= 1)[0].json["topic"] == "ping"
+    finally:
+        stop_server(live)
+
+
+def test_tidings_worker_delivers_for_a_server_that_runs_none(tmp_path: Path) -> None:
+    live = start_server("sqlite", tmp_path, extra_env={"TIDINGS_RUN_WORKER": "0"})
+    worker = None
+    try:
+        ws = live.new_workspace()
+        with Receiver() as receiver:
+            subscribe(live, ws.id, receiver.url, ["contact.user.created"])
+            time.sleep(1.0)
+            assert receiver.snapshot() == []
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "tidings", "worker"],
+                env=live.env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            record(live, ws.id, ("contact.user.created", contact(10)))
+            seen = receiver.wait_for(lambda seen: len(seen) >= 2, timeout=20)
+        assert sorted(r.json["topic"] for r in seen) == ["contact.user.created", "ping"]
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=15) == 0
+        stop_server(live)

@@ -57,6 +57,7 @@ async def enqueue_delivery(
     envelope: bool = False,
     event_id: int | None = None,
     subscription_id: int | None = None,
+    not_before_ms: int = 0,
 ) -> int:
     """Queue one signed POST of `payload` to `url` in the caller's transaction; returns the delivery id."""
     if signer not in signing.SIGNERS:
@@ -78,7 +79,7 @@ async def enqueue_delivery(
             ordering_key=ordering_key,
             status=PENDING,
             attempts=0,
-            next_attempt_ms=now_ms,
+            next_attempt_ms=max(now_ms, not_before_ms),
             lease_until_ms=0,
             created_at=now_ms // 1000,
             created_at_ms=now_ms,
@@ -140,6 +141,7 @@ async def enqueue_to_subscription(
         envelope=True,
         event_id=event_id,
         subscription_id=int(subscription["id"]),
+        not_before_ms=subscription["throttled_until_ms"] or 0,
     )
 
 

@@ -27,6 +27,8 @@ webhook_subscriptions = Table(
     Column("active", Boolean, nullable=False, default=True),
     # Why delivery stopped (a 410 from the receiver), shown in the subscription.
     Column("disabled_reason", String(255), nullable=True),
+    # After a 429 nothing is sent to the subscription before this time (new deliveries included).
+    Column("throttled_until_ms", BigId, nullable=False, default=0),
     timestamp_column("created_at"),
     info=KEEP_ON_RESET,
 )

@@ -2,7 +2,7 @@
 
 Revision ID: 0040
 Revises: 0030
-Create Date: 2026-11-25 21:00:51.160899
+Create Date: 2026-11-25 21:18:32.693908
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("secret", sa.String(length=255), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("disabled_reason", sa.String(length=255), nullable=True),
+        sa.Column("throttled_until_ms", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
