@@ -28,11 +28,15 @@ from tidings.core.uow import UnitOfWork
 # How many passages to look at, and how many pages to cite at most.
 CANDIDATES = 12
 MAX_CITATIONS = 3
-# Share of the question's (IDF-weighted) content the best passage must hold for Fin to answer.
-COVERAGE_TO_ANSWER = 0.5
-# A runner-up page is cited when it covers the question nearly as well and ranks close.
-RUNNER_UP_COVERAGE = 0.8
-RUNNER_UP_SCORE = 0.5
+# Fin answers when the best passage holds enough of the question: its share of the question's
+# IDF-weighted content words, plus PHRASE_WEIGHT times its share of the question's word pairs.
+SUPPORT_TO_ANSWER = 0.65
+PHRASE_WEIGHT = 0.3
+PHRASE_WINDOW = 3
+# Retrieval's leading pages that are re-ordered by that support.
+RERANK_PAGES = 6
+# A runner-up page is cited too when it holds at least this share of the best page's coverage.
+RUNNER_UP_COVERAGE = 0.5
 # An answer is a few sentences, not the page.
 ANSWER_SENTENCES = 2
 ANSWER_MAX_WORDS = 70
@@ -71,11 +75,16 @@ class Answer:
 
 
 def stem(word: str) -> str:
-    """A light English suffix stripper: enough to match `logs`/`log`, `merging`/`merge(d)`."""
+    """A light English stemmer, the same on both sides: `logs`/`log`, `merging`/`merge`, `histories`/`history`."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("ied"):
+        return word[:-3] + "y"
     for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 def stems(text: str) -> set[str]:
@@ -120,27 +129,44 @@ def page_order(passages: list[Passage]) -> list[str]:
     return list(dict.fromkeys(p.page_id for p in passages))
 
 
+def phrase_support(question: str, passage: Passage) -> float:
+    """Share of the question's neighbouring content-word pairs that sit close together in the passage.
+
+    Words that belong together in the question ("working tree", "commit logs") and together in the
+    passage say more than the same words scattered over it.
+    """
+    terms = [stem(term) for term in query_terms(question)]
+    pairs = list(zip(terms, terms[1:], strict=False))
+    if not pairs:
+        return 0.0
+    positions: dict[str, list[int]] = {}
+    words = _WORD.findall(f"{passage.title} {passage.heading or ''} {passage.text}".lower())
+    for index, word in enumerate(words):
+        positions.setdefault(stem(word), []).append(index)
+    near = sum(
+        1
+        for first, second in pairs
+        if any(0 < j - i <= PHRASE_WINDOW for i in positions.get(first, ()) for j in positions.get(second, ()))
+    )
+    return near / len(pairs)
+
+
 async def ground(uow: UnitOfWork, question: str) -> Grounding:
     passages = await search(uow, question, audience="ai_agent", k=CANDIDATES)
     weights = await term_weights(uow, question)
     if not passages or not weights:
         return Grounding(question, passages, weights, 0.0, False)
-    by_page: dict[str, float] = {}
-    score_of: dict[str, float] = {}
+    covers: dict[str, float] = {}
+    support: dict[str, float] = {}
     for passage in passages:
-        by_page[passage.page_id] = max(by_page.get(passage.page_id, 0.0), coverage(weights, passage))
-        score_of.setdefault(passage.page_id, passage.score)
-    pages = page_order(passages)
+        page, covered = passage.page_id, coverage(weights, passage)
+        covers[page] = max(covers.get(page, 0.0), covered)
+        support[page] = max(support.get(page, 0.0), covered + PHRASE_WEIGHT * phrase_support(question, passage))
+    # Retrieval's order, refined by how well each of the leading pages covers the question.
+    pages = sorted(page_order(passages)[:RERANK_PAGES], key=lambda page: -support[page])
     best = pages[0]
-    covered = by_page[best] >= COVERAGE_TO_ANSWER
-    cited = [best]
-    for page in pages[1:]:
-        if len(cited) >= MAX_CITATIONS:
-            break
-        close = score_of[page] >= RUNNER_UP_SCORE * score_of[best]
-        if close and by_page[page] >= RUNNER_UP_COVERAGE * by_page[best]:
-            cited.append(page)
-    return Grounding(question, passages, weights, by_page[best], covered, cited)
+    cited = [page for page in pages if covers[page] >= RUNNER_UP_COVERAGE * covers[best]][:MAX_CITATIONS]
+    return Grounding(question, passages, weights, support[best], support[best] >= SUPPORT_TO_ANSWER, cited)
 
 
 def sentences(text: str) -> list[str]:
