@@ -286,6 +286,20 @@ class TestInbound:
                 "code": "data_invalid",
                 "message": "Contact not found or could not be created",
             }
+        # A failed call stores nothing: its event_id can be sent again, fixed.
+        fixed = integrator.events.notify_new_conversation(
+            event_id="evt_retry_fixed",
+            external_conversation_id="conv_fixed",
+            contact=CustomChannelContact(type="lead", external_id="lead_fixed"),
+        )
+        with pytest.raises(BadRequestError):
+            integrator.events.notify_new_conversation(
+                event_id="evt_failed_first", external_conversation_id="conv_ok", contact=bad_contacts[0]
+            )
+        retried = integrator.events.notify_new_conversation(
+            event_id="evt_failed_first", external_conversation_id="conv_ok", contact=lead("lead_ok")
+        )
+        assert retried.conversation_id != fixed.conversation_id
         integrator.events.notify_new_conversation(event_id=event_id(), external_conversation_id="c_a", contact=user())
         with pytest.raises(BadRequestError):
             # Another user already has this email.
@@ -326,6 +340,23 @@ class TestInbound:
             assert response.status_code == 200, (version, response.text)
         unauthorised = httpx.post(server.base_url + path, json=body, headers={"Authorization": "Bearer nope"})
         assert unauthorised.status_code == 401
+
+    def test_a_reset_keeps_the_integration_and_forgets_conversations(
+        self, integrator: Integrator, server: LiveServer, workspace: Workspace
+    ) -> None:
+        before = integrator.events.notify_new_conversation(
+            event_id="evt_reset", external_conversation_id="conv_reset", contact=user()
+        )
+        with server.management() as mgmt:
+            assert mgmt.post(f"/workspaces/{workspace.id}/reset").status_code == 200
+            assert mgmt.get(f"/workspaces/{workspace.id}/custom_channel_settings").json()["webhook_url"] == (
+                integrator.receiver.url
+            )
+        after = integrator.events.notify_new_conversation(
+            event_id="evt_reset", external_conversation_id="conv_reset", contact=user()
+        )
+        assert after.conversation_id != before.conversation_id
+        assert after.contact_id != before.contact_id
 
     def test_attributes_nobody_asked_for(self, integrator: Integrator) -> None:
         opened = integrator.events.notify_new_conversation(
