@@ -1,12 +1,14 @@
 """The default answerer: answers only from the workspace's content, with no model and no network.
 
 1. Retrieve: the best passages among pages available to the AI agent (`ai_content.retrieval`).
-2. Decide (calibrated abstention): the question is covered when the best page's passages contain
-   most of the question's content words, each word weighted by how rare it is in the library
-   (inverse document frequency from the library's own index). A question whose rare, telling
-   words the content never mentions is not answered from it; Fin says so and hands over.
+2. Decide (calibrated abstention): a passage supports the question by the share of the question's
+   content words it holds, each word weighted by how rare it is in the library (inverse document
+   frequency from the library's own index), plus a bonus for the question's word pairs it holds
+   close together. The leading pages are re-ordered by support; below a fixed support the content
+   does not cover the question, and Fin says so and hands over rather than guess. With an
+   embedder configured, the best page's cosine similarity to the question joins the rule.
 3. Compose: the best-supported sentences of the best page, in their page order, and citations
-   (links) to that page and to the runner-up pages that cover the question about as well.
+   (links) to that page and to the runner-up pages that cover the question at least half as well.
 
 Every threshold is a property of the library and the question, not of any one question set.
 """
@@ -18,11 +20,11 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import text
 
-from tidings.ai_content.lexical import Scope, lexical_ranker, query_terms
-from tidings.ai_content.retrieval import AUDIENCES, Passage, search
-from tidings.ai_content.storage import content_passages, external_pages
+from tidings.ai_content.embedder import DenseRanker
+from tidings.ai_content.lexical import Hit, Scope, query_terms
+from tidings.ai_content.retrieval import Passage, Ranker, rankers_for, search
 from tidings.core.uow import UnitOfWork
 
 # How many passages to look at, and how many pages to cite at most.
@@ -33,6 +35,9 @@ MAX_CITATIONS = 3
 SUPPORT_TO_ANSWER = 0.65
 PHRASE_WEIGHT = 0.3
 PHRASE_WINDOW = 3
+# With an embedder: a page this similar in meaning answers; below the floor, words alone do not.
+COSINE_TO_ANSWER = 0.5
+COSINE_FLOOR = 0.4
 # Retrieval's leading pages that are re-ordered by that support.
 RERANK_PAGES = 6
 # A runner-up page is cited too when it holds at least this share of the best page's coverage.
@@ -61,9 +66,11 @@ class Grounding:
     question: str
     passages: list[Passage]
     weights: dict[str, float]
-    coverage: float
+    support: float
     covered: bool
     cited_pages: list[str] = field(default_factory=list)
+    # The best page's cosine similarity to the question, when an embedder is configured.
+    similarity: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,28 +98,33 @@ def stems(text: str) -> set[str]:
     return {stem(word) for word in _WORD.findall(text.lower())}
 
 
+def _frequency_sql(dialect: str, count: int) -> str:
+    """One statement counting, per term, the workspace's passages that hold it (capped at DF_CAP)."""
+    if dialect == "postgresql":
+        match = "SELECT 1 FROM content_passages WHERE workspace_id = :w AND tsv @@ plainto_tsquery('english', :t{i})"
+    else:
+        # An IN over the FTS match, not a join: SQLite plans the join as a MATCH per passage.
+        match = (
+            "SELECT 1 FROM content_passages WHERE workspace_id = :w AND id IN "
+            "(SELECT rowid FROM content_passages_fts WHERE content_passages_fts MATCH :t{i})"
+        )
+    counts = ", ".join(f"(SELECT count(*) FROM ({match.format(i=i)} LIMIT {DF_CAP}) AS m{i})" for i in range(count))
+    return f"SELECT (SELECT count(*) FROM content_passages WHERE workspace_id = :w), {counts}"
+
+
 async def term_weights(uow: UnitOfWork, question: str) -> dict[str, float]:
-    """IDF of each content word of the question over the passages available to the AI agent."""
+    """IDF of each content word of the question over the workspace's passages, from the full-text index."""
     terms = query_terms(question)
     if not terms:
         return {}
-    total = int(
-        await uow.scalar(
-            select(func.count())
-            .select_from(content_passages.join(external_pages, external_pages.c.id == content_passages.c.page_id))
-            .where(
-                content_passages.c.workspace_id == uow.workspace_id,
-                external_pages.c.ai_agent_availability.is_(True),
-            )
-        )
-        or 0
-    )
-    scope = Scope(workspace_id=uow.workspace_id, availability_column=AUDIENCES["ai_agent"], locale=None)
-    ranker = lexical_ranker(uow.dialect)
+    quoted = [term if uow.dialect == "postgresql" else '"' + term.replace('"', "") + '"' for term in terms]
+    params = {"w": uow.workspace_id} | {f"t{i}": value for i, value in enumerate(quoted)}
+    row = (await uow.execute(text(_frequency_sql(uow.dialect, len(terms))), params)).one()
+    total = int(row[0] or 0)
     weights: dict[str, float] = {}
-    for term in terms:
-        frequency = len(await ranker.rank(uow, term, scope, DF_CAP))
-        weights[stem(term)] = max(weights.get(stem(term), 0.0), math.log((total + 1) / (frequency + 0.5)))
+    for term, frequency in zip(terms, row[1:], strict=True):
+        idf = math.log((total + 1) / (int(frequency) + 0.5))
+        weights[stem(term)] = max(weights.get(stem(term), 0.0), idf)
     return weights
 
 
@@ -151,8 +163,41 @@ def phrase_support(question: str, passage: Passage) -> float:
     return near / len(pairs)
 
 
+class RecordingRanker:
+    """Passes a ranker through and keeps its hits: the dense ranker's scores are cosine similarities."""
+
+    def __init__(self, ranker: Ranker) -> None:
+        self.ranker = ranker
+        self.name = ranker.name
+        self.hits: list[Hit] = []
+
+    async def rank(self, uow: UnitOfWork, query: str, scope: Scope, limit: int) -> list[Hit]:
+        self.hits = await self.ranker.rank(uow, query, scope, limit)
+        return self.hits
+
+
+async def retrieve(uow: UnitOfWork, question: str) -> tuple[list[Passage], dict[str, float]]:
+    """The candidate passages, and each page's best cosine similarity when an embedder is configured."""
+    rankers = [RecordingRanker(r) if isinstance(r, DenseRanker) else r for r in rankers_for(uow)]
+    passages = await search(uow, question, audience="ai_agent", k=CANDIDATES, rankers=rankers)
+    cosines: dict[str, float] = {}
+    for ranker in rankers:
+        if isinstance(ranker, RecordingRanker):
+            for hit in ranker.hits:
+                page = str(hit.page_id)
+                cosines[page] = max(cosines.get(page, -1.0), hit.score)
+    return passages, cosines
+
+
+def answerable(support: float, cosine: float | None) -> bool:
+    """The abstention rule: lexical support, and with an embedder the question's meaning too."""
+    if cosine is None:
+        return support >= SUPPORT_TO_ANSWER
+    return cosine >= COSINE_TO_ANSWER or (support >= SUPPORT_TO_ANSWER and cosine >= COSINE_FLOOR)
+
+
 async def ground(uow: UnitOfWork, question: str) -> Grounding:
-    passages = await search(uow, question, audience="ai_agent", k=CANDIDATES)
+    passages, cosines = await retrieve(uow, question)
     weights = await term_weights(uow, question)
     if not passages or not weights:
         return Grounding(question, passages, weights, 0.0, False)
@@ -166,7 +211,9 @@ async def ground(uow: UnitOfWork, question: str) -> Grounding:
     pages = sorted(page_order(passages)[:RERANK_PAGES], key=lambda page: -support[page])
     best = pages[0]
     cited = [page for page in pages if covers[page] >= RUNNER_UP_COVERAGE * covers[best]][:MAX_CITATIONS]
-    return Grounding(question, passages, weights, support[best], support[best] >= SUPPORT_TO_ANSWER, cited)
+    cosine = cosines.get(best, 0.0) if cosines else None
+    covered = answerable(support[best], cosine)
+    return Grounding(question, passages, weights, support[best], covered, cited, cosine)
 
 
 def sentences(text: str) -> list[str]:
@@ -230,13 +277,13 @@ def compose(grounding: Grounding) -> Answer:
     if not picked:
         return not_covered()
     citations = citations_of(grounding)
-    text = " ".join(picked)
-    return Answer(covered=True, text=text, html=render([text], citations), citations=citations)
+    reply = " ".join(picked)
+    return Answer(covered=True, text=reply, html=render([reply], citations), citations=citations)
 
 
 def not_covered() -> Answer:
-    text = "I couldn't find an answer to that in our help content, so I'm passing you to the team."
-    return Answer(covered=False, text=text, html=render([text], []), citations=[])
+    reply = "I couldn't find an answer to that in our help content, so I'm passing you to the team."
+    return Answer(covered=False, text=reply, html=render([reply], []), citations=[])
 
 
 async def answer(uow: UnitOfWork, question: str) -> Answer:

@@ -19,9 +19,13 @@ from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import Storage
 from tidings.fin import answerer, storage
 from tidings.fin.config import FinConfig, fin_config
+from tidings.fin.rules import REASON_ROUTED
 from tidings.fin.workflow import Outcome, Streamer, answer_question, apply, decide, load
 
 log = logging.getLogger("tidings.fin")
+
+# A turn failing this many times is handed to the team.
+MAX_ATTEMPTS = 3
 
 _wakes: set[asyncio.Event] = set()
 
@@ -84,8 +88,17 @@ class FinRunner:
         await tx.commit()
         return result
 
+    async def _read_tx(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
+        tx = await self.store.begin(write=False)
+        try:
+            return await work(tx)
+        finally:
+            await tx.rollback()
+
     async def _claim(self) -> Any:
         try:
+            if not await self._read_tx(storage.any_open_job):
+                return None
             return await self._in_tx(lambda tx: storage.claim_job(tx, clock.now_ms(), self.lease_ms))
         except Exception:
             log.exception("claiming a Fin job failed")
@@ -98,8 +111,10 @@ class FinRunner:
         except asyncio.CancelledError:
             raise
         except Exception:
-            # The lease runs out and the job is tried again.
-            log.exception("Fin job %s failed", job["id"])
+            log.exception("Fin job %s failed (attempt %s)", job["id"], job["attempts"] + 1)
+            if job["attempts"] + 1 >= MAX_ATTEMPTS:
+                await self.give_up(job)
+            # Otherwise the lease runs out and the job is tried again.
         finally:
             keep_lease.cancel()
             self.working.pop(job["id"], None)
@@ -112,11 +127,7 @@ class FinRunner:
             await self._in_tx(lambda tx, until=until: storage.extend_lease(tx, job_id, until))
 
     async def _read(self, workspace_id: str, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
-        tx = await self.store.begin(write=False)
-        try:
-            return await work(UnitOfWork(tx=tx, workspace_id=workspace_id))
-        finally:
-            await tx.rollback()
+        return await self._read_tx(lambda tx: work(UnitOfWork(tx=tx, workspace_id=workspace_id)))
 
     async def _write(self, workspace_id: str, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
         return await run_in_workspace(self.store, workspace_id, work)
@@ -135,6 +146,19 @@ class FinRunner:
             streamer = Streamer(state, lambda work: self._write(workspace_id, work))
             outcome = await answer_question(self.config, state, grounding, streamer)
         await self._write(workspace_id, lambda uow: apply(uow, state, outcome, job["id"]))
+
+    async def give_up(self, job: Any) -> None:
+        """A turn that keeps failing goes to the team instead of leaving the user without an answer."""
+        workspace_id = job["workspace_id"]
+        try:
+            state = await self._read(workspace_id, lambda uow: load(uow, job))
+            if state is None:
+                await self._write(workspace_id, lambda uow: storage.finish_job(uow, job["id"]))
+                return
+            outcome = Outcome(status="escalated", reason=REASON_ROUTED)
+            await self._write(workspace_id, lambda uow: apply(uow, state, outcome, job["id"]))
+        except Exception:
+            log.exception("handing Fin job %s over failed", job["id"])
 
 
 @contextlib.asynccontextmanager

@@ -210,6 +210,11 @@ async def open_jobs_before(uow: UnitOfWork, fin_conversation_id: int, job_id: in
     )
 
 
+async def any_open_job(tx: Transaction) -> bool:
+    """Whether any job of any workspace is unfinished: a cheap read before taking the write lock."""
+    return (await tx.execute(select(fin_jobs.c.id).where(fin_jobs.c.state != DONE).limit(1))).first() is not None
+
+
 async def claim_job(tx: Transaction, now_ms: int, lease_ms: int) -> Any:
     """Take the oldest claimable job of any workspace: pending, or running with an expired lease.
 

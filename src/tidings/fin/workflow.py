@@ -19,7 +19,7 @@ turn interrupted by a restart is done again from the start, never half-announced
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tidings.contacts.storage import get_contact
@@ -56,7 +56,6 @@ class Outcome:
     reason: str | None = None
     stream_id: str | None = None
     unhelpful_count: int = 0
-    chunks_sent: int = field(default=0)
 
 
 async def load(uow: UnitOfWork, job: Any) -> TurnState | None:
