@@ -9,6 +9,7 @@ from tidings.ai_content.routes import ContentImportSourcesController, ExternalPa
 from tidings.companies.routes import CompaniesController, ContactCompaniesController
 from tidings.contacts.routes import ContactsController, ContactTagsController
 from tidings.conversations.routes import ConversationsController, MessagesController
+from tidings.custom_channel.routes import CustomChannelEventsController, CustomChannelSettingsController
 from tidings.custom_objects.routes import CustomObjectInstancesController, CustomObjectTypesController
 from tidings.data_attributes.routes import DataAttributesController
 from tidings.fin.routes import FinAgentController, FinSettingsController
@@ -55,6 +56,7 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     ContentImportSourcesController,
     ExternalPagesController,
     FinAgentController,
+    CustomChannelEventsController,
 ]
 
 # tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.
@@ -65,6 +67,7 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     WebhooksController,
     EventStreamController,
     FinSettingsController,
+    CustomChannelSettingsController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.

@@ -19,6 +19,7 @@ the webhook topic Intercom would send:
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -295,6 +296,11 @@ def _topic(before: Any, author: Author, part_type: str) -> str | None:
     }.get(part_type)
 
 
+# Other areas (the custom channel) hear of every part added: `await listener(uow, conversation_id, part_id)`.
+PartListener = Callable[[UnitOfWork, int, int], Awaitable[None]]
+PART_LISTENERS: list[PartListener] = []
+
+
 async def add_part(
     uow: UnitOfWork,
     conversation_id: int,
@@ -350,6 +356,8 @@ async def add_part(
         await announce(uow, topic, conversation_id)
     if author.is_contact and part_type == "comment":
         await _apply_away_mode(uow, conversation_id, before["admin_assignee_id"])
+    for listener in PART_LISTENERS:
+        await listener(uow, conversation_id, part_id)
     return part_id
 
 

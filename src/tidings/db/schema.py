@@ -8,6 +8,7 @@ import tidings.companies.storage
 import tidings.contacts.storage
 import tidings.conversations.storage
 import tidings.core.tables
+import tidings.custom_channel.storage
 import tidings.custom_objects.storage
 import tidings.data_attributes.storage
 import tidings.fin.storage

@@ -1,7 +1,7 @@
 """webhooks
 
 Revision ID: 0040
-Revises: 0002
+Revises: 0030
 Create Date: 2026-11-25 21:18:32.693908
 """
 

@@ -1,7 +1,7 @@
 """custom objects
 
 Revision ID: 0050
-Revises: 0002
+Revises: 0040
 Create Date: 2026-11-25 21:01:37.482211
 """
 

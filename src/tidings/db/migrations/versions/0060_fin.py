@@ -1,7 +1,7 @@
 """fin
 
 Revision ID: 0060
-Revises: 0030
+Revises: 0050
 Create Date: 2026-11-25 21:10:53.795954
 """
 
