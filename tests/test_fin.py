@@ -370,34 +370,34 @@ def test_bad_requests(fin: Fin) -> None:
 
 
 # SSE.
-def read_sse(url: str, until: set[str], timeout: float = 20) -> list[dict[str, Any]]:
-    """Events from an SSE stream until one with a status in `until`."""
+def read_sse(url: str, final: str, timeout: float = 20) -> list[dict[str, Any]]:
+    """Events of an SSE stream up to the `fin_status_updated` with status `final`."""
     events: list[dict[str, Any]] = []
     with httpx.stream("GET", url, timeout=timeout) as response:
         assert response.status_code == 200
         for line in response.iter_lines():
             if line.startswith("data:"):
                 events.append(json.loads(line[5:].strip()))
-                if events[-1]["event_name"] == "fin_status_updated" and events[-1]["status"] in until:
+                if events[-1]["event_name"] == "fin_status_updated" and events[-1]["status"] == final:
                     break
     return events
 
 
 def test_sse_delivers_the_same_events(fin: Fin) -> None:
     started = start(fin.ws, "ext-sse", QUESTION)
-    streamed = read_sse(started["sse_subscription_url"], {"awaiting_user_reply"})
+    streamed = read_sse(started["sse_subscription_url"], "awaiting_user_reply")
     assert streamed == fin.events("ext-sse", 2)
     replied = reply(fin.ws, "ext-sse", "great, thanks")
     assert "rewind" not in replied["sse_subscription_url"]
     hooked = fin.events("ext-sse", 4)
-    again = read_sse(replied["sse_subscription_url"] + "&rewind=2m", {"complete"})
+    again = read_sse(replied["sse_subscription_url"] + "&rewind=2m", "complete")
     assert again == hooked
 
 
 def test_streaming_sends_cumulative_chunks_over_sse_only(fin: Fin) -> None:
     configure(fin.server, fin.ws, streaming=True)
     started = start(fin.ws, "ext-stream", QUESTION)
-    streamed = read_sse(started["sse_subscription_url"], {"awaiting_user_reply"})
+    streamed = read_sse(started["sse_subscription_url"], "awaiting_user_reply")
     chunks = [e for e in streamed if e["event_name"] == "fin_reply_chunk"]
     final = [e for e in streamed if e["event_name"] == "fin_replied"]
     assert len(chunks) >= 2
@@ -535,7 +535,7 @@ def generative(model_server: tuple[LiveServer, StandInModel]) -> Iterator[tuple[
 def test_generative_answer_is_grounded_and_streamed(generative: tuple[Fin, StandInModel]) -> None:
     fin, model = generative
     started = start(fin.ws, "ext-llm", QUESTION)
-    streamed = read_sse(started["sse_subscription_url"], {"awaiting_user_reply"})
+    streamed = read_sse(started["sse_subscription_url"], "awaiting_user_reply")
     chunks = [e["chunk_text"] for e in streamed if e["event_name"] == "fin_reply_chunk"]
     assert chunks[0] == "Open "
     assert chunks[-1].strip() == model.answer

@@ -45,5 +45,7 @@ class FinSettingsController(Controller):
     dependencies = {"tx": Provide(provide_control_tx)}
 
     @put("/{ws:str}/fin_agent_settings", operation_id="tidingsUpdateFinAgentSettings")
-    async def update_fin_agent_settings(self, ws: str, data: FinSettingsUpdate, tx: Transaction) -> FinSettingsOut:
-        return await service.update_settings(await workspace_uow(tx, ws), data)
+    async def update_fin_agent_settings(
+        self, ws: str, data: FinSettingsUpdate, tx: Transaction, state: State
+    ) -> FinSettingsOut:
+        return await service.update_settings(await workspace_uow(tx, ws), data, state.settings)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from tidings.config import Settings
 from tidings.core import clock
 from tidings.core.errors import TidingsError
 from tidings.core.schemas import UNSET
@@ -29,7 +30,7 @@ from tidings.fin.schemas import (
     FinUserIn,
 )
 from tidings.fin.users import check_attributes, upsert_user
-from tidings.webhooks.safety import UnsafeDestination, check_url
+from tidings.webhooks.safety import UnsafeDestination, check_saved_url
 
 AUTHORS = frozenset({"user", "agent", "fin"})
 MAX_ATTACHMENTS = 10
@@ -227,14 +228,14 @@ def new_secret() -> str:
     return secrets.token_hex(32)
 
 
-async def update_settings(uow: UnitOfWork, data: FinSettingsUpdate) -> FinSettingsOut:
+async def update_settings(uow: UnitOfWork, data: FinSettingsUpdate, settings: Settings) -> FinSettingsOut:
     row = await storage.get_settings(uow)
     values: dict[str, Any] = {"updated_at": clock.now()}
     if data.webhook_url is not UNSET:
         url = (data.webhook_url or "").strip() or None
         if url is not None:
             try:
-                check_url(url)
+                check_saved_url(url, settings)
             except UnsafeDestination as exc:
                 raise TidingsError(
                     400, "parameter_invalid", str(exc).replace("url", "webhook_url", 1), "webhook_url"

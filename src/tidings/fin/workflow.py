@@ -31,6 +31,7 @@ from tidings.fin.config import FinConfig
 from tidings.fin.events import emit, replied, reply_chunk, status_updated
 from tidings.fin.handover import hand_over
 from tidings.fin.users import user_attributes
+from tidings.webhooks.sse import close_channel_streams, fin_channel
 
 ASK_FOR_DETAIL = "Sorry that didn't help. Could you tell me a bit more about what you're trying to do?"
 # Streaming: the default answerer reveals its answer this many words at a time.
@@ -193,6 +194,8 @@ async def apply(uow: UnitOfWork, state: TurnState, outcome: Outcome, job_id: int
     else:
         final = outcome.status
     await emit(uow, settings, status_updated(conversation_id, user_id, final))
+    # Fin is done for now: its SSE streams end (the token is spent), as Intercom revokes it.
+    await close_channel_streams(uow, fin_channel(uow.workspace_id, conversation_id))
     await storage.update_conversation(
         uow,
         conversation["id"],
