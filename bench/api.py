@@ -2,9 +2,10 @@
 
     python bench/api.py [--duration 8] [--connections 16]
 
-Both servers run under uvicorn pinned to core 0; wrk (apt-get install wrk) drives them from core 1,
+All servers run under uvicorn pinned to core 0; wrk (apt-get install wrk) drives them from core 1,
 as in ../shared/docs/performance-notes.md. The sequential p50 is measured with one keep-alive
-connection. Prints requests/s, p50 and p99 per endpoint and the ratio to the bare server.
+connection. Prints requests/s, p50 and p99 per endpoint and the ratio to the bare server, and the
+floor of Litestar itself (one async token dependency, the same bytes back) for reference.
 """
 
 from __future__ import annotations
@@ -24,14 +25,24 @@ from pathlib import Path
 import httpx
 
 BARE_APP = """
+import os
+from litestar import Litestar, Request, get
+from litestar.di import Provide
 from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
-import os
 BODY = open(os.environ["BENCH_BODY"], "rb").read()
 async def fixed(request):
     return Response(BODY, media_type="application/json")
 app = Starlette(routes=[Route("/{path:path}", fixed)])
+
+# Litestar's own floor: one async dependency reading the bearer token, the same bytes back.
+async def token(request: Request) -> str:
+    return request.headers.get("authorization", "")
+@get("/{path:path}")
+async def litestar_fixed(path: str, principal: str) -> bytes:
+    return BODY
+litestar_app = Litestar([litestar_fixed], dependencies={"principal": Provide(token)})
 """
 
 
@@ -102,47 +113,38 @@ def main() -> None:
         paths = {"GET /tags/{id}": f"/tags/{tag['id']}", "GET /admins/{id}": f"/admins/{admin['id']}"}
 
         bodies = {name: httpx.get(base + path, headers=auth).content for name, path in paths.items()}
-        (work / "bare.py").write_text(BARE_APP)
+        (work / "bench_floors.py").write_text(BARE_APP)
         rows = []
         for name, path in paths.items():
             (work / "body.json").write_bytes(bodies[name])
-            bare = start(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "bare:app",
-                    "--port",
-                    str(bare_port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                    "--app-dir",
-                    str(work),
-                ],
-                dict(os.environ, BENCH_BODY=str(work / "body.json")),
-            )
-            wait_up(f"http://127.0.0.1:{bare_port}/x")
-            bare_rps, bare_p50, bare_p99 = wrk(
-                f"http://127.0.0.1:{bare_port}{path}", token, args.duration, args.connections
-            )
-            bare_seq = sequential_p50_ms(bare_port, path, token)
-            bare.terminate()
-            bare.wait()
-            bare = None
+            floors = []
+            for app_name in ("bench_floors:app", "bench_floors:litestar_app"):
+                bare = start(
+                    [sys.executable, "-m", "uvicorn", app_name, "--port", str(bare_port), "--log-level", "warning"]
+                    + ["--no-access-log", "--app-dir", str(work)],
+                    dict(os.environ, BENCH_BODY=str(work / "body.json")),
+                )
+                wait_up(f"http://127.0.0.1:{bare_port}/x")
+                url = f"http://127.0.0.1:{bare_port}{path}"
+                floors.append(
+                    (*wrk(url, token, args.duration, args.connections), sequential_p50_ms(bare_port, path, token))
+                )
+                bare.terminate()
+                bare.wait()
+                bare = None
             rps, p50, p99 = wrk(base + path, token, args.duration, args.connections)
             seq = sequential_p50_ms(port, path, token)
-            rows.append((name, rps, p50, p99, seq, bare_rps, bare_p50, bare_p99, bare_seq))
+            rows.append((name, rps, p50, p99, seq, *floors[0], floors[1][0]))
 
         print(f"wrk -t1 -c{args.connections} -d{args.duration}s; servers pinned to core 0, wrk to core 1; SQLite.")
         print(
             f"{'endpoint':18} {'req/s':>8} {'p50':>8} {'p99':>8} {'seq p50':>8} | {'bare req/s':>10} {'p50':>8} "
-            f"{'p99':>8} {'seq p50':>8} | ratio"
+            f"{'p99':>8} {'seq p50':>8} | ratio | Litestar floor req/s (ratio)"
         )
-        for name, rps, p50, p99, seq, brps, bp50, bp99, bseq in rows:
+        for name, rps, p50, p99, seq, brps, bp50, bp99, bseq, lrps in rows:
             print(
                 f"{name:18} {rps:8.0f} {p50:>8} {p99:>8} {seq:7.3f}ms | {brps:10.0f} {bp50:>8} {bp99:>8} "
-                f"{bseq:7.3f}ms | {rps / brps:5.0%}"
+                f"{bseq:7.3f}ms | {rps / brps:5.0%} | {lrps:8.0f} ({lrps / brps:.0%})"
             )
     finally:
         if bare is not None:
