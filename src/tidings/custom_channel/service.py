@@ -14,7 +14,8 @@ from typing import Any
 
 import msgspec
 
-from tidings.contacts.storage import contacts, email_key, find_contact, get_contact, insert_contact
+from tidings.contacts import service as contact_service
+from tidings.contacts.storage import contacts, email_key, find_contact, get_contact
 from tidings.conversations import service as conversation_service
 from tidings.conversations import storage as conversation_storage
 from tidings.conversations.service import Author
@@ -100,8 +101,10 @@ async def resolve_contact(uow: UnitOfWork, given: ChannelContact) -> Any:
         if holder is not None and holder["role"] == "user":
             # Another user owns this email under another external_id.
             raise contact_not_creatable()
-    contact_id = await insert_contact(uow, role=given.type, email=email, external_id=external_id, name=name)
-    return await get_contact(uow, contact_id)
+    created = await contact_service.insert_and_announce(
+        uow, role=given.type, email=email, external_id=external_id, name=name
+    )
+    return await get_contact(uow, created.id)
 
 
 async def mapped_conversation(uow: UnitOfWork, data: BaseEvent, contact: Any) -> Any:

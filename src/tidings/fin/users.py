@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tidings.contacts.storage import contacts, email_key, insert_contact
+from tidings.contacts import service as contact_service
+from tidings.contacts.storage import contacts, email_key
 from tidings.core import clock
 from tidings.core.uow import UnitOfWork
 
@@ -54,10 +55,11 @@ async def upsert_user(
 ) -> Any:
     row = await find_user(uow, external_id)
     if row is None:
-        contact_id = await insert_contact(
+        # Through the contacts service, so the new user is announced (contact.user.created).
+        await contact_service.insert_and_announce(
             uow, role="user", external_id=external_id, email=email, name=name, custom_attributes=attributes
         )
-        return await find_user(uow, external_id) or {"id": contact_id, "custom_attributes": attributes}
+        return await find_user(uow, external_id)
     changes: dict[str, Any] = {}
     if email and email_key(email) != row["email_key"]:
         changes |= {"email": email, "email_key": email_key(email), "email_domain": email.rsplit("@", 1)[-1].lower()}
