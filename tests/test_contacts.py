@@ -6,6 +6,7 @@ import pytest
 from intercom.core.api_error import ApiError
 from intercom.unstable.errors import NotFoundError
 
+from tests.support.custom_objects import create_orders
 from tests.support.live import LiveServer, Workspace, management_json
 from tests.test_linking import stored_references
 
@@ -336,7 +337,6 @@ def test_events_are_recorded(server, workspace: Workspace) -> None:
 
 
 def test_merge_moves_subscriptions(client, server, workspace: Workspace) -> None:  # type: ignore[no-untyped-def]
-    from tests.support.live import management_json
 
     kind = management_json(server, "POST", f"/workspaces/{workspace.id}/subscription_types", json={"name": "News"})
     lead = client.unstable.contacts.create_contact(request={"role": "lead", "email": "sublead@example.com"})
@@ -348,26 +348,10 @@ def test_merge_moves_subscriptions(client, server, workspace: Workspace) -> None
     assert [s["id"] for s in merged.opted_out_subscription_types["data"]] == [kind["id"]]
 
 
-ORDER = {
-    "identifier": "Order",
-    "name": "Order",
-    "attributes": [
-        {"name": "order_number", "data_type": "string"},
-        {"name": "orders", "data_type": "reference", "owner_type": "contact"},
-    ],
-}
-
-
 class TestCustomObjectReferences:
     @pytest.fixture
     def orders(self, client, server: LiveServer, workspace: Workspace) -> list[str]:  # type: ignore[no-untyped-def]
-        management_json(server, "POST", f"/workspaces/{workspace.id}/custom_object_types", json=ORDER)
-        api = client.unstable.custom_object_instances
-        created = [
-            api.create_custom_object_instances("Order", external_id=f"ext-{n}", custom_attributes={"order_number": n})
-            for n in ("A1", "B2")
-        ]
-        return [instance.id for instance in created]
+        return create_orders(client, server, workspace, "contact")
 
     def test_set_show_list_search_clear(self, client, server: LiveServer, workspace: Workspace, orders) -> None:  # type: ignore[no-untyped-def]
         create_attribute(client, "plan", "string")

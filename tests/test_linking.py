@@ -14,7 +14,8 @@ import pytest
 from intercom.core.api_error import ApiError
 from intercom.unstable.errors import BadRequestError
 
-from tests.support.live import LiveServer, Workspace, management_json
+from tests.support.custom_objects import create_orders
+from tests.support.live import LiveServer, Workspace
 from tests.test_conversations import in_workspace, open_conversation, seed_contact
 from tests.test_tickets import assert_error, create_ticket, new_type, recorded_events, states_by_category
 from tidings.core.uow import UnitOfWork
@@ -340,26 +341,10 @@ class TestCrossPost:
         assert conversation.conversation_parts.total_count == 0
 
 
-ORDER = {
-    "identifier": "Order",
-    "name": "Order",
-    "attributes": [
-        {"name": "order_number", "data_type": "string"},
-        {"name": "orders", "data_type": "reference", "owner_type": "conversation"},
-    ],
-}
-
-
 class TestCustomObjectReferences:
     @pytest.fixture
     def orders(self, client, server: LiveServer, workspace: Workspace) -> list[str]:  # type: ignore[no-untyped-def]
-        management_json(server, "POST", f"/workspaces/{workspace.id}/custom_object_types", json=ORDER)
-        api = client.unstable.custom_object_instances
-        created = [
-            api.create_custom_object_instances("Order", external_id=f"ext-{n}", custom_attributes={"order_number": n})
-            for n in ("A1", "B2")
-        ]
-        return [instance.id for instance in created]
+        return create_orders(client, server, workspace, "conversation")
 
     def test_set_show_clear(self, client, server: LiveServer, workspace: Workspace, contact: str, orders) -> None:  # type: ignore[no-untyped-def]
         conversation_id = open_conversation(client, contact)
