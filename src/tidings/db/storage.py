@@ -9,7 +9,6 @@ PostgreSQL uses a pool of asyncpg connections and a transaction per unit of work
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import Connection, Engine, Executable, create_engine, event, text
@@ -188,7 +187,3 @@ async def ping(storage: Storage) -> None:
         await tx.execute(text("SELECT 1"))
     finally:
         await tx.rollback()
-
-
-def rows_as_dicts(rows: Sequence[Any]) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in rows]
