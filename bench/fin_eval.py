@@ -34,7 +34,7 @@ from bench.retrieval import ingest, percentile, read_jsonl  # noqa: E402
 from tests.support.live import LiveServer, create_postgres_database, drop_postgres_database  # noqa: E402
 from tests.support.receiver import Received, Receiver  # noqa: E402
 
-DEFAULT_EVALS = ROOT.parent.parent / "shared" / "evals" / "git-docs"
+DEFAULT_EVALS = ROOT.parent / "shared" / "evals" / "git-docs"
 FINAL = {"awaiting_user_reply", "complete"}
 MAX_CITATIONS = 3
 LINK = re.compile(r'<a href="([^"]+)"')

@@ -40,7 +40,7 @@ from tidings.config import normalise_database_url  # noqa: E402
 from tidings.core.uow import UnitOfWork  # noqa: E402
 from tidings.db.storage import open_storage  # noqa: E402
 
-DEFAULT_EVALS = ROOT.parent.parent / "shared" / "evals" / "git-docs"
+DEFAULT_EVALS = ROOT.parent / "shared" / "evals" / "git-docs"
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

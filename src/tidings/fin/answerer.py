@@ -4,11 +4,12 @@
 2. Decide (calibrated abstention): a passage supports the question by the share of the question's
    content words it holds, each word weighted by how rare it is in the library (inverse document
    frequency from the library's own index), plus a bonus for the question's word pairs it holds
-   close together. The leading pages are re-ordered by support; below a fixed support the content
-   does not cover the question, and Fin says so and hands over rather than guess. With an
-   embedder configured, the best page's cosine similarity to the question joins the rule.
+   close together. The leading pages are re-ordered by support (with an embedder, blended with
+   retrieval's own score); below a fixed support the content does not cover the question, and Fin
+   says so and hands over rather than guess. With an embedder configured, the best page's cosine
+   similarity to the question joins the rule.
 3. Compose: the best-supported sentences of the best page, in their page order, and citations
-   (links) to that page and to the runner-up pages that cover the question at least half as well.
+   (links) to that page and to the runner-up pages that cover a fair share of what it covers.
 
 Every threshold is a property of the library and the question, not of any one question set.
 """
@@ -42,8 +43,12 @@ COSINE_TO_ANSWER = 0.55
 COSINE_FLOOR = 0.4
 # Retrieval's leading pages that are re-ordered by that support.
 RERANK_PAGES = 6
+# With a dense ranker, retrieval's fused score carries meaning that word overlap misses, so it keeps
+# this share of the re-ranking; lexical retrieval alone is re-ranked by support only (its BM25 score
+# measured no better than support at ordering the leading pages).
+RETRIEVAL_SHARE_WITH_DENSE = 0.7
 # A runner-up page is cited too when it holds at least this share of the best page's coverage.
-RUNNER_UP_COVERAGE = 0.5
+RUNNER_UP_COVERAGE = 0.3
 # An answer is a few sentences, not the page.
 ANSWER_SENTENCES = 2
 ANSWER_MAX_WORDS = 70
@@ -198,6 +203,17 @@ async def retrieve(uow: UnitOfWork, question: str) -> tuple[list[Passage], dict[
     return passages, cosines
 
 
+def reranked(passages: list[Passage], support: dict[str, float], dense: bool) -> list[str]:
+    """Retrieval's leading pages, ordered by lexical support blended (with a dense ranker) with
+    retrieval's own score relative to the best page's."""
+    share = RETRIEVAL_SHARE_WITH_DENSE if dense else 0.0
+    score = {p.page_id: p.score for p in passages}
+    top = max(score.values()) or 1.0
+    leading = page_order(passages)[:RERANK_PAGES]
+    blended = {page: share * score[page] / top + (1 - share) * support[page] for page in leading}
+    return sorted(leading, key=lambda page: -blended[page])
+
+
 def answerable(support: float, cosine: float | None, unknown_words: int) -> bool:
     """The abstention rule: lexical support (less of it when the library knows every word of the
     question), and with an embedder the question's meaning too."""
@@ -219,7 +235,7 @@ async def ground(uow: UnitOfWork, question: str) -> Grounding:
         covers[page] = max(covers.get(page, 0.0), covered)
         support[page] = max(support.get(page, 0.0), covered + PHRASE_WEIGHT * phrase_support(question, passage))
     # Retrieval's order, refined by how well each of the leading pages covers the question.
-    pages = sorted(page_order(passages)[:RERANK_PAGES], key=lambda page: -support[page])
+    pages = reranked(passages, support, dense=bool(cosines))
     best = pages[0]
     cited = [page for page in pages if covers[page] >= RUNNER_UP_COVERAGE * covers[best]][:MAX_CITATIONS]
     cosine = cosines.get(best, 0.0) if cosines else None
