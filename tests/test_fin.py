@@ -16,6 +16,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -294,6 +295,23 @@ def test_a_resent_message_is_answered_once(fin: Fin) -> None:
     assert again.status_code == 200
     assert again.json()["status"] == "awaiting_user_reply"
     fin.events("ext-dedupe", 2)
+
+
+def test_concurrent_starts_make_one_conversation_and_one_answer(fin: Fin) -> None:
+    """A client retrying /fin/start in parallel, for a user tidings has never seen: one user, one
+    conversation, one answer, and every call succeeds."""
+    body = {"conversation_id": "ext-race", "message": message(QUESTION), "user": {"id": "racer"}}
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(lambda _: fin.ws.http.post("/fin/start", json=body), range(8)))
+    assert [r.status_code for r in responses] == [200] * 8, [r.text for r in responses if r.status_code != 200]
+    assert shape(fin.events("ext-race", 2)) == [
+        ("fin_replied", "replying", None),
+        ("fin_status_updated", "awaiting_user_reply", None),
+    ]
+    found = fin.ws.client.unstable.contacts.search_contacts(
+        query={"field": "external_id", "operator": "=", "value": "racer"}
+    )
+    assert found.total_count == 1
 
 
 def test_user_attributes_and_errors(fin: Fin) -> None:

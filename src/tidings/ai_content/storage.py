@@ -25,7 +25,6 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     insert,
-    text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -110,13 +109,9 @@ content_terms = Table(
 
 
 async def lock_library(uow: UnitOfWork) -> None:
-    """Serialise writes to one workspace's library on PostgreSQL, taken before any other lock, so the
-    term statistics the triggers update can never deadlock between concurrent writers. (SQLite
-    writers are serialised already.)"""
-    if uow.dialect == "postgresql":
-        await uow.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext('tidings.ai_content:' || :w))"), {"w": uow.workspace_id}
-        )
+    """Serialise writes to one workspace's library, taken before any other lock, so the term
+    statistics the triggers update can never deadlock between concurrent writers."""
+    await uow.serialise("ai_content")
 
 
 # Sources.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Delete, Executable, Insert, Select, Table, Update, delete, func, insert, select, update
+from sqlalchemy import Delete, Executable, Insert, Select, Table, Update, delete, func, insert, select, text, update
 from sqlalchemy.engine import Result
 
 from tidings.db.prepared import WORKSPACE_PARAM, PreparedRead
@@ -71,6 +71,14 @@ class UnitOfWork:
 
     async def fetch_all(self, query: PreparedRead, **params: Any) -> list[dict[str, Any]]:
         return await self.tx.fetch(query, {**params, WORKSPACE_PARAM: self.workspace_id}, None)
+
+    async def serialise(self, *key: str) -> None:
+        """Queue this transaction behind any other holding the same key in this workspace, until it
+        ends: for check-then-write sequences that two requests must not interleave. PostgreSQL takes a
+        transaction-scoped advisory lock; SQLite's writers are serialised already."""
+        if self.dialect == "postgresql":
+            name = ":".join(("tidings", self.workspace_id, *key))
+            await self.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
     async def count(self, stmt: Select[Any]) -> int:
         counted = select(func.count()).select_from(stmt.order_by(None).subquery())

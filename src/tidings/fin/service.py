@@ -100,6 +100,9 @@ async def start(uow: UnitOfWork, data: FinStartRequest, base_url: str) -> FinSta
     author, body, timestamp = _message(data.message)
     user = _user(data.user)
     _check_attachments(data.attachments)
+    # Concurrent calls for one conversation (a client retrying, two tabs) queue here, so the
+    # conversation is created once and a re-sent message is seen as the duplicate it is.
+    await uow.serialise("fin", conversation_id)
     metadata = data.conversation_metadata if data.conversation_metadata not in (UNSET, None) else None
     history = [] if metadata is None or metadata.history in (UNSET, None) else metadata.history
     if len(history) > MAX_HISTORY:
@@ -141,6 +144,7 @@ async def reply(uow: UnitOfWork, data: FinReplyRequest, base_url: str) -> FinSta
     author, body, timestamp = _message(data.message)
     user = _user(data.user)
     _check_attachments(data.attachments)
+    await uow.serialise("fin", conversation_id)
     row = await storage.find_conversation(uow, conversation_id)
     if row is None:
         raise TidingsError(404, "not_found", "Conversation not found", "conversation_id")
