@@ -405,6 +405,9 @@ def test_sse_delivers_the_same_events(fin: Fin) -> None:
     started = start(fin.ws, "ext-sse", QUESTION)
     streamed = read_sse(started["sse_subscription_url"], "awaiting_user_reply")
     assert streamed == fin.events("ext-sse", 2)
+    # At awaiting_user_reply the token was revoked: it opens no new live stream.
+    live_only = started["sse_subscription_url"].replace("&rewind=2m", "")
+    assert httpx.get(live_only, timeout=10).status_code == 401
     replied = reply(fin.ws, "ext-sse", "great, thanks")
     assert "rewind" not in replied["sse_subscription_url"]
     hooked = fin.events("ext-sse", 4)

@@ -444,8 +444,8 @@ class SseReader:
         return events
 
 
-def open_stream(server: LiveServer, workspace_id: str, channel: str, **params: str) -> Any:
-    token = issue_sse_token(workspace_id, channel, ttl=60, admin_key=server.admin_key)
+def open_stream(server: LiveServer, workspace_id: str, channel: str, token: str | None = None, **params: str) -> Any:
+    token = token or issue_sse_token(workspace_id, channel, ttl=60, admin_key=server.admin_key)
     query = {"channels": channel, "accessToken": token, **params}
     headers = {}
     if "last_event_id" in query:
@@ -614,7 +614,8 @@ def test_closing_a_channel_ends_its_streams(events_server: LiveServer, ws: Works
     async def close(uow: UnitOfWork) -> None:
         await close_channel_streams(uow, channel)
 
-    with open_stream(events_server, ws.id, channel) as response:
+    token = issue_sse_token(ws.id, channel, ttl=60, admin_key=events_server.admin_key)
+    with open_stream(events_server, ws.id, channel, token) as response:
         reader = SseReader(response)
         time.sleep(0.3)
         (first,) = record(events_server, ws.id, ("fin_replied", fin_event(0)), channel=channel)
@@ -622,10 +623,18 @@ def test_closing_a_channel_ends_its_streams(events_server: LiveServer, ws: Works
         in_workspace(events_server, ws.id, close)
         # The stream ends: no frame for the close marker, just the end of the body.
         assert reader.read(1, timeout=10) == []
-    # Resuming from before the close replays what came before it, then ends.
-    with open_stream(events_server, ws.id, channel, last_event_id=str(first - 1)) as response:
+    # The close revoked the token: no new live stream with it...
+    with open_stream(events_server, ws.id, channel, token) as response:
+        assert response.status_code == 401
+        response.read()
+        assert response.json()["errors"][0]["code"] == "unauthorized"
+    # ...but it still replays what came before the close (resumed or rewound), then ends: a client
+    # that connects after Fin already answered loses nothing.
+    with open_stream(events_server, ws.id, channel, token, last_event_id=str(first - 1)) as response:
         assert SseReader(response).read(2, timeout=10) == [(first, fin_event(0))]
-    # A new stream with rewind replays the channel and stays open for what comes next.
+    with open_stream(events_server, ws.id, channel, token, rewind="2m") as response:
+        assert SseReader(response).read(2, timeout=10) == [(first, fin_event(0))]
+    # A token made after the close (the next /fin/reply's) replays the channel and stays open.
     with open_stream(events_server, ws.id, channel, rewind="2m") as response:
         reader = SseReader(response)
         assert reader.read(1) == [(first, fin_event(0))]

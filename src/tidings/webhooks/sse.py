@@ -6,12 +6,14 @@
   one unnamed frame, `id: <event id>` and `data: <the item as JSON>` (what an `EventSource`'s
   `onmessage` parses), once its transaction has committed.
 - `issue_sse_token(workspace_id, channel, ttl)` makes the token: an HS256 JWT (claims `ws`, `ch`,
-  `exp`) keyed from the server's admin key, so every worker process accepts it. It grants exactly
-  one channel; the stream ends when the token expires (Intercom's are valid 3 minutes).
+  `exp`, `iat_ms`) keyed from the server's admin key, so every worker process accepts it. It grants
+  exactly one channel; the stream ends when the token expires (Intercom's are valid 3 minutes).
   `sse_url(workspace_id, channel, ttl=..., rewind="2m")` builds the whole URL, as Fin's
   `sse_subscription_url`; `fin_channel(workspace_id, conversation_id)` names Fin's channel.
-- `close_channel_streams(uow, channel)` ends the channel's open streams after the commit (Fin's
-  stream closes at `awaiting_user_reply` and `complete`).
+- `close_channel_streams(uow, channel)` revokes every token of the channel issued before it and
+  ends their streams after the commit (Fin's stream closes at `awaiting_user_reply` and
+  `complete`). A revoked token opens no new stream (401), except to replay (`rewind`,
+  `Last-Event-ID`) what came before the close: an answer faster than the client's connect is not lost.
 - Replay: `Last-Event-ID` (or `lastEventId=`) resends every later event of the channel; `rewind`
   (`90s`, `2m`, `1h`) resends the events of that last stretch; with neither the stream starts at
   the next event.
@@ -68,6 +70,8 @@ class SseGrant:
     workspace_id: str
     channel: str
     expires_at: int
+    # When the token was made: a channel close at or after this revokes it.
+    issued_at_ms: int
 
 
 def fin_channel(workspace_id: str, conversation_id: str) -> str:
@@ -100,7 +104,7 @@ def issue_sse_token(
 
     `admin_key` is only for callers outside the server (tests, scripts) that know the server's key.
     """
-    claims = {"ws": workspace_id, "ch": channel, "exp": clock.now() + ttl}
+    claims = {"ws": workspace_id, "ch": channel, "exp": clock.now() + ttl, "iat_ms": clock.now_ms()}
     signing_input = f"{_JWT_HEADER}.{_b64(json.dumps(claims, separators=(',', ':')).encode())}"
     signature = hmac.new(_signing_key(admin_key), signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{_b64(signature)}"
@@ -114,7 +118,12 @@ def verify_sse_token(token: str) -> SseGrant:
         if header != _JWT_HEADER or not hmac.compare_digest(_unb64(signature), expected):
             raise rejected
         claims = json.loads(_unb64(claims_part))
-        grant = SseGrant(workspace_id=str(claims["ws"]), channel=str(claims["ch"]), expires_at=int(claims["exp"]))
+        grant = SseGrant(
+            workspace_id=str(claims["ws"]),
+            channel=str(claims["ch"]),
+            expires_at=int(claims["exp"]),
+            issued_at_ms=int(claims["iat_ms"]),
+        )
     except (ValueError, KeyError, TypeError):
         raise rejected from None
     if grant.expires_at <= clock.now():
@@ -168,6 +177,17 @@ async def _latest_id(storage: Storage, grant: SseGrant) -> int:
     return int(rows[0]["latest"] or 0) if rows else 0
 
 
+def _revokes(row: Any, grant: SseGrant) -> bool:
+    """Whether the event is a close of the channel that came after the grant's token was made."""
+    return row["topic"] == STREAM_CLOSED_TOPIC and int(row["payload"].get("closed_at_ms", 0)) >= grant.issued_at_ms
+
+
+async def _revoked(storage: Storage, grant: SseGrant) -> bool:
+    issued = grant.issued_at_ms // 1000 - 1  # events keep seconds: read from the second before
+    closes = _channel_events(grant).where(events.c.topic == STREAM_CLOSED_TOPIC, events.c.created_at >= issued)
+    return any(_revokes(row, grant) for row in await _read(storage, closes))
+
+
 def _frame(row: Any) -> ServerSentEventMessage:
     return ServerSentEventMessage(data=json.dumps(row["payload"], separators=(",", ":")), id=row["id"])
 
@@ -189,12 +209,10 @@ async def _stream(
         last = max([last, *(row["id"] for row in backlog)])
         for row in backlog:
             sent.add(row["id"])
+            if _revokes(row, grant):
+                return
             if row["topic"] != STREAM_CLOSED_TOPIC:
                 yield _frame(row)
-            elif last_event_id is not None:
-                # Resuming a stream that was closed meanwhile. (A rewind replays what came before
-                # this connection's token: the closes in it do not apply.)
-                return
         quiet_since = asyncio.get_running_loop().time()
         while (remaining := grant.expires_at - clock.now()) > 0:
             try:
@@ -212,8 +230,10 @@ async def _stream(
                     continue
                 sent.add(row["id"])
                 last = max(last, row["id"])
-                if row["topic"] == STREAM_CLOSED_TOPIC:
+                if _revokes(row, grant):
                     return
+                if row["topic"] == STREAM_CLOSED_TOPIC:
+                    continue
                 quiet_since = asyncio.get_running_loop().time()
                 yield _frame(row)
             if asyncio.get_running_loop().time() - quiet_since >= KEEPALIVE_SECONDS:
@@ -228,10 +248,10 @@ async def close_channel_streams(uow: UnitOfWork, channel: str) -> int:
 
     Fin's stream closes when Fin reaches `awaiting_user_reply` or `complete`; the next
     `/fin/reply` hands out a fresh URL. The close is stored as an event of the channel (never sent
-    as a frame), so a stream resumed with `Last-Event-ID` from before it ends as well, while a
-    new stream with `rewind` replays the earlier events and stays open.
+    as a frame) and revokes the tokens made before it: their streams end there, resumed or
+    rewound alike, while a token made after it (the next `/fin/reply`'s) streams on.
     """
-    return await record_event(uow, STREAM_CLOSED_TOPIC, {}, channel=channel)
+    return await record_event(uow, STREAM_CLOSED_TOPIC, {"closed_at_ms": clock.now_ms()}, channel=channel)
 
 
 def _parse_last_event_id(value: str | None) -> int | None:
@@ -261,5 +281,7 @@ class EventStreamController(Controller):
             raise TidingsError(401, "unauthorized", "The access token does not grant this channel")
         last_event_id = _parse_last_event_id(last_event_id_header or last_event_id_query)
         window = rewind_seconds(rewind) if rewind and last_event_id is None else None
+        if last_event_id is None and window is None and await _revoked(state.storage, grant):
+            raise TidingsError(401, "unauthorized", "Access Token Invalid")
         stream = _stream(state.storage, grant, last_event_id, window)
         return ServerSentEvent(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
