@@ -9,7 +9,9 @@ points the workspace's Fin webhook at a local receiver, then asks every question
 - in-scope (`questions.jsonl`): answered (not escalated) with a relevant page among the cited
   links, and at most three links cited;
 - `out_of_scope.jsonl` and `out_of_scope_hard.jsonl` (reported separately): escalated;
-- latency: from sending /fin/start to the receiver getting the first `fin_replied`, p50/p95.
+- latency: from sending /fin/start to the receiver getting the first `fin_replied`, p50/p95;
+- the eval README's balanced accuracy (answer rate and escalation rate, averaged) and end-to-end
+  accuracy (in-scope answered with a relevant page cited first, plus out-of-scope escalated).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from tests.support.receiver import Received, Receiver  # noqa: E402
 
 DEFAULT_EVALS = ROOT.parent / "shared" / "evals" / "git-docs"
 FINAL = {"awaiting_user_reply", "complete"}
+OUT_OF_SCOPE = ("out_of_scope", "out_of_scope_hard")
 MAX_CITATIONS = 3
 LINK = re.compile(r'<a href="([^"]+)"')
 
@@ -85,15 +88,21 @@ def ask(http: httpx.Client, receiver: Receiver, question: dict[str, Any]) -> Out
     return Outcome([e for _, e in mine], latency)
 
 
-def score_in_scope(outcomes: list[tuple[dict[str, Any], Outcome]], external_of: dict[str, str]) -> dict[str, Any]:
-    per_source: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+def score_in_scope(
+    outcomes: list[tuple[dict[str, Any], Outcome]], external_of: dict[str, str]
+) -> dict[str, tuple[int, float, float, float]]:
+    """Per source and overall: (questions, answered, answered with a relevant page among at most
+    three cited, answered with a relevant page cited first)."""
+    per_source: dict[str, list[tuple[bool, bool, bool]]] = defaultdict(list)
     for question, outcome in outcomes:
         cited = [external_of.get(url, "") for url in outcome.cited]
+        answered = not outcome.escalated
         right = len(cited) <= MAX_CITATIONS and any(ext in question["relevant"] for ext in cited)
-        per_source[question.get("source", "all")].append((not outcome.escalated, not outcome.escalated and right))
+        first = bool(cited) and cited[0] in question["relevant"]
+        per_source[question.get("source", "all")].append((answered, answered and right, answered and first))
     everything = [hit for hits in per_source.values() for hit in hits]
     return {
-        name: (len(hits), statistics.fmean(h[0] for h in hits), statistics.fmean(h[1] for h in hits))
+        name: (len(hits), *(statistics.fmean(h[i] for h in hits) for i in range(3)))  # type: ignore[misc]
         for name, hits in [("overall", everything), *sorted(per_source.items())]
     }
 
@@ -135,12 +144,21 @@ def main() -> None:
                 drop_postgres_database(url)
 
     print(f"database {args.database}, embedder {args.embedder or os.environ.get('TIDINGS_EMBEDDER') or 'none'}")
-    for name, (n, answered, right) in score_in_scope(results["in_scope"], external_of).items():
-        print(f"in-scope {name:>8} (n={n:>3})  answered {answered:.3f}  answered with the right page {right:.3f}")
-    for name in ("out_of_scope", "out_of_scope_hard"):
-        outcomes = results[name]
-        escalated = statistics.fmean(o.escalated for _, o in outcomes)
-        print(f"{name:>17} (n={len(outcomes):>3})  escalated {escalated:.3f}")
+    in_scope = score_in_scope(results["in_scope"], external_of)
+    for name, (n, answered, right, first) in in_scope.items():
+        print(
+            f"in-scope {name:>8} (n={n:>3})  answered {answered:.3f}  answered with the right page {right:.3f}"
+            f"  (cited first {first:.3f})"
+        )
+    escalated = {name: statistics.fmean(o.escalated for _, o in results[name]) for name in OUT_OF_SCOPE}
+    for name in OUT_OF_SCOPE:
+        print(f"{name:>17} (n={len(results[name]):>3})  escalated {escalated[name]:.3f}")
+    # The eval README's summary figures, against the easy out-of-scope set.
+    n_in, answer_rate, _, first_right = in_scope["overall"]
+    n_out = len(results["out_of_scope"])
+    balanced = (answer_rate + escalated["out_of_scope"]) / 2
+    end_to_end = (first_right * n_in + escalated["out_of_scope"] * n_out) / (n_in + n_out)
+    print(f"balanced accuracy {balanced:.3f}  end-to-end accuracy {end_to_end:.3f}")
     latencies = [o.latency_ms for outcomes in results.values() for _, o in outcomes if o.latency_ms is not None]
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
     print(f"start → first fin_replied  p50 {p50:.0f} ms  p95 {p95:.0f} ms")
