@@ -155,6 +155,8 @@ def test_settings_generate_a_secret_and_keep_it(server: LiveServer) -> None:
     assert first["sse_enabled"] is True
     assert first["streaming"] is False
     assert first["escalation_rules"] == []
+    assert first["inactivity_timeout_seconds"] == 600
+    assert first["inactivity_message"] == "Is there anything else I can help you with?"
     second = configure(server, ws, streaming=True)
     assert second["webhook_secret"] == first["webhook_secret"]
     assert second["webhook_url"] == "https://hooks.test/fin"
@@ -167,6 +169,9 @@ def test_settings_generate_a_secret_and_keep_it(server: LiveServer) -> None:
         assert bad.json()["errors"][0]["field"] == "webhook_url"
         bad_rule = mgmt.put(f"/workspaces/{ws.id}/fin_agent_settings", json={"escalation_rules": [{"name": "x"}]})
         assert bad_rule.status_code == 400
+        negative = mgmt.put(f"/workspaces/{ws.id}/fin_agent_settings", json={"inactivity_timeout_seconds": -1})
+        assert negative.status_code == 400
+        assert negative.json()["errors"][0]["field"] == "inactivity_timeout_seconds"
 
 
 # The lifecycle.
@@ -295,6 +300,40 @@ def test_a_resent_message_is_answered_once(fin: Fin) -> None:
     assert again.status_code == 200
     assert again.json()["status"] == "awaiting_user_reply"
     fin.events("ext-dedupe", 2)
+
+
+def test_a_silent_user_is_asked_once_then_fin_completes(fin: Fin) -> None:
+    configure(fin.server, fin.ws, inactivity_timeout_seconds=1, inactivity_message="Still there?")
+    start(fin.ws, "ext-quiet", QUESTION)
+    events = fin.events("ext-quiet", 5)
+    assert shape(events) == [
+        ("fin_replied", "replying", None),
+        ("fin_status_updated", "awaiting_user_reply", None),
+        ("fin_replied", "replying", None),
+        ("fin_status_updated", "awaiting_user_reply", None),
+        ("fin_status_updated", "complete", None),
+    ]
+    assert events[2]["message"]["body"] == "<p>Still there?</p>"
+    assert events[2]["message"]["id"] != events[0]["message"]["id"]
+    response = fin.ws.http.post(
+        "/fin/reply", json={"conversation_id": "ext-quiet", "message": message("hello?"), "user": {"id": "user-1"}}
+    )
+    assert response.status_code == 400
+
+
+def test_a_user_who_answers_in_time_is_not_nudged(fin: Fin) -> None:
+    configure(fin.server, fin.ws, inactivity_timeout_seconds=2)
+    start(fin.ws, "ext-chatty", QUESTION)
+    fin.events("ext-chatty", 2)
+    reply(fin.ws, "ext-chatty", "How do I download invoices?")
+    fin.events("ext-chatty", 4)
+    reply(fin.ws, "ext-chatty", "thanks, that worked")
+    assert shape(fin.events("ext-chatty", 6))[4:] == [
+        ("fin_status_updated", "resolved", None),
+        ("fin_status_updated", "complete", None),
+    ]
+    time.sleep(2.5)
+    fin.events("ext-chatty", 6)
 
 
 def test_concurrent_starts_make_one_conversation_and_one_answer(fin: Fin) -> None:

@@ -21,6 +21,8 @@ class FinConfig(BaseSettings):
     # How often the runner looks for work queued by other processes (its own wakes it at once).
     fin_poll_seconds: float = 0.5
     fin_concurrency: int = 4
+    # How often each process looks for users gone quiet (see tidings.fin.inactivity).
+    fin_inactivity_sweep_seconds: float = 1.0
 
     @property
     def generative(self) -> bool:

@@ -82,17 +82,19 @@ def reply_chunk(conversation_id: str, stream_id: str, index: int, text: str) -> 
     }
 
 
-async def emit(uow: UnitOfWork, settings: Any, event: dict[str, Any]) -> None:
-    """Announce `event` on the conversation's SSE channel and, unless SSE-only, to the Fin webhook."""
+async def emit(uow: UnitOfWork, settings: Any, event: dict[str, Any], *, sse: bool = True) -> None:
+    """Announce `event` on the conversation's SSE channel (unless `sse` is false: inactivity
+    messages go by webhook only) and, unless SSE-only, to the Fin webhook."""
     conversation_id = event["conversation_id"]
-    await record_event(
-        uow,
-        event["event_name"],
-        event,
-        subject_type="fin_conversation",
-        subject_id=conversation_id,
-        channel=fin_channel(uow.workspace_id, conversation_id),
-    )
+    if sse:
+        await record_event(
+            uow,
+            event["event_name"],
+            event,
+            subject_type="fin_conversation",
+            subject_id=conversation_id,
+            channel=fin_channel(uow.workspace_id, conversation_id),
+        )
     if event["event_name"] == "fin_reply_chunk" or settings is None or not settings["webhook_url"]:
         return
     await enqueue_delivery(

@@ -19,6 +19,7 @@ from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import Storage
 from tidings.fin import answerer, storage
 from tidings.fin.config import FinConfig, fin_config
+from tidings.fin.inactivity import sweep_forever
 from tidings.fin.rules import REASON_ROUTED
 from tidings.fin.workflow import Outcome, Streamer, answer_question, apply, decide, load
 
@@ -171,13 +172,18 @@ class FinRunner:
 
 @contextlib.asynccontextmanager
 async def fin_runtime(store: Storage) -> AsyncIterator[FinRunner]:
-    """Run this process's Fin runner for the app's lifetime (entered from the app's lifespan)."""
-    runner = FinRunner(store, fin_config())
+    """Run this process's Fin runner and inactivity sweep for the app's lifetime (entered from the
+    app's lifespan)."""
+    config = fin_config()
+    runner = FinRunner(store, config)
     task = asyncio.create_task(runner.run())
+    sweeper = asyncio.create_task(sweep_forever(store, config.fin_inactivity_sweep_seconds))
     try:
         yield runner
     finally:
+        sweeper.cancel()
         await runner.stop()
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for background in (sweeper, task):
+            with contextlib.suppress(asyncio.CancelledError):
+                await background

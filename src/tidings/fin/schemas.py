@@ -62,6 +62,9 @@ class FinStatusOut(msgspec.Struct, omit_defaults=True):
 
 
 # Management API: PUT /_tidings/v1/workspaces/{ws}/fin_agent_settings.
+DEFAULT_INACTIVITY_MESSAGE = "Is there anything else I can help you with?"
+
+
 class EscalationRule(Request):
     """Either `keywords` (any of them in a user message) or an `attribute` condition on the user."""
 
@@ -78,6 +81,8 @@ class FinSettingsUpdate(Request):
     sse_enabled: bool | UnsetType = UNSET
     streaming: bool | UnsetType = UNSET
     escalation_rules: list[EscalationRule] | None | UnsetType = UNSET
+    inactivity_timeout_seconds: int | UnsetType = UNSET
+    inactivity_message: str | None | UnsetType = UNSET
 
 
 class FinSettingsOut(msgspec.Struct):
@@ -86,6 +91,8 @@ class FinSettingsOut(msgspec.Struct):
     sse_enabled: bool
     streaming: bool
     escalation_rules: list[dict[str, Any]]
+    inactivity_timeout_seconds: int
+    inactivity_message: str
     type: str = "fin_agent_settings"
 
     @classmethod
@@ -96,4 +103,6 @@ class FinSettingsOut(msgspec.Struct):
             sse_enabled=bool(row["sse_enabled"]),
             streaming=bool(row["streaming"]),
             escalation_rules=list(row["escalation_rules"] or []),
+            inactivity_timeout_seconds=int(row["inactivity_timeout_seconds"]),
+            inactivity_message=row["inactivity_message"] or DEFAULT_INACTIVITY_MESSAGE,
         )

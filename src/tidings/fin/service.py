@@ -123,6 +123,8 @@ async def start(uow: UnitOfWork, data: FinStartRequest, base_url: str) -> FinSta
         "attributes": {**(row["attributes"] if row else {}), **conversation_attributes},
         "updated_at": clock.now(),
     }
+    if author == "user":
+        values["nudged_at"] = None
     if row is None:
         values |= {"conversation_id": conversation_id, "created_at": clock.now(), "intercom_conversation_id": None}
         fin_conversation_id = await storage.insert_conversation(uow, values)
@@ -156,7 +158,7 @@ async def reply(uow: UnitOfWork, data: FinReplyRequest, base_url: str) -> FinSta
             raise bad("conversation_id", "Fin has completed this conversation; start it again with /fin/start")
         changes: dict[str, Any] = {"contact_id": contact["id"], "user_id": str(user.id), "updated_at": clock.now()}
         if author == "user":
-            changes["status"] = "thinking"
+            changes |= {"status": "thinking", "nudged_at": None}
         await storage.update_conversation(uow, row["id"], changes)
         await _accept(uow, row["id"], author, body, timestamp, now_ms)
         row = await storage.get_conversation(uow, row["id"])
@@ -256,6 +258,12 @@ async def update_settings(uow: UnitOfWork, data: FinSettingsUpdate, settings: Se
     if data.escalation_rules is not UNSET:
         rules = [{name: getattr(rule, name) for name in rule.__struct_fields__} for rule in data.escalation_rules or []]
         values["escalation_rules"] = validate_rules(rules)
+    if data.inactivity_timeout_seconds is not UNSET:
+        if data.inactivity_timeout_seconds < 0:
+            raise bad("inactivity_timeout_seconds", "inactivity_timeout_seconds must be 0 (off) or more")
+        values["inactivity_timeout_seconds"] = data.inactivity_timeout_seconds
+    if data.inactivity_message is not UNSET:
+        values["inactivity_message"] = (data.inactivity_message or "").strip() or None
     if row is None:
         values = {"webhook_url": None, "sse_enabled": True, "streaming": False, "escalation_rules": []} | values
     await storage.save_settings(uow, values, exists=row is not None)

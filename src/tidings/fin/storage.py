@@ -45,6 +45,10 @@ fin_settings = Table(
     Column("streaming", Boolean, nullable=False, default=False),
     # [{"name"?, "keywords": [..]} | {"name"?, "attribute", "operator", "value"?}]: see fin.rules.
     Column("escalation_rules", JsonType, nullable=False),
+    # A user silent this long after Fin's reply is asked if they need more; as long again, and Fin's
+    # part ends (`complete`). 0 turns it off.
+    Column("inactivity_timeout_seconds", Integer, nullable=False, server_default="600"),
+    Column("inactivity_message", Text, nullable=True),
     timestamp_column("updated_at"),
     info=KEEP_ON_RESET,
 )
@@ -65,7 +69,11 @@ fin_conversations = Table(
     Column("intercom_conversation_id", String(32), nullable=True),
     timestamp_column("created_at"),
     timestamp_column("updated_at"),
+    # When Fin asked a silent user whether they need anything else; cleared by the user's next message.
+    Column("nudged_at", BigInteger, nullable=True),
     UniqueConstraint("workspace_id", "conversation_id", name="uq_fin_conversations_workspace_conversation"),
+    # The inactivity sweep reads conversations waiting on their user, oldest first.
+    Index("ix_fin_conversations_status_updated", "status", "updated_at"),
 )
 
 fin_messages = Table(
