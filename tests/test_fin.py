@@ -15,6 +15,7 @@ import re
 import signal
 import threading
 import time
+from base64 import b64encode
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -229,6 +230,70 @@ def test_escalated_when_the_user_asks_for_a_human(fin: Fin) -> None:
     assert any("Settings" in (body or "") for body in bodies)
     assert "Can I talk to a human please?" in bodies
     assert conversation.team_assignee_id is not None
+
+
+def test_attachments_reach_the_team_at_hand_over(fin: Fin) -> None:
+    screenshot = bytes(range(256)) * 4
+    start(
+        fin.ws,
+        "ext-attach",
+        QUESTION,
+        attachments=[
+            {
+                "type": "file",
+                "name": "error shot.png",
+                "content_type": "image/png",
+                "data": b64encode(screenshot).decode(),
+            },
+            {"type": "url", "url": "https://files.example.test/logs/console.txt"},
+        ],
+    )
+    fin.events("ext-attach", 2)
+    reply(
+        fin.ws,
+        "ext-attach",
+        "I want to talk to a person",
+        attachments=[{"type": "file", "name": "notes.txt", "content_type": "text/plain", "data": "aGVsbG8="}],
+    )
+    fin.events("ext-attach", 4)
+    conversation = handed_over(fin, QUESTION)
+    source = conversation.source.attachments
+    assert [a.name for a in source] == ["error shot.png", "console.txt"]
+    assert source[1].url == "https://files.example.test/logs/console.txt"
+    download = httpx.get(source[0].url, timeout=10)
+    assert download.status_code == 200
+    assert download.content == screenshot
+    assert download.headers["content-type"] == "image/png"
+    asked = next(
+        p for p in conversation.conversation_parts.conversation_parts if p.body == "I want to talk to a person"
+    )
+    assert [a.name for a in asked.attachments] == ["notes.txt"]
+    assert httpx.get(asked.attachments[0].url, timeout=10).content == b"hello"
+    missing = httpx.get(source[0].url.replace("/_tidings/uploads/", "/_tidings/uploads/x"), timeout=10)
+    assert missing.status_code == 404
+    assert missing.json()["type"] == "error.list"
+
+
+def test_bad_attachments_are_refused_and_change_nothing(fin: Fin) -> None:
+    cases = [
+        ({"type": "file", "name": "a.png", "content_type": "image/png", "data": "not base64!"}, "attachments[0].data"),
+        ({"type": "url", "url": "ftp://files.example.test/a"}, "attachments[0].url"),
+        ({"type": "file", "name": "a.png", "data": "aGVsbG8="}, "attachments[0].content_type"),
+    ]
+    for attachment, named in cases:
+        body = {
+            "conversation_id": "ext-bad-attach",
+            "message": message(QUESTION),
+            "user": {"id": "user-1"},
+            "attachments": [attachment],
+        }
+        response = fin.ws.http.post("/fin/start", json=body)
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["field"] == named
+    unknown = fin.ws.http.post(
+        "/fin/reply", json={"conversation_id": "ext-bad-attach", "message": message("hi"), "user": {"id": "user-1"}}
+    )
+    assert unknown.status_code == 404
 
 
 def handed_over(fin: Fin, opening: str) -> Any:

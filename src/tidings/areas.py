@@ -23,6 +23,7 @@ from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
 from tidings.tickets import service as tickets_service
 from tidings.tickets.routes import TicketsController, TicketStatesController, TicketTypesController
+from tidings.uploads.routes import UploadsController
 from tidings.visitors.routes import VisitorsController
 from tidings.webhooks.management import WebhooksController
 from tidings.webhooks.sse import EventStreamController
@@ -68,6 +69,7 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     EventStreamController,
     FinSettingsController,
     CustomChannelSettingsController,
+    UploadsController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.

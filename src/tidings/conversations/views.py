@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
+from urllib.parse import unquote
 
 import msgspec
 
@@ -47,7 +48,7 @@ def attachments_from_urls(urls: list[str]) -> list[dict[str, Any]]:
     return [
         {
             "type": "upload",
-            "name": url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or url,
+            "name": unquote(url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]) or url,
             "url": url,
             "content_type": mimetypes.guess_type(url.split("?", 1)[0])[0] or "application/octet-stream",
         }

@@ -19,6 +19,7 @@ import tidings.subscriptions.storage
 import tidings.tags.storage
 import tidings.teams.storage
 import tidings.tickets.storage
+import tidings.uploads.storage
 import tidings.visitors.storage
 import tidings.webhooks.storage  # noqa: F401
 from tidings.db.metadata import metadata

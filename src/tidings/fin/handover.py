@@ -1,7 +1,8 @@
 """Hand-over to humans: the Fin exchange becomes an Intercom conversation in the default team's inbox.
 
 The first hand-over opens a conversation for the user with the exchange as its parts (the user's
-messages as the user's, Fin's as the Fin bot's, a caller's human agent's as the first admin's);
+messages as the user's, with their attachments, Fin's as the Fin bot's, a caller's human agent's as
+the first admin's);
 a later hand-over of the same Fin conversation appends what was said since. Either way the
 conversation is then assigned to the workspace's default team (the first team; a "Support" team is
 created when the workspace has none). The Conversations area records its webhooks
@@ -51,13 +52,16 @@ async def hand_over(uow: UnitOfWork, conversation: Any, reason: str) -> str:
             uow,
             contact_id=contact_id,
             body=opening["body"] if opening else reason,
+            attachment_urls=opening["attachment_urls"] if opening else None,
             ai_agent_participated=True,
         )
         intercom_id = str(numeric)
         messages = [m for m in messages if opening is None or m["id"] != opening["id"]]
     for message in messages:
         author = await _author(uow, message, contact_id)
-        await add_part(uow, int(intercom_id), author, "comment", message["body"])
+        await add_part(
+            uow, int(intercom_id), author, "comment", message["body"], attachment_urls=message["attachment_urls"]
+        )
     team_id = await default_team(uow)
     await add_part(
         uow,

@@ -30,10 +30,13 @@ from tidings.fin.schemas import (
     FinUserIn,
 )
 from tidings.fin.users import check_attributes, upsert_user
+from tidings.uploads.service import DecodedFile, decode_file
+from tidings.uploads.service import store as store_upload
 from tidings.webhooks.safety import UnsafeDestination, check_saved_url
 
 AUTHORS = frozenset({"user", "agent", "fin"})
 MAX_ATTACHMENTS = 10
+FILE_PARTS = ("name", "content_type", "data")
 MAX_HISTORY = 10
 DEDUPE_WINDOW_MS = 5 * 60 * 1000
 # Statuses in which Fin's workflow for a conversation is over.
@@ -75,20 +78,35 @@ def _user(user: FinUserIn | Any) -> FinUserIn:
     return user
 
 
-def _check_attachments(attachments: Any) -> None:
+Attachment = str | DecodedFile  # a URL as sent, or a file sent as data (kept as an upload)
+
+
+def _attachments(attachments: Any) -> list[Attachment]:
+    """The message's attachments, checked before anything is written."""
     if attachments is UNSET or attachments is None:
-        return
+        return []
     if len(attachments) > MAX_ATTACHMENTS:
         raise bad("attachments", f"attachments accepts at most {MAX_ATTACHMENTS} items")
+    checked: list[Attachment] = []
     for index, attachment in enumerate(attachments):
         field = f"attachments[{index}]"
         if attachment.type == "url":
-            _text(attachment.url, f"{field}.url")
+            url = _text(attachment.url, f"{field}.url")
+            if not url.startswith(("https://", "http://")):
+                raise bad(f"{field}.url", f"{field}.url must be an http(s) URL")
+            checked.append(url)
         elif attachment.type == "file":
-            for part in ("name", "content_type", "data"):
-                _text(getattr(attachment, part), f"{field}.{part}")
+            name, content_type, data = (_text(getattr(attachment, part), f"{field}.{part}") for part in FILE_PARTS)
+            checked.append(decode_file(name, content_type, data, field))
         else:
             raise bad(f"{field}.type", f"{field}.type must be url or file")
+    return checked
+
+
+async def _attachment_urls(uow: UnitOfWork, attachments: list[Attachment], base_url: str) -> list[str] | None:
+    if not attachments:
+        return None
+    return [item if isinstance(item, str) else await store_upload(uow, item, base_url) for item in attachments]
 
 
 def _attributes(value: Any) -> dict[str, Any]:
@@ -99,7 +117,7 @@ async def start(uow: UnitOfWork, data: FinStartRequest, base_url: str) -> FinSta
     conversation_id = _text(data.conversation_id, "conversation_id")
     author, body, timestamp = _message(data.message)
     user = _user(data.user)
-    _check_attachments(data.attachments)
+    attachments = _attachments(data.attachments)
     # Concurrent calls for one conversation (a client retrying, two tabs) queue here, so the
     # conversation is created once and a re-sent message is seen as the duplicate it is.
     await uow.serialise("fin", conversation_id)
@@ -136,7 +154,8 @@ async def start(uow: UnitOfWork, data: FinStartRequest, base_url: str) -> FinSta
         await storage.update_conversation(uow, fin_conversation_id, values)
     for past_author, past_body, past_timestamp in checked_history:
         await _record(uow, fin_conversation_id, past_author, past_body, past_timestamp, now_ms, history=True)
-    await _accept(uow, fin_conversation_id, author, body, timestamp, now_ms)
+    urls = await _attachment_urls(uow, attachments, base_url)
+    await _accept(uow, fin_conversation_id, author, body, timestamp, now_ms, urls)
     row = await storage.get_conversation(uow, fin_conversation_id)
     return await _status(uow, row, base_url, user_errors, conversation_errors, rewind=True)
 
@@ -145,7 +164,7 @@ async def reply(uow: UnitOfWork, data: FinReplyRequest, base_url: str) -> FinSta
     conversation_id = _text(data.conversation_id, "conversation_id")
     author, body, timestamp = _message(data.message)
     user = _user(data.user)
-    _check_attachments(data.attachments)
+    attachments = _attachments(data.attachments)
     await uow.serialise("fin", conversation_id)
     row = await storage.find_conversation(uow, conversation_id)
     if row is None:
@@ -160,7 +179,8 @@ async def reply(uow: UnitOfWork, data: FinReplyRequest, base_url: str) -> FinSta
         if author == "user":
             changes |= {"status": "thinking", "nudged_at": None}
         await storage.update_conversation(uow, row["id"], changes)
-        await _accept(uow, row["id"], author, body, timestamp, now_ms)
+        urls = await _attachment_urls(uow, attachments, base_url)
+        await _accept(uow, row["id"], author, body, timestamp, now_ms, urls)
         row = await storage.get_conversation(uow, row["id"])
     return await _status(uow, row, base_url, user_errors, {}, rewind=False)
 
@@ -173,7 +193,14 @@ async def _upsert(uow: UnitOfWork, user: FinUserIn) -> tuple[Any, dict[str, str]
 
 
 async def _record(
-    uow: UnitOfWork, fin_conversation_id: int, author: str, body: str, timestamp: int, now_ms: int, history: bool
+    uow: UnitOfWork,
+    fin_conversation_id: int,
+    author: str,
+    body: str,
+    timestamp: int,
+    now_ms: int,
+    history: bool,
+    attachment_urls: list[str] | None = None,
 ) -> int:
     return await storage.insert_message(
         uow,
@@ -186,16 +213,25 @@ async def _record(
             "answered": None,
             "citations": None,
             "handed_over": False,
+            "attachment_urls": attachment_urls,
             "received_at_ms": now_ms,
         },
     )
 
 
 async def _accept(
-    uow: UnitOfWork, fin_conversation_id: int, author: str, body: str, timestamp: int, now_ms: int
+    uow: UnitOfWork,
+    fin_conversation_id: int,
+    author: str,
+    body: str,
+    timestamp: int,
+    now_ms: int,
+    attachment_urls: list[str] | None,
 ) -> None:
     """Record the message; a user's message is queued for Fin, others are context."""
-    message_id = await _record(uow, fin_conversation_id, author, body, timestamp, now_ms, history=False)
+    message_id = await _record(
+        uow, fin_conversation_id, author, body, timestamp, now_ms, history=False, attachment_urls=attachment_urls
+    )
     if author == "user":
         await storage.insert_job(uow, fin_conversation_id, message_id, clock.now())
         uow.after_commit.append(wake_runner)

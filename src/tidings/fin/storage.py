@@ -93,6 +93,8 @@ fin_messages = Table(
     Column("citations", JsonType, nullable=True),
     # Copied into the Intercom conversation of a hand-over.
     Column("handed_over", Boolean, nullable=False, default=False),
+    # The message's attachments as URLs (files sent as data are kept as uploads).
+    Column("attachment_urls", JsonType, nullable=True),
     Column("received_at_ms", BigInteger, nullable=False),
     Index("ix_fin_messages_conversation", "fin_conversation_id", "id"),
 )
