@@ -26,6 +26,6 @@ from tidings.db.metadata import metadata
 
 # Indexes a migration creates by hand (GIN, expression or collation indexes, one dialect only):
 # autogenerate must not propose dropping them.
-MANUAL_INDEXES = frozenset({"ix_contacts_custom_attributes", "ix_contacts_name_prefix"})
+MANUAL_INDEXES = frozenset({"ix_contacts_custom_attributes", "ix_contacts_name_prefix", "ix_content_passages_tsv"})
 
 __all__ = ["MANUAL_INDEXES", "metadata"]
