@@ -13,10 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]  # this checkout's code, whatever is installed
 
-from tests.support.contract import spec  # noqa: E402
-
-from tidings.app import create_app  # noqa: E402
-from tidings.management.routes import PREFIX  # noqa: E402
+from tests.support.contract import served_operation_ids, spec  # noqa: E402
 
 # The spec gives these four no operationId; ours are named after what they do.
 OWN_IDS = {
@@ -39,22 +36,10 @@ def spec_operations() -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def route_operation_ids() -> set[str]:
-    app = create_app()
-    ids = set()
-    for route in app.routes:
-        if route.path.startswith(PREFIX) or route.path.startswith("/_tidings"):
-            continue
-        for handler in getattr(route, "route_handlers", []):
-            if handler.operation_id:
-                ids.add(str(handler.operation_id))
-    return ids
-
-
 def main() -> int:
     ops = spec_operations()
     known = {op_id for *_, op_id in ops}
-    routes = route_operation_ids()
+    routes = served_operation_ids()
     stray = sorted(routes - known)
     if "--check" in sys.argv:
         if stray:

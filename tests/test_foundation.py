@@ -173,6 +173,24 @@ class TestErrors:
         assert "JSON" in body["errors"][0]["message"]
         assert workspace.http.get("/tags").json()["data"] == []
 
+    def test_missing_body(self, workspace: Workspace) -> None:
+        body = assert_error(workspace.http.post("/tags"), 400, "parameter_invalid")
+        assert body["errors"][0]["message"] == "A JSON request body is required"
+        assert workspace.http.get("/tags").json()["data"] == []
+
+    def test_values_the_database_cannot_hold(self, workspace: Workspace) -> None:
+        """An integer beyond 64 bits, or a NUL character (PostgreSQL text cannot hold one): 400, nothing written."""
+        nul = workspace.http.post("/companies", json={"company_id": "acme\u0000", "name": "Acme"})
+        assert assert_error(nul, 400, "parameter_invalid")
+        huge = {
+            "message_type": "inapp",
+            "body": "hi",
+            "from": {"type": "admin", "id": 2**63},
+            "to": {"type": "user", "id": "x"},
+        }
+        assert_error(workspace.http.post("/messages", json=huge), 400, "parameter_invalid")
+        assert workspace.http.post("/companies/list").json()["data"] in ([], None)
+
     def test_missing_field(self, workspace: Workspace) -> None:
         body = assert_error(workspace.http.post("/tags", json={"nam": "x"}), 400, "parameter_not_found")
         assert body["errors"][0]["field"] == "name"

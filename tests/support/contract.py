@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 from openapi_schema_validator import OAS30Validator
 
+from tidings.app import create_app
+
 SPEC_PATH = Path(
     os.environ.get(
         "TIDINGS_SPEC",
@@ -147,3 +149,15 @@ def _check_error_envelope(document: Any, where: str) -> None:
     )
     if not ok:
         raise ContractError(f"{where}: error body is not Intercom's error.list envelope: {document!r}")
+
+
+def served_operation_ids() -> set[str]:
+    """The operation ids of the Intercom API routes the app registers (not tidings' own `/_tidings`)."""
+    ids = set()
+    for route in create_app().routes:
+        if route.path.startswith("/_tidings"):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if handler.operation_id:
+                ids.add(str(handler.operation_id))
+    return ids

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import msgspec
+from asyncpg.exceptions import DataError as PostgresDataError
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -94,6 +95,10 @@ def _validation_items(exc: ValidationException) -> list[ErrorItem]:
             continue
         message = str(entry.get("message") or "Invalid parameters")
         field = _field_of(entry.get("key"))
+        if field is None and message == "'data'":
+            # Litestar's KeyError for a request with no body at all.
+            items.append(ErrorItem("parameter_invalid", "A JSON request body is required"))
+            continue
         if field is None and _NOT_JSON.search(message):
             items.append(ErrorItem("parameter_invalid", "The request body is not valid JSON"))
             continue
@@ -139,8 +144,25 @@ def to_intercom(exc: Exception) -> tuple[int, list[ErrorItem], dict[str, str] | 
             log.error("framework error %s", exc.detail, exc_info=exc)
         code = "client_error" if status < 500 else "server_error"
         return status, [ErrorItem(code, str(exc.detail or ""))], None
+    if _rejected_value(exc):
+        return 400, [ErrorItem("parameter_invalid", "A value in the request cannot be stored or searched for")], None
     log.exception("unhandled error", exc_info=exc)
     return 500, [ErrorItem("server_error", "An internal error occurred")], None
+
+
+def _rejected_value(exc: BaseException) -> bool:
+    """Whether the database refused a value the client sent: an integer beyond 64 bits (SQLite's
+    OverflowError) or PostgreSQL's data exceptions (SQLSTATE class 22: out of range, a NUL
+    character in text...). The caller's input, not a fault of ours, so a 400; the transaction has
+    rolled back, so nothing changed."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OverflowError | PostgresDataError):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
 
 
 def error_response(status: int, items: list[ErrorItem], headers: dict[str, str] | None = None) -> Response[bytes]:

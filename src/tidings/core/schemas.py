@@ -13,7 +13,26 @@ UnsetType = msgspec.UnsetType
 
 
 class Request(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
-    """Base of request bodies: unknown fields are ignored, as Intercom ignores them."""
+    """Base of request bodies: unknown fields are ignored, as Intercom ignores them.
+
+    Text holding a NUL character is refused: PostgreSQL cannot store it, and the same request must
+    get the same answer on either database. (Nested bodies check their own fields.)
+    """
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            if _holds_nul(getattr(self, name)):
+                raise TidingsError(400, "parameter_invalid", f"{name} must not contain NUL characters", name)
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    return False
 
 
 def unset_to_none(value: Any) -> Any:
