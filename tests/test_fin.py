@@ -264,6 +264,7 @@ def test_attachments_reach_the_team_at_hand_over(fin: Fin) -> None:
     assert download.status_code == 200
     assert download.content == screenshot
     assert download.headers["content-type"] == "image/png"
+    assert download.headers["x-content-type-options"] == "nosniff"
     asked = next(
         p for p in conversation.conversation_parts.conversation_parts if p.body == "I want to talk to a person"
     )

@@ -13,6 +13,7 @@ never send one nudge twice, and a user message that lands first wins.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from typing import Any
 
@@ -67,29 +68,18 @@ async def act_on(uow: UnitOfWork, fin_conversation_id: int, now: int) -> None:
     if row is None or settings is None or row["status"] != AWAITING:
         return
     timeout = int(settings["inactivity_timeout_seconds"])
-    if row["nudged_at"] is None and 0 < timeout and row["updated_at"] <= now - timeout:
+    if timeout <= 0:
+        return
+    if row["nudged_at"] is None and row["updated_at"] <= now - timeout:
         await nudge(uow, row, settings, now)
-    elif row["nudged_at"] is not None and 0 < timeout and row["nudged_at"] <= now - timeout:
+    elif row["nudged_at"] is not None and row["nudged_at"] <= now - timeout:
         await finish(uow, row, settings)
 
 
 async def nudge(uow: UnitOfWork, row: Any, settings: Any, now: int) -> None:
-    body = f"<p>{settings['inactivity_message'] or DEFAULT_INACTIVITY_MESSAGE}</p>"
+    body = f"<p>{html.escape(settings['inactivity_message'] or DEFAULT_INACTIVITY_MESSAGE, quote=False)}</p>"
     now_ms = clock.now_ms()
-    message_id = await storage.insert_message(
-        uow,
-        {
-            "fin_conversation_id": row["id"],
-            "author": "fin",
-            "body": body,
-            "timestamp_ms": now_ms,
-            "is_history": False,
-            "answered": None,
-            "citations": None,
-            "handed_over": False,
-            "received_at_ms": now_ms,
-        },
-    )
+    message_id = await storage.insert_fin_message(uow, row["id"], body, now_ms)
     conversation_id, user_id = row["conversation_id"], row["user_id"]
     await emit(uow, settings, replied(conversation_id, user_id, message_id, body, now_ms, None), sse=False)
     await emit(uow, settings, status_updated(conversation_id, user_id, AWAITING), sse=False)

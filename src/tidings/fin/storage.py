@@ -155,6 +155,32 @@ async def insert_message(uow: UnitOfWork, values: dict[str, Any]) -> int:
     return int(result.scalar_one())
 
 
+async def insert_fin_message(
+    uow: UnitOfWork,
+    fin_conversation_id: int,
+    body: str,
+    sent_at_ms: int,
+    *,
+    answered: bool | None = None,
+    citations: list[dict[str, str]] | None = None,
+) -> int:
+    """One of Fin's own messages (an answer, or an inactivity nudge)."""
+    return await insert_message(
+        uow,
+        {
+            "fin_conversation_id": fin_conversation_id,
+            "author": "fin",
+            "body": body,
+            "timestamp_ms": sent_at_ms,
+            "is_history": False,
+            "answered": answered,
+            "citations": citations,
+            "handed_over": False,
+            "received_at_ms": sent_at_ms,
+        },
+    )
+
+
 async def get_message(uow: UnitOfWork, message_id: int) -> Any:
     return await uow.one_or_none(uow.select(fin_messages).where(fin_messages.c.id == message_id))
 

@@ -167,19 +167,13 @@ async def apply(uow: UnitOfWork, state: TurnState, outcome: Outcome, job_id: int
     settings = state.settings
     if outcome.reply is not None:
         now_ms = clock.now_ms()
-        message_id = await storage.insert_message(
+        message_id = await storage.insert_fin_message(
             uow,
-            {
-                "fin_conversation_id": conversation["id"],
-                "author": "fin",
-                "body": outcome.reply.html,
-                "timestamp_ms": now_ms,
-                "is_history": False,
-                "answered": outcome.reply.covered,
-                "citations": [{"title": c.title, "url": c.url} for c in outcome.reply.citations],
-                "handed_over": False,
-                "received_at_ms": now_ms,
-            },
+            conversation["id"],
+            outcome.reply.html,
+            now_ms,
+            answered=outcome.reply.covered,
+            citations=[{"title": c.title, "url": c.url} for c in outcome.reply.citations],
         )
         event = replied(conversation_id, user_id, message_id, outcome.reply.html, now_ms, outcome.stream_id)
         await emit(uow, settings, event)
