@@ -1,0 +1,34 @@
+"""live contacts index
+
+Revision ID: 0090
+Revises: 0080
+Create Date: 2026-11-25 23:30:09.434826
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0090"
+down_revision = "0080"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # The predicate is written as each dialect renders `service.visible`'s conditions, so that the
+    # planners recognise queries implying it (autogenerate rendered SQLite's `IS 0` for both).
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_contacts_live",
+            ["workspace_id", "id"],
+            unique=False,
+            postgresql_where=sa.text("merged_into_id IS NULL AND archived IS false"),
+            sqlite_where=sa.text("merged_into_id IS NULL AND archived IS 0"),
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.drop_index("ix_contacts_live")
