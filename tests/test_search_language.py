@@ -24,7 +24,15 @@ from tidings.config import normalise_database_url
 from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contact_tags, contacts
 from tidings.core.errors import TidingsError
-from tidings.core.search import FieldKind, FieldType, Searchable, SearchField, compile_query, json_value
+from tidings.core.search import (
+    FieldKind,
+    FieldType,
+    Searchable,
+    SearchField,
+    compile_query,
+    count_statement,
+    json_value,
+)
 from tidings.core.tables import workspaces
 from tidings.db.migrate import upgrade
 from tidings.db.storage import Storage, open_storage
@@ -267,13 +275,18 @@ class SearchDatabase:
         await tx.commit()
         return workspace_id, tag_ids
 
-    async def search(self, workspace_id: str, query: dict[str, Any], searchable: Searchable | None = None) -> set[str]:
+    async def search(
+        self, workspace_id: str, query: dict[str, Any], searchable: Searchable | None = None
+    ) -> tuple[set[str], int]:
+        """The ids the query selects in the workspace, and its total as searches count it."""
         fields = searchable or contact_fields(self.dialect)
         condition = compile_query(fields, query, self.dialect, CUSTOM_TYPES)
+        workspace_contacts = select(contacts).where(contacts.c.workspace_id == workspace_id)
         tx = await self.storage.begin(write=False)
         try:
-            result = await tx.execute(select(contacts.c.id).where(contacts.c.workspace_id == workspace_id, condition))
-            return {r[0] for r in result}
+            result = await tx.execute(workspace_contacts.with_only_columns(contacts.c.id).where(condition))
+            total = await tx.execute(count_statement(workspace_contacts, contacts.c.id, condition))
+            return {r[0] for r in result}, total.scalar_one()
         finally:
             await tx.rollback()
 
@@ -312,7 +325,60 @@ def test_sql_agrees_with_the_in_memory_evaluator(
     workspace_id, tag_ids = search_db.run(search_db.load(rows))
     for query in query_list:
         expected = {f"{workspace_id}-{i}" for i, row in enumerate(rows) if matches(row, query, tag_ids)}
-        assert search_db.run(search_db.search(workspace_id, sql_query(query, tag_ids))) == expected, query
+        assert search_db.run(search_db.search(workspace_id, sql_query(query, tag_ids))) == (expected, len(expected)), (
+            query
+        )
+
+
+def contact(**fields: Any) -> dict[str, Any]:
+    """A generated-like contact: a user seen at BASE, no custom attributes or tags, unless given."""
+    defaults = {
+        "role": "user",
+        "name": None,
+        "email": None,
+        "owner_id": None,
+        "created_at": BASE,
+        "last_seen_at": BASE,
+        "unsubscribed_from_emails": False,
+        "custom_attributes": {},
+        "tags": set(),
+    }
+    return {**defaults, **fields}
+
+
+def test_an_or_with_a_tag_branch_is_counted_as_the_union_of_its_branches(search_db: SearchDatabase) -> None:
+    rows = [
+        contact(tags={0}),  # 0: the tag
+        contact(custom_attributes={"seats": 3}),  # 1: the other branch
+        contact(tags={0}, custom_attributes={"seats": 3}),  # 2: both, counted once
+        contact(custom_attributes={"seats": 3}, last_seen_at=None),  # 3: half the other branch
+        contact(tags={1}, custom_attributes={"seats": "3"}),  # 4: another tag, seats a string
+        contact(role="lead", tags={0}),  # 5: the tag, but a lead
+    ]
+    seats_seen = {
+        "operator": "AND",
+        "value": [
+            {"field": "custom_attributes.seats", "operator": ">", "value": 2},
+            {"field": "last_seen_at", "operator": ">", "value": BASE - DAY},
+        ],
+    }
+    tagged = {"field": "tag_id", "operator": "=", "value": 0}
+    top_level = {"operator": "OR", "value": [tagged, seats_seen]}
+    within_and = {
+        "operator": "AND",
+        "value": [
+            {"field": "role", "operator": "=", "value": "user"},
+            {"operator": "OR", "value": [tagged, seats_seen["value"][0]]},
+        ],
+    }
+    workspace_id, tag_ids = search_db.run(search_db.load(rows))
+    for query, selected in ((top_level, [0, 1, 2, 5]), (within_and, [0, 1, 2, 3])):
+        sent = sql_query(query, tag_ids)
+        condition = compile_query(contact_fields(search_db.dialect), sent, search_db.dialect, CUSTOM_TYPES)
+        assert "UNION" in str(count_statement(select(contacts), contacts.c.id, condition))
+        expected = {f"{workspace_id}-{i}" for i in selected}
+        assert {f"{workspace_id}-{i}" for i, row in enumerate(rows) if matches(row, query, tag_ids)} == expected
+        assert search_db.run(search_db.search(workspace_id, sent)) == (expected, len(expected))
 
 
 json_values = st.recursive(
@@ -500,7 +566,7 @@ def test_extensions_agree_with_the_in_memory_evaluator(
     for query in query_list:
         expected = {f"{workspace_id}-{i}" for i, row in enumerate(rows) if matches_extended(row, query, tag_ids)}
         sent = extended_sql_query(query, tag_ids)
-        assert search_db.run(search_db.search(workspace_id, sent, searchable)) == expected, query
+        assert search_db.run(search_db.search(workspace_id, sent, searchable)) == (expected, len(expected)), query
 
 
 def test_unknown_family_members_and_fields_are_refused_with_the_declared_code() -> None:

@@ -392,8 +392,9 @@ async def search(uow: UnitOfWork, data: SearchRequest) -> ContactList:
     condition = compile_query(fields, data.query, uow.dialect, types)
     return await _page(
         uow,
-        visible(uow).where(condition),
+        visible(uow),
         fields,
+        condition=condition,
         sort=data.sort,
         pagination=data.pagination,
         default_per_page=SEARCH_PER_PAGE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, or_
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, and_, or_
 
 from tidings.core import clock
 from tidings.core.ids import hex24
@@ -58,6 +58,17 @@ contacts = Table(
     Index("ix_contacts_workspace_email_domain", "workspace_id", "email_domain"),
     # Search compares `email` as given (exact); lookups use `email_key`.
     Index("ix_contacts_workspace_email_exact", "workspace_id", "email"),
+)
+
+# The keys of the contacts lists and searches show (`contacts.service.visible`): a search that
+# gathers ids elsewhere (a tag's contacts, a branch of a counted OR) checks them here, index-only,
+# instead of reading each row or scanning the workspace.
+Index(
+    "ix_contacts_live",
+    contacts.c.workspace_id,
+    contacts.c.id,
+    postgresql_where=and_(contacts.c.merged_into_id.is_(None), contacts.c.archived.is_(False)),
+    sqlite_where=and_(contacts.c.merged_into_id.is_(None), contacts.c.archived.is_(False)),
 )
 
 

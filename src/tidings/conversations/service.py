@@ -423,13 +423,11 @@ async def create(uow: UnitOfWork, data: CreateConversationRequest) -> MessageOut
 
 async def _page(uow: UnitOfWork, condition: Any, pagination: Any) -> ConversationList:
     """Most recently updated first (the list's order, and search's without a sort), cursor-paged."""
-    stmt = uow.select(storage.conversations)
-    if condition is not None:
-        stmt = stmt.where(condition)
     page = await search_page(
         uow,
-        stmt,
+        uow.select(storage.conversations),
         CONVERSATION_SEARCH,
+        condition=condition,
         pagination=pagination,
         default_per_page=LIST_PER_PAGE,
         max_per_page=LIST_MAX_PER_PAGE,

@@ -22,9 +22,8 @@ Using it from a resource (contacts, conversations, tickets, companies...):
     condition = compile_query(FIELDS, body["query"], uow.dialect,
                               {"plan": FieldType.STRING})   # custom attribute types, e.g. from
                               # tidings.data_attributes.service.custom_types(uow, "contact")
-    stmt = uow.select(table).where(condition)
-    page = await search_page(uow, stmt, FIELDS, sort=body.get("sort"), pagination=body.get("pagination"),
-                             default_per_page=20, max_per_page=150)
+    page = await search_page(uow, uow.select(table), FIELDS, condition=condition, sort=body.get("sort"),
+                             pagination=body.get("pagination"), default_per_page=20, max_per_page=150)
     # page.rows (mappings, plus a `_sort_key` column), page.total_count, page.pages (the spec's cursor_pages)
 
 - A field of kind `RELATED` compares a column of another table (a ticket's attribute values, a
@@ -54,7 +53,9 @@ Using it from a resource (contacts, conversations, tickets, companies...):
 - `validate_query(searchable, query, custom_types)` only checks (used to store saved queries).
 - `search_page(...)` orders (by `sort` `{"field", "order": "ascending"|"descending"}`, default
   the `default_sort` field descending when declared, then the owner key), pages with the keyset
-  cursors of `tidings.core.paging`, and returns `SearchPage(rows, total_count, pages)`.
+  cursors of `tidings.core.paging`, and returns `SearchPage(rows, total_count, pages)`. Pass the
+  compiled query as `condition`, apart from the statement it filters: `count_statement` then
+  counts an OR with a subquery branch (e.g. a tag) as a union, which indexes can serve.
 
 Semantics shared by SQL and the in-memory reference (tests/test_search_language.py):
 - `=`/`!=` with `null` test absence; `!=`, `NIN` and `!~` also match rows where the field is absent.
@@ -68,7 +69,7 @@ Semantics shared by SQL and the in-memory reference (tests/test_search_language.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,11 +88,16 @@ from sqlalchemy import (
     literal,
     not_,
     or_,
+    select,
     true,
     tuple_,
     type_coerce,
+    union,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BooleanClauseList, Grouping
+from sqlalchemy.sql.selectable import SelectBase
 
 from tidings.core.errors import TidingsError
 from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor, invalid_cursor
@@ -503,12 +509,14 @@ async def search_page(
     stmt: Select[Any],
     searchable: Searchable,
     *,
+    condition: ColumnElement[bool] | None = None,
     sort: Any = None,
     pagination: Any = None,
     default_per_page: int,
     max_per_page: int,
 ) -> SearchPage:
-    """One page of `stmt`'s rows in sort order, with the total count and keyset `pages`."""
+    """One page of the rows of `stmt` (one per owner key) that meet `condition` (a compiled query),
+    in sort order, with the total count and keyset `pages`."""
     if pagination is not None and not isinstance(pagination, Mapping):
         raise invalid_query("pagination must be an object", "pagination")
     paging = pagination or {}
@@ -519,8 +527,8 @@ async def search_page(
     cursor = decode_cursor(paging.get("starting_after"))
     key_expr, descending = sort_expression(searchable, sort)
     owner = searchable.owner
-    total = await uow.count(stmt)
-    paged = stmt
+    total = int(await uow.scalar(count_statement(stmt, owner, condition)) or 0)
+    paged = stmt if condition is None else stmt.where(condition)
     if cursor is not None:
         if len(cursor.key) != 2 or not all(map(_fits, cursor.key, (key_expr, owner))):
             raise invalid_cursor()
@@ -537,6 +545,56 @@ async def search_page(
         next_key = [last["_sort_key"], _owner_value(last, owner)]
     page = cursor.page if cursor is not None else 1
     return SearchPage(rows=page_rows, total_count=total, pages=cursor_pages(page, per_page, total, next_key))
+
+
+# ---------------------------------------------------------------- counting
+
+
+def count_statement(stmt: Select[Any], owner: Any, condition: ColumnElement[bool] | None = None) -> Select[Any]:
+    """The statement counting the rows of `stmt` (one per `owner` key) that meet `condition`.
+
+    PostgreSQL cannot serve an OR from indexes when one of its branches queries other rows (a
+    subquery: `tag_id`, a related field, a saved query): the subquery becomes a filter evaluated on
+    every row of the workspace. So such an OR among the conditions `condition` ANDs is counted as the
+    union of the owner keys each branch selects (with the other conditions): each branch is planned
+    on its own and can use its own index (the membership table's, an indexed column's). ORs of
+    plain columns stay as they are: the planner can bitmap-OR those itself, where a union would
+    scan once per branch. (SQLite already plans either form as a union of index lookups.)
+    """
+    conditions = list(_conjuncts(condition))
+    disjunction = next((c for c in conditions if _is_disjunction_with_subquery(c)), None)
+    if disjunction is None:
+        filtered = stmt if condition is None else stmt.where(condition)
+        return select(func.count()).select_from(filtered.order_by(None).subquery())
+    rest = [c for c in conditions if c is not disjunction]
+    keys = stmt.with_only_columns(owner).order_by(None)
+    branches = [keys.where(*rest, branch) for branch in _ungrouped(disjunction).clauses]
+    return select(func.count()).select_from(union(*branches).subquery())
+
+
+def _conjuncts(clause: Any) -> Iterator[Any]:
+    """The conditions `clause` ANDs together, nested ANDs flattened."""
+    inner = _ungrouped(clause)
+    if isinstance(inner, BooleanClauseList) and inner.operator is operators.and_:
+        for part in inner.clauses:
+            yield from _conjuncts(part)
+    elif clause is not None:
+        yield clause
+
+
+def _ungrouped(clause: Any) -> Any:
+    while isinstance(clause, Grouping):
+        clause = clause.element
+    return clause
+
+
+def _is_disjunction_with_subquery(clause: Any) -> bool:
+    inner = _ungrouped(clause)
+    return (
+        isinstance(inner, BooleanClauseList)
+        and inner.operator is operators.or_
+        and any(isinstance(element, SelectBase) for element in visitors.iterate(inner))
+    )
 
 
 def _fits(value: Any, expr: Any) -> bool:
@@ -581,6 +639,7 @@ __all__: Sequence[str] = [
     "SearchPage",
     "Searchable",
     "compile_query",
+    "count_statement",
     "field_types",
     "json_value",
     "saved_query_predicate",

@@ -15,7 +15,7 @@ from tidings.contacts.storage import contacts
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.ids import hex24
-from tidings.core.search import FieldType, Searchable, compile_query, validate_query
+from tidings.core.search import FieldType, Searchable, compile_query, count_statement, validate_query
 from tidings.core.uow import UnitOfWork
 from tidings.data_attributes import service as attributes
 from tidings.segments import storage
@@ -62,7 +62,8 @@ def _live(uow: UnitOfWork, model: str) -> Any:
 
 
 async def _count(uow: UnitOfWork, row: Any) -> int:
-    return await uow.count(_live(uow, row["model"]).where(await _condition(uow, row)))
+    owner = MODELS[row["model"]].c.id
+    return int(await uow.scalar(count_statement(_live(uow, row["model"]), owner, await _condition(uow, row))) or 0)
 
 
 async def list_all(uow: UnitOfWork, include_count: bool) -> SegmentList:

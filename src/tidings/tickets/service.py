@@ -618,8 +618,9 @@ async def search_tickets(uow: UnitOfWork, data: SearchTicketsRequest) -> TicketL
     pagination = msgspec.to_builtins(data.pagination) if data.pagination not in (UNSET, None) else None
     page = await search_page(
         uow,
-        uow.select(storage.tickets).where(condition),
+        uow.select(storage.tickets),
         fields,
+        condition=condition,
         pagination=pagination,
         default_per_page=SEARCH_PER_PAGE,
         max_per_page=SEARCH_MAX_PER_PAGE,
