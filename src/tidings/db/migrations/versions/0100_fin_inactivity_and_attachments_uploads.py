@@ -1,7 +1,7 @@
 """fin inactivity and attachments, uploads
 
 Revision ID: 0100
-Revises: 0080
+Revises: 0090
 Create Date: 2026-11-25 23:44:12.976346
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0100"
-down_revision = "0080"
+down_revision = "0090"
 branch_labels = None
 depends_on = None
 
