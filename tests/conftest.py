@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,18 +16,46 @@ from tests.support.live import (
     drop_postgres_database,
     postgres_available,
 )
+from tidings.config import normalise_database_url
+from tidings.db.migrate import upgrade
 
 REQUIRE_POSTGRES = os.environ.get("TIDINGS_REQUIRE_POSTGRES") == "1" or os.environ.get("CI") == "true"
+
+
+def require_postgres() -> None:
+    """Skip the test when PostgreSQL is unreachable; in CI, fail it."""
+    reason = postgres_available()
+    if reason:
+        if REQUIRE_POSTGRES:
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def scratch_database(dialect: str, directory: Path, *, migrate: bool = True) -> Iterator[str]:
+    """A fresh database (migrated to head unless told not to), as the URL tidings' storage opens;
+    a PostgreSQL one is dropped afterwards."""
+    if dialect == "sqlite":
+        url = f"sqlite:///{directory / 'tidings.db'}"
+        if migrate:
+            upgrade(url)
+        yield url
+        return
+    require_postgres()
+    plain = create_postgres_database()
+    try:
+        url = normalise_database_url(plain)
+        if migrate:
+            upgrade(url)
+        yield url
+    finally:
+        drop_postgres_database(plain)
 
 
 def start_server(dialect: str, tmp: Path, **kwargs: object) -> LiveServer:
     """A started server on a fresh database; callers stop it (and drop its database)."""
     if dialect == "postgresql":
-        reason = postgres_available()
-        if reason:
-            if REQUIRE_POSTGRES:
-                pytest.fail(reason)
-            pytest.skip(reason)
+        require_postgres()
         url = create_postgres_database()
     else:
         url = ""

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import REQUIRE_POSTGRES
+from tests.conftest import scratch_database
 from tests.support.contract import _schema_validator
-from tests.support.live import create_postgres_database, drop_postgres_database, postgres_available
-from tidings.config import normalise_database_url
 from tidings.contacts.storage import insert_contact
 from tidings.core.errors import TidingsError
 from tidings.core.uow import UnitOfWork
 from tidings.core.workspaces import create_workspace
 from tidings.custom_objects import references, service, type_service
 from tidings.custom_objects.schemas import AttributeSpec, CreateOrUpdateInstanceRequest, CreateTypeRequest
-from tidings.db.migrate import upgrade
 from tidings.db.storage import Storage, open_storage
 
 Work = Callable[[UnitOfWork], Awaitable[Any]]
@@ -27,23 +23,8 @@ Work = Callable[[UnitOfWork], Awaitable[Any]]
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('references')) / 'tidings.db'}"
-        upgrade(url)
+    with scratch_database(request.param, tmp_path_factory.mktemp("references")) as url:
         yield url
-        return
-    reason = postgres_available()
-    if reason:
-        if REQUIRE_POSTGRES:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    plain = create_postgres_database()
-    url = normalise_database_url(plain)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        drop_postgres_database(plain)
 
 
 class Database:

@@ -10,7 +10,6 @@ import asyncio
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,9 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import String, cast, insert, select
 
-from tests.conftest import REQUIRE_POSTGRES
-from tests.support.live import create_postgres_database, drop_postgres_database, postgres_available
-from tidings.config import normalise_database_url
+from tests.conftest import scratch_database
 from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contact_tags, contacts
 from tidings.core.errors import TidingsError
@@ -34,7 +31,6 @@ from tidings.core.search import (
     json_value,
 )
 from tidings.core.tables import workspaces
-from tidings.db.migrate import upgrade
 from tidings.db.storage import Storage, open_storage
 from tidings.tags.storage import tags
 
@@ -294,27 +290,14 @@ class SearchDatabase:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def search_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchDatabase]:
     dialect = request.param
-    if dialect == "postgresql":
-        reason = postgres_available()
-        if reason:
-            if REQUIRE_POSTGRES:
-                pytest.fail(reason)
-            pytest.skip(reason)
-        plain_url = create_postgres_database()
-        url = normalise_database_url(plain_url)
-    else:
-        plain_url = ""
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('search')) / 'search.db'}"
-    upgrade(url)
-    loop = asyncio.new_event_loop()
-    storage = open_storage(url)
-    try:
-        yield SearchDatabase(storage=storage, loop=loop, dialect=dialect, counter=itertools.count())
-    finally:
-        loop.run_until_complete(storage.close())
-        loop.close()
-        if plain_url:
-            drop_postgres_database(plain_url)
+    with scratch_database(dialect, tmp_path_factory.mktemp("search")) as url:
+        loop = asyncio.new_event_loop()
+        storage = open_storage(url)
+        try:
+            yield SearchDatabase(storage=storage, loop=loop, dialect=dialect, counter=itertools.count())
+        finally:
+            loop.run_until_complete(storage.close())
+            loop.close()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
