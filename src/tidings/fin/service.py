@@ -9,7 +9,7 @@ once and answered once.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, NamedTuple
 
 from tidings.config import Settings
 from tidings.core import clock
@@ -57,8 +57,14 @@ def _text(value: Any, field: str) -> str:
     return str(value)
 
 
-def _message(message: FinMessageIn | Any, field: str = "message") -> tuple[str, str, int]:
-    """(author, body, timestamp in Unix ms) of a message, checked."""
+class CheckedMessage(NamedTuple):
+    author: str
+    body: str
+    timestamp_ms: int
+
+
+def _message(message: FinMessageIn | Any, field: str = "message") -> CheckedMessage:
+    """A message's author, body and timestamp (Unix ms), checked."""
     if message is UNSET or message is None:
         raise required(field)
     author = _text(message.author, f"{field}.author")
@@ -68,7 +74,7 @@ def _message(message: FinMessageIn | Any, field: str = "message") -> tuple[str, 
     timestamp = parse_iso_ms(_text(message.timestamp, f"{field}.timestamp"))
     if timestamp is None:
         raise bad(f"{field}.timestamp", f"{field}.timestamp must be an ISO-8601 date-time")
-    return author, body, timestamp
+    return CheckedMessage(author, body, timestamp)
 
 
 def _user(user: FinUserIn | Any) -> FinUserIn:
@@ -115,7 +121,8 @@ def _attributes(value: Any) -> dict[str, Any]:
 
 async def start(uow: UnitOfWork, data: FinStartRequest, base_url: str) -> FinStatusOut:
     conversation_id = _text(data.conversation_id, "conversation_id")
-    author, body, timestamp = _message(data.message)
+    message = _message(data.message)
+    author, timestamp = message.author, message.timestamp_ms
     user = _user(data.user)
     attachments = _attachments(data.attachments)
     # Concurrent calls for one conversation (a client retrying, two tabs) queue here, so the
@@ -152,17 +159,18 @@ async def start(uow: UnitOfWork, data: FinStartRequest, base_url: str) -> FinSta
             return await _status(uow, row, base_url, user_errors, conversation_errors, rewind=True)
         fin_conversation_id = row["id"]
         await storage.update_conversation(uow, fin_conversation_id, values)
-    for past_author, past_body, past_timestamp in checked_history:
-        await _record(uow, fin_conversation_id, past_author, past_body, past_timestamp, now_ms, history=True)
+    for past in checked_history:
+        await _record(uow, fin_conversation_id, past, now_ms, history=True)
     urls = await _attachment_urls(uow, attachments, base_url)
-    await _accept(uow, fin_conversation_id, author, body, timestamp, now_ms, urls)
+    await _accept(uow, fin_conversation_id, message, now_ms, urls)
     row = await storage.get_conversation(uow, fin_conversation_id)
     return await _status(uow, row, base_url, user_errors, conversation_errors, rewind=True)
 
 
 async def reply(uow: UnitOfWork, data: FinReplyRequest, base_url: str) -> FinStatusOut:
     conversation_id = _text(data.conversation_id, "conversation_id")
-    author, body, timestamp = _message(data.message)
+    message = _message(data.message)
+    author, timestamp = message.author, message.timestamp_ms
     user = _user(data.user)
     attachments = _attachments(data.attachments)
     await uow.serialise("fin", conversation_id)
@@ -180,7 +188,7 @@ async def reply(uow: UnitOfWork, data: FinReplyRequest, base_url: str) -> FinSta
             changes |= {"status": "thinking", "nudged_at": None}
         await storage.update_conversation(uow, row["id"], changes)
         urls = await _attachment_urls(uow, attachments, base_url)
-        await _accept(uow, row["id"], author, body, timestamp, now_ms, urls)
+        await _accept(uow, row["id"], message, now_ms, urls)
         row = await storage.get_conversation(uow, row["id"])
     return await _status(uow, row, base_url, user_errors, {}, rewind=False)
 
@@ -195,10 +203,9 @@ async def _upsert(uow: UnitOfWork, user: FinUserIn) -> tuple[Any, dict[str, str]
 async def _record(
     uow: UnitOfWork,
     fin_conversation_id: int,
-    author: str,
-    body: str,
-    timestamp: int,
+    message: CheckedMessage,
     now_ms: int,
+    *,
     history: bool,
     attachment_urls: list[str] | None = None,
 ) -> int:
@@ -206,9 +213,9 @@ async def _record(
         uow,
         {
             "fin_conversation_id": fin_conversation_id,
-            "author": author,
-            "body": body,
-            "timestamp_ms": timestamp,
+            "author": message.author,
+            "body": message.body,
+            "timestamp_ms": message.timestamp_ms,
             "is_history": history,
             "answered": None,
             "citations": None,
@@ -220,19 +227,13 @@ async def _record(
 
 
 async def _accept(
-    uow: UnitOfWork,
-    fin_conversation_id: int,
-    author: str,
-    body: str,
-    timestamp: int,
-    now_ms: int,
-    attachment_urls: list[str] | None,
+    uow: UnitOfWork, fin_conversation_id: int, message: CheckedMessage, now_ms: int, attachment_urls: list[str] | None
 ) -> None:
     """Record the message; a user's message is queued for Fin, others are context."""
     message_id = await _record(
-        uow, fin_conversation_id, author, body, timestamp, now_ms, history=False, attachment_urls=attachment_urls
+        uow, fin_conversation_id, message, now_ms, history=False, attachment_urls=attachment_urls
     )
-    if author == "user":
+    if message.author == "user":
         await storage.insert_job(uow, fin_conversation_id, message_id, clock.now())
         uow.after_commit.append(wake_runner)
 
