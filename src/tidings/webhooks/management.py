@@ -8,8 +8,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
 
-from tidings.db.storage import Transaction
-from tidings.management.deps import provide_control_tx, workspace_uow
+from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.routes import PREFIX
 from tidings.management.schemas import Status
 from tidings.webhooks import service
@@ -34,12 +33,12 @@ class WebhooksController(Controller):
         after_response=wake_after_commit,
     )
     async def create_subscription(
-        self, ws: str, data: CreateSubscription, tx: Transaction, state: State
+        self, ws: str, data: CreateSubscription, tx: ControlTx, state: State
     ) -> SubscriptionOut:
         return await service.create_subscription(await workspace_uow(tx, ws), data, state.settings)
 
     @get("/{ws:str}/webhook_subscriptions", operation_id="tidingsListWebhookSubscriptions")
-    async def list_subscriptions(self, ws: str, tx: Transaction) -> SubscriptionList:
+    async def list_subscriptions(self, ws: str, tx: ControlTx) -> SubscriptionList:
         return SubscriptionList(data=await service.list_subscriptions(await workspace_uow(tx, ws)))
 
     @delete(
@@ -47,7 +46,7 @@ class WebhooksController(Controller):
         operation_id="tidingsDeleteWebhookSubscription",
         status_code=200,
     )
-    async def delete_subscription(self, ws: str, subscription_id: str, tx: Transaction) -> Status:
+    async def delete_subscription(self, ws: str, subscription_id: str, tx: ControlTx) -> Status:
         await service.delete_subscription(await workspace_uow(tx, ws), subscription_id)
         return Status(status="deleted")
 
@@ -55,7 +54,7 @@ class WebhooksController(Controller):
     async def list_deliveries(
         self,
         ws: str,
-        tx: Transaction,
+        tx: ControlTx,
         status: str | None = None,
         topic: str | None = None,
         limit: int = service.DEFAULT_LIMIT,
@@ -69,5 +68,5 @@ class WebhooksController(Controller):
         status_code=202,
         after_response=wake_after_commit,
     )
-    async def redeliver(self, ws: str, delivery_id: str, tx: Transaction) -> DeliveryOut:
+    async def redeliver(self, ws: str, delivery_id: str, tx: ControlTx) -> DeliveryOut:
         return await service.redeliver(await workspace_uow(tx, ws), delivery_id)
