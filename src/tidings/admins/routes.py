@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post, put
+from litestar.params import JSONBody
 
 from tidings.admins import service
 from tidings.admins.schemas import (
@@ -48,7 +49,7 @@ class AdminsController(Controller):
         return service.event_types()
 
     @post("/activity_logs/search", operation_id="searchActivityLogs", status_code=200)
-    async def search_activity_logs(self, data: SearchActivityLogsRequest, uow: Uow) -> ActivityLogList:
+    async def search_activity_logs(self, data: JSONBody[SearchActivityLogsRequest], uow: Uow) -> ActivityLogList:
         return await service.search_activity_logs(uow, data)
 
     @get("/{admin_id:str}", operation_id="retrieveAdmin")
@@ -56,5 +57,5 @@ class AdminsController(Controller):
         return await service.get(uow, admin_id)
 
     @put("/{admin_id:str}/away", operation_id="setAwayAdmin")
-    async def set_away_admin(self, admin_id: str, data: SetAwayRequest, uow: Uow) -> AdminOut:
+    async def set_away_admin(self, admin_id: str, data: JSONBody[SetAwayRequest], uow: Uow) -> AdminOut:
         return await service.set_away(uow, admin_id, data)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
+from litestar.params import JSONBody
 
 from tidings.ai_content import service
 from tidings.ai_content.schemas import (
@@ -35,7 +36,7 @@ class ContentImportSourcesController(Controller):
 
     @post("/", operation_id="createContentImportSource", status_code=200)
     async def create_content_import_source(
-        self, data: CreateContentImportSourceRequest, uow: Uow
+        self, data: JSONBody[CreateContentImportSourceRequest], uow: Uow
     ) -> ContentImportSourceOut:
         return await service.create_source(uow, data)
 
@@ -45,7 +46,7 @@ class ContentImportSourcesController(Controller):
 
     @put("/{source_id:str}", operation_id="updateContentImportSource")
     async def update_content_import_source(
-        self, source_id: str, data: UpdateContentImportSourceRequest, uow: Uow
+        self, source_id: str, data: JSONBody[UpdateContentImportSourceRequest], uow: Uow
     ) -> ContentImportSourceOut:
         return await service.update_source(uow, source_id, data)
 
@@ -65,7 +66,7 @@ class ExternalPagesController(Controller):
         return await service.list_pages(uow, page, per_page, _next_url(request))
 
     @post("/", operation_id="createExternalPage", status_code=200)
-    async def create_external_page(self, data: CreateExternalPageRequest, uow: Uow) -> ExternalPageOut:
+    async def create_external_page(self, data: JSONBody[CreateExternalPageRequest], uow: Uow) -> ExternalPageOut:
         return await service.create_page(uow, data)
 
     @get("/{page_id:str}", operation_id="getExternalPage")
@@ -73,7 +74,9 @@ class ExternalPagesController(Controller):
         return await service.get_page(uow, page_id)
 
     @put("/{page_id:str}", operation_id="updateExternalPage")
-    async def update_external_page(self, page_id: str, data: UpdateExternalPageRequest, uow: Uow) -> ExternalPageOut:
+    async def update_external_page(
+        self, page_id: str, data: JSONBody[UpdateExternalPageRequest], uow: Uow
+    ) -> ExternalPageOut:
         return await service.update_page(uow, page_id, data)
 
     @delete("/{page_id:str}", operation_id="deleteExternalPage", status_code=200)

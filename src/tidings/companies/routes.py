@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, post, put
+from litestar.params import JSONBody
 
 from tidings.companies import service
 from tidings.companies.schemas import (
@@ -43,7 +44,7 @@ class CompaniesController(Controller):
         )
 
     @post("/", operation_id="createOrUpdateCompany", status_code=200)
-    async def create_or_update_company(self, uow: Uow, data: CompanyWrite | None = None) -> CompanyOut:
+    async def create_or_update_company(self, uow: Uow, data: JSONBody[CompanyWrite | None] = None) -> CompanyOut:
         return await service.create_or_update(uow, data)
 
     @post("/list", operation_id="listAllCompanies", status_code=200)
@@ -61,7 +62,7 @@ class CompaniesController(Controller):
         return await service.get(uow, company_id)
 
     @put("/{company_id:str}", operation_id="UpdateCompany")
-    async def update_company(self, company_id: str, uow: Uow, data: CompanyWrite | None = None) -> CompanyOut:
+    async def update_company(self, company_id: str, uow: Uow, data: JSONBody[CompanyWrite | None] = None) -> CompanyOut:
         return await service.update(uow, company_id, data)
 
     @delete("/{company_id:str}", operation_id="deleteCompany", status_code=200)
@@ -86,7 +87,9 @@ class ContactCompaniesController(Controller):
         return await service.companies_of_contact(uow, contact_id)
 
     @post("/", operation_id="attachContactToACompany", status_code=200)
-    async def attach_contact_to_a_company(self, contact_id: str, data: AttachCompanyRequest, uow: Uow) -> CompanyOut:
+    async def attach_contact_to_a_company(
+        self, contact_id: str, data: JSONBody[AttachCompanyRequest], uow: Uow
+    ) -> CompanyOut:
         return await service.attach_contact(uow, contact_id, data)
 
     @delete("/{company_id:str}", operation_id="detachContactFromACompany", status_code=200)

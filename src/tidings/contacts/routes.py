@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, post, put
+from litestar.params import JSONBody
 
 from tidings.contacts import service
 from tidings.contacts.schemas import (
@@ -31,15 +32,15 @@ class ContactsController(Controller):
         return await service.list_page(uow, per_page, starting_after)
 
     @post("/", operation_id="CreateContact", status_code=200)
-    async def create_contact(self, data: ContactWrite, uow: Uow) -> ContactOut:
+    async def create_contact(self, data: JSONBody[ContactWrite], uow: Uow) -> ContactOut:
         return await service.create(uow, data)
 
     @post("/search", operation_id="SearchContacts", status_code=200)
-    async def search_contacts(self, data: SearchRequest, uow: Uow) -> ContactList:
+    async def search_contacts(self, data: JSONBody[SearchRequest], uow: Uow) -> ContactList:
         return await service.search(uow, data)
 
     @post("/merge", operation_id="MergeContact", status_code=200)
-    async def merge_contact(self, data: MergeRequest, uow: Uow) -> ContactOut:
+    async def merge_contact(self, data: JSONBody[MergeRequest], uow: Uow) -> ContactOut:
         return await service.merge(uow, data)
 
     @get("/find_by_external_id/{external_id:str}", operation_id="ShowContactByExternalId")
@@ -51,7 +52,7 @@ class ContactsController(Controller):
         return await service.get(uow, contact_id)
 
     @put("/{contact_id:str}", operation_id="UpdateContact")
-    async def update_contact(self, contact_id: str, data: ContactWrite, uow: Uow) -> ContactOut:
+    async def update_contact(self, contact_id: str, data: JSONBody[ContactWrite], uow: Uow) -> ContactOut:
         return await service.update(uow, contact_id, data)
 
     @delete("/{contact_id:str}", operation_id="DeleteContact", status_code=200)
@@ -80,7 +81,7 @@ class ContactTagsController(Controller):
         return await service.list_tags(uow, contact_id)
 
     @post("/", operation_id="attachTagToContact", status_code=200)
-    async def attach_tag_to_contact(self, contact_id: str, data: TagIdRequest, uow: Uow) -> ContactTagOut:
+    async def attach_tag_to_contact(self, contact_id: str, data: JSONBody[TagIdRequest], uow: Uow) -> ContactTagOut:
         return await service.attach_tag(uow, contact_id, data)
 
     @delete("/{tag_id:str}", operation_id="detachTagFromContact", status_code=200)

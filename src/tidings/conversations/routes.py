@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
+from litestar.params import JSONBody
 
 from tidings.conversations import messages, service
 from tidings.conversations.schemas import (
@@ -48,7 +49,7 @@ class ConversationsController(Controller):
         return await service.list_page(uow, per_page, starting_after)
 
     @post("/", operation_id="createConversation", status_code=200)
-    async def create_conversation(self, data: CreateConversationRequest, uow: Uow) -> MessageOut:
+    async def create_conversation(self, data: JSONBody[CreateConversationRequest], uow: Uow) -> MessageOut:
         return await service.create(uow, data)
 
     @get("/deleted", operation_id="listDeletedConversationIds")
@@ -63,11 +64,11 @@ class ConversationsController(Controller):
         return await service.list_deleted(uow, page, per_page, order, str(request.base_url))
 
     @post("/search", operation_id="searchConversations", status_code=200)
-    async def search_conversations(self, data: SearchRequest, uow: Uow) -> ConversationList:
+    async def search_conversations(self, data: JSONBody[SearchRequest], uow: Uow) -> ConversationList:
         return await service.search(uow, data)
 
     @post("/redact", operation_id="redactConversation", status_code=200)
-    async def redact_conversation(self, data: RedactRequest, uow: Uow) -> ConversationOut:
+    async def redact_conversation(self, data: JSONBody[RedactRequest], uow: Uow) -> ConversationOut:
         return await service.redact(uow, data)
 
     @get("/{conversation_id:str}", operation_id="retrieveConversation")
@@ -78,7 +79,7 @@ class ConversationsController(Controller):
 
     @put("/{conversation_id:str}", operation_id="updateConversation")
     async def update_conversation(
-        self, conversation_id: str, data: UpdateConversationRequest, uow: Uow, display_as: str | None = None
+        self, conversation_id: str, data: JSONBody[UpdateConversationRequest], uow: Uow, display_as: str | None = None
     ) -> ConversationOut:
         return await service.update(uow, conversation_id, data, display_as)
 
@@ -89,22 +90,24 @@ class ConversationsController(Controller):
         return await service.delete(uow, conversation_id, retain_metrics)
 
     @post("/{conversation_id:str}/reply", operation_id="replyConversation", status_code=200)
-    async def reply_conversation(self, conversation_id: str, data: ReplyRequest, uow: Uow) -> ConversationOut:
+    async def reply_conversation(self, conversation_id: str, data: JSONBody[ReplyRequest], uow: Uow) -> ConversationOut:
         return await service.reply(uow, conversation_id, data)
 
     @post("/{conversation_id:str}/parts", operation_id="manageConversation", status_code=200)
-    async def manage_conversation(self, conversation_id: str, data: ManageRequest, uow: Uow) -> ConversationOut:
+    async def manage_conversation(
+        self, conversation_id: str, data: JSONBody[ManageRequest], uow: Uow
+    ) -> ConversationOut:
         return await service.manage(uow, conversation_id, data)
 
     @put("/{conversation_id:str}/conversation_parts/{part_id:str}", operation_id="updateConversationPart")
     async def update_conversation_part(
-        self, conversation_id: str, part_id: str, data: UpdatePartRequest, uow: Uow
+        self, conversation_id: str, part_id: str, data: JSONBody[UpdatePartRequest], uow: Uow
     ) -> PartOut:
         return await service.update_part(uow, conversation_id, part_id, data)
 
     @post("/{conversation_id:str}/customers", operation_id="attachContactToConversation", status_code=200)
     async def attach_contact_to_conversation(
-        self, conversation_id: str, data: AttachContactRequest, uow: Uow
+        self, conversation_id: str, data: JSONBody[AttachContactRequest], uow: Uow
     ) -> Customers:
         return await service.attach_contact(uow, conversation_id, data)
 
@@ -114,22 +117,26 @@ class ConversationsController(Controller):
         status_code=200,
     )
     async def detach_contact_from_conversation(
-        self, conversation_id: str, contact_id: str, data: DetachContactRequest, uow: Uow
+        self, conversation_id: str, contact_id: str, data: JSONBody[DetachContactRequest], uow: Uow
     ) -> Customers:
         return await service.detach_contact(uow, conversation_id, contact_id, data)
 
     @post("/{conversation_id:str}/tags", operation_id="attachTagToConversation", status_code=200)
-    async def attach_tag_to_conversation(self, conversation_id: str, data: AttachTagRequest, uow: Uow) -> AppliedTagOut:
+    async def attach_tag_to_conversation(
+        self, conversation_id: str, data: JSONBody[AttachTagRequest], uow: Uow
+    ) -> AppliedTagOut:
         return await service.attach_tag(uow, conversation_id, data)
 
     @delete("/{conversation_id:str}/tags/{tag_id:str}", operation_id="detachTagFromConversation", status_code=200)
     async def detach_tag_from_conversation(
-        self, conversation_id: str, tag_id: str, data: DetachTagRequest, uow: Uow
+        self, conversation_id: str, tag_id: str, data: JSONBody[DetachTagRequest], uow: Uow
     ) -> AppliedTagOut:
         return await service.detach_tag(uow, conversation_id, tag_id, data)
 
     @post("/{conversation_id:str}/convert", operation_id="convertConversationToTicket", status_code=200)
-    async def convert_conversation_to_ticket(self, conversation_id: str, data: ConvertRequest, uow: Uow) -> TicketOut:
+    async def convert_conversation_to_ticket(
+        self, conversation_id: str, data: JSONBody[ConvertRequest], uow: Uow
+    ) -> TicketOut:
         return await conversion.convert_conversation(uow, conversation_id, data)
 
     @get("/{conversation_id:str}/handling_events", operation_id="listHandlingEvents")
@@ -148,7 +155,7 @@ class MessagesController(Controller):
     tags = ["Messages"]
 
     @post("/", operation_id="createMessage", status_code=200)
-    async def create_message(self, data: CreateMessageRequest, uow: Uow) -> MessageOut:
+    async def create_message(self, data: JSONBody[CreateMessageRequest], uow: Uow) -> MessageOut:
         return await messages.create_message(uow, data)
 
     @get("/status", operation_id="getWhatsAppMessageStatus")

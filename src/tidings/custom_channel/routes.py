@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.params import JSONBody
 
 from tidings.core.deps import Uow
 from tidings.custom_channel import service, settings
@@ -31,19 +32,23 @@ class CustomChannelEventsController(Controller):
     opt = ANY_VERSION
 
     @post("/notify_new_conversation", operation_id="notifyNewConversation", status_code=200)
-    async def notify_new_conversation(self, data: NewConversationEvent, uow: Uow) -> NotificationResponse:
+    async def notify_new_conversation(self, data: JSONBody[NewConversationEvent], uow: Uow) -> NotificationResponse:
         return await service.once(uow, "notify_new_conversation", data, service.new_conversation)
 
     @post("/notify_new_message", operation_id="notifyNewMessage", status_code=200)
-    async def notify_new_message(self, data: NewMessageEvent, uow: Uow) -> NotificationResponse:
+    async def notify_new_message(self, data: JSONBody[NewMessageEvent], uow: Uow) -> NotificationResponse:
         return await service.once(uow, "notify_new_message", data, service.new_message)
 
     @post("/notify_quick_reply_selected", operation_id="notifyQuickReplySelected", status_code=200)
-    async def notify_quick_reply_selected(self, data: QuickReplySelectedEvent, uow: Uow) -> NotificationResponse:
+    async def notify_quick_reply_selected(
+        self, data: JSONBody[QuickReplySelectedEvent], uow: Uow
+    ) -> NotificationResponse:
         return await service.once(uow, "notify_quick_reply_selected", data, service.quick_reply_selected)
 
     @post("/notify_attribute_collected", operation_id="notifyAttributeCollected", status_code=200)
-    async def notify_attribute_collected(self, data: AttributeCollectedEvent, uow: Uow) -> NotificationResponse:
+    async def notify_attribute_collected(
+        self, data: JSONBody[AttributeCollectedEvent], uow: Uow
+    ) -> NotificationResponse:
         return await service.once(uow, "notify_attribute_collected", data, service.attribute_collected)
 
 
@@ -57,6 +62,6 @@ class CustomChannelSettingsController(Controller):
 
     @put("/", operation_id="tidingsPutCustomChannelSettings")
     async def put_custom_channel_settings(
-        self, ws: str, data: SettingsUpdate, tx: ControlTx, state: State
+        self, ws: str, data: JSONBody[SettingsUpdate], tx: ControlTx, state: State
     ) -> SettingsOut:
         return await settings.put(await workspace_uow(tx, ws), data, state.settings)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, post, put
 from litestar.di import Provide
+from litestar.params import JSONBody
 
 from tidings.core.deps import Uow
 from tidings.custom_objects import service, type_service
@@ -27,7 +28,7 @@ class CustomObjectInstancesController(Controller):
 
     @post("/", operation_id="createCustomObjectInstances", status_code=200)
     async def create_custom_object_instances(
-        self, custom_object_type_identifier: str, data: CreateOrUpdateInstanceRequest, uow: Uow
+        self, custom_object_type_identifier: str, data: JSONBody[CreateOrUpdateInstanceRequest], uow: Uow
     ) -> InstanceOut:
         return await service.create_or_update(uow, custom_object_type_identifier, data)
 
@@ -65,7 +66,7 @@ class CustomObjectTypesController(Controller):
     dependencies = {"tx": Provide(provide_control_tx)}
 
     @post("/", operation_id="tidingsCreateCustomObjectType", status_code=201)
-    async def create_custom_object_type(self, ws: str, data: CreateTypeRequest, tx: ControlTx) -> TypeOut:
+    async def create_custom_object_type(self, ws: str, data: JSONBody[CreateTypeRequest], tx: ControlTx) -> TypeOut:
         return await type_service.create(await workspace_uow(tx, ws), data)
 
     @get("/", operation_id="tidingsListCustomObjectTypes")
@@ -78,6 +79,6 @@ class CustomObjectTypesController(Controller):
 
     @put("/{identifier:str}", operation_id="tidingsUpdateCustomObjectType")
     async def update_custom_object_type(
-        self, ws: str, identifier: str, data: UpdateTypeRequest, tx: ControlTx
+        self, ws: str, identifier: str, data: JSONBody[UpdateTypeRequest], tx: ControlTx
     ) -> TypeOut:
         return await type_service.update(await workspace_uow(tx, ws), identifier, data)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post, put
+from litestar.params import JSONBody
 
 from tidings.core.deps import Uow
 from tidings.data_attributes import service
@@ -23,11 +24,11 @@ class DataAttributesController(Controller):
         return await service.list_all(uow, model, include_archived)
 
     @post("/", operation_id="createDataAttribute", status_code=200)
-    async def create_data_attribute(self, data: CreateDataAttributeRequest, uow: Uow) -> DataAttributeOut:
+    async def create_data_attribute(self, data: JSONBody[CreateDataAttributeRequest], uow: Uow) -> DataAttributeOut:
         return await service.create(uow, data)
 
     @put("/{attribute_id:str}", operation_id="updateDataAttribute")
     async def update_data_attribute(
-        self, attribute_id: str, data: UpdateDataAttributeRequest, uow: Uow
+        self, attribute_id: str, data: JSONBody[UpdateDataAttributeRequest], uow: Uow
     ) -> DataAttributeOut:
         return await service.update(uow, attribute_id, data)

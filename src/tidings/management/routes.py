@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.params import JSONBody
 
 from tidings.admins import service as admin_service
 from tidings.admins.schemas import AdminOut
@@ -65,7 +66,7 @@ class ManagementController(Controller):
     dependencies = {"tx": Provide(provide_control_tx)}
 
     @post("/", operation_id="tidingsCreateWorkspace", status_code=201)
-    async def create_workspace(self, data: CreateWorkspace, tx: ControlTx) -> WorkspaceOut:
+    async def create_workspace(self, data: JSONBody[CreateWorkspace], tx: ControlTx) -> WorkspaceOut:
         uow = await create_workspace(tx, data.name)
         return WorkspaceOut.from_row(await find_workspace(tx, uow.workspace_id))
 
@@ -74,7 +75,7 @@ class ManagementController(Controller):
         return WorkspaceList(data=[WorkspaceOut.from_row(r) for r in await list_workspaces(tx)])
 
     @post("/{ws:str}/access_tokens", operation_id="tidingsCreateAccessToken", status_code=201)
-    async def create_access_token(self, ws: str, data: CreateToken, tx: ControlTx) -> TokenOut:
+    async def create_access_token(self, ws: str, data: JSONBody[CreateToken], tx: ControlTx) -> TokenOut:
         issued = await issue_token(await workspace_uow(tx, ws), data.name, data.scopes)
         return TokenOut(id=str(issued.id), name=issued.name, token=issued.token, scopes=issued.scopes)
 
@@ -87,25 +88,25 @@ class ManagementController(Controller):
         return Status(status="revoked")
 
     @post("/{ws:str}/admins", operation_id="tidingsCreateAdmin", status_code=201)
-    async def create_admin(self, ws: str, data: CreateAdmin, tx: ControlTx) -> AdminOut:
+    async def create_admin(self, ws: str, data: JSONBody[CreateAdmin], tx: ControlTx) -> AdminOut:
         return await admin_service.create(await workspace_uow(tx, ws), data.name, data.email, data.job_title)
 
     @post("/{ws:str}/teams", operation_id="tidingsCreateTeam", status_code=201)
-    async def create_team(self, ws: str, data: CreateTeam, tx: ControlTx) -> TeamOut:
+    async def create_team(self, ws: str, data: JSONBody[CreateTeam], tx: ControlTx) -> TeamOut:
         return await team_service.create(await workspace_uow(tx, ws), data.name, data.admin_ids)
 
     @post("/{ws:str}/segments", operation_id="tidingsCreateSegment", status_code=201)
-    async def create_segment(self, ws: str, data: CreateSegment, tx: ControlTx) -> SegmentOut:
+    async def create_segment(self, ws: str, data: JSONBody[CreateSegment], tx: ControlTx) -> SegmentOut:
         return await segment_service.create(await workspace_uow(tx, ws), data)
 
     @post("/{ws:str}/subscription_types", operation_id="tidingsCreateSubscriptionType", status_code=201)
     async def create_subscription_type(
-        self, ws: str, data: CreateSubscriptionType, tx: ControlTx
+        self, ws: str, data: JSONBody[CreateSubscriptionType], tx: ControlTx
     ) -> SubscriptionTypeOut:
         return await subscription_service.create(await workspace_uow(tx, ws), data)
 
     @post("/{ws:str}/visitors", operation_id="tidingsCreateVisitor", status_code=201)
-    async def create_visitor(self, ws: str, data: CreateVisitor, tx: ControlTx) -> VisitorOut:
+    async def create_visitor(self, ws: str, data: JSONBody[CreateVisitor], tx: ControlTx) -> VisitorOut:
         return await visitor_service.create(await workspace_uow(tx, ws), data)
 
     @post("/{ws:str}/reset", operation_id="tidingsResetWorkspace", status_code=200)

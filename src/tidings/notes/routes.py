@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
+from litestar.params import JSONBody
 
 from tidings.core.deps import Uow
 from tidings.notes import service
@@ -25,7 +26,7 @@ class ContactNotesController(Controller):
         return await service.of_contact(uow, contact_id)
 
     @post("/", operation_id="createNote", status_code=200)
-    async def create_note(self, contact_id: str, data: CreateNoteRequest, uow: Uow) -> NoteOut:
+    async def create_note(self, contact_id: str, data: JSONBody[CreateNoteRequest], uow: Uow) -> NoteOut:
         return await service.create_for_contact(uow, contact_id, data)
 
 
@@ -38,5 +39,5 @@ class CompanyNotesController(Controller):
         return await service.of_company(uow, company_id)
 
     @post("/", operation_id="createCompanyNote", status_code=200)
-    async def create_company_note(self, company_id: str, data: CreateNoteRequest, uow: Uow) -> NoteOut:
+    async def create_company_note(self, company_id: str, data: JSONBody[CreateNoteRequest], uow: Uow) -> NoteOut:
         return await service.create_for_company(uow, company_id, data)

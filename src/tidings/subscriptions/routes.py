@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, post
+from litestar.params import JSONBody
 
 from tidings.core.deps import Uow
 from tidings.subscriptions import service
@@ -26,7 +27,7 @@ class ContactSubscriptionsController(Controller):
 
     @post("/", operation_id="attachSubscriptionTypeToContact", status_code=200)
     async def attach_subscription_type_to_contact(
-        self, contact_id: str, data: AttachSubscriptionRequest, uow: Uow
+        self, contact_id: str, data: JSONBody[AttachSubscriptionRequest], uow: Uow
     ) -> SubscriptionTypeOut:
         return await service.attach(uow, contact_id, data)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, post
+from litestar.params import JSONBody
 
 from tidings.core.deps import Uow
 from tidings.tags import service
@@ -16,7 +17,7 @@ class TagsController(Controller):
         return await service.list_all(uow)
 
     @post("/", operation_id="createTag", status_code=200)
-    async def create_tag(self, data: CreateOrUpdateTagRequest, uow: Uow) -> TagOut:
+    async def create_tag(self, data: JSONBody[CreateOrUpdateTagRequest], uow: Uow) -> TagOut:
         return await service.create_or_update(uow, data)
 
     @get("/{tag_id:str}", operation_id="findTag")

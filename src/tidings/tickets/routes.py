@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
+from litestar.params import JSONBody
 
 from tidings.core.deps import Uow
 from tidings.jobs.schemas import JobOut
@@ -50,7 +51,7 @@ class TicketTypesController(Controller):
         return await types_service.list_types(uow)
 
     @post("/", operation_id="createTicketType", status_code=200)
-    async def create_ticket_type(self, data: CreateTicketTypeRequest, uow: Uow) -> TicketTypeOut:
+    async def create_ticket_type(self, data: JSONBody[CreateTicketTypeRequest], uow: Uow) -> TicketTypeOut:
         return await types_service.create_type(uow, data)
 
     @get("/{ticket_type_id:str}", operation_id="getTicketType")
@@ -58,18 +59,20 @@ class TicketTypesController(Controller):
         return await types_service.get_type(uow, ticket_type_id)
 
     @put("/{ticket_type_id:str}", operation_id="updateTicketType")
-    async def update_ticket_type(self, ticket_type_id: str, data: UpdateTicketTypeRequest, uow: Uow) -> TicketTypeOut:
+    async def update_ticket_type(
+        self, ticket_type_id: str, data: JSONBody[UpdateTicketTypeRequest], uow: Uow
+    ) -> TicketTypeOut:
         return await types_service.update_type(uow, ticket_type_id, data)
 
     @post("/{ticket_type_id:str}/attributes", operation_id="createTicketTypeAttribute", status_code=200)
     async def create_ticket_type_attribute(
-        self, ticket_type_id: str, data: CreateTicketTypeAttributeRequest, uow: Uow
+        self, ticket_type_id: str, data: JSONBody[CreateTicketTypeAttributeRequest], uow: Uow
     ) -> TicketTypeAttributeOut:
         return await types_service.create_attribute(uow, ticket_type_id, data)
 
     @put("/{ticket_type_id:str}/attributes/{attribute_id:str}", operation_id="updateTicketTypeAttribute")
     async def update_ticket_type_attribute(
-        self, ticket_type_id: str, attribute_id: str, data: UpdateTicketTypeAttributeRequest, uow: Uow
+        self, ticket_type_id: str, attribute_id: str, data: JSONBody[UpdateTicketTypeAttributeRequest], uow: Uow
     ) -> TicketTypeAttributeOut:
         return await types_service.update_attribute(uow, ticket_type_id, attribute_id, data)
 
@@ -79,17 +82,17 @@ class TicketsController(Controller):
     tags = ["Tickets"]
 
     @post("/", operation_id="createTicket", status_code=200)
-    async def create_ticket(self, data: CreateTicketRequest, uow: Uow) -> TicketOut:
+    async def create_ticket(self, data: JSONBody[CreateTicketRequest], uow: Uow) -> TicketOut:
         return await service.create(uow, data)
 
     @post("/enqueue", operation_id="enqueueCreateTicket", status_code=200)
     async def enqueue_create_ticket(
-        self, data: CreateTicketRequest, uow: Uow, request: Request[Any, Any, Any]
+        self, data: JSONBody[CreateTicketRequest], uow: Uow, request: Request[Any, Any, Any]
     ) -> JobOut:
         return await service.enqueue(uow, data, str(request.base_url))
 
     @post("/search", operation_id="searchTickets", status_code=200, opt={"write": True})
-    async def search_tickets(self, data: SearchTicketsRequest, uow: Uow) -> TicketList:
+    async def search_tickets(self, data: JSONBody[SearchTicketsRequest], uow: Uow) -> TicketList:
         return await service.search_tickets(uow, data)
 
     @get("/{ticket_id:str}", operation_id="getTicket")
@@ -97,7 +100,7 @@ class TicketsController(Controller):
         return await service.get(uow, ticket_id)
 
     @put("/{ticket_id:str}", operation_id="updateTicket")
-    async def update_ticket(self, ticket_id: str, data: UpdateTicketRequest, uow: Uow) -> TicketOut:
+    async def update_ticket(self, ticket_id: str, data: JSONBody[UpdateTicketRequest], uow: Uow) -> TicketOut:
         return await service.update(uow, ticket_id, data)
 
     @delete("/{ticket_id:str}", operation_id="deleteTicket", status_code=200)
@@ -105,19 +108,19 @@ class TicketsController(Controller):
         return await service.delete(uow, ticket_id)
 
     @post("/{ticket_id:str}/reply", operation_id="replyTicket", status_code=200)
-    async def reply_ticket(self, ticket_id: str, data: ReplyTicketRequest, uow: Uow) -> TicketReplyOut:
+    async def reply_ticket(self, ticket_id: str, data: JSONBody[ReplyTicketRequest], uow: Uow) -> TicketReplyOut:
         return await service.reply(uow, ticket_id, data)
 
     @post("/{ticket_id:str}/change_type", operation_id="changeTicketType", status_code=200)
-    async def change_ticket_type(self, ticket_id: str, data: ChangeTicketTypeRequest, uow: Uow) -> TicketOut:
+    async def change_ticket_type(self, ticket_id: str, data: JSONBody[ChangeTicketTypeRequest], uow: Uow) -> TicketOut:
         return await service.change_type(uow, ticket_id, data)
 
     @post("/{ticket_id:str}/tags", operation_id="attachTagToTicket", status_code=200)
-    async def attach_tag_to_ticket(self, ticket_id: str, data: AttachTagRequest, uow: Uow) -> AppliedTagOut:
+    async def attach_tag_to_ticket(self, ticket_id: str, data: JSONBody[AttachTagRequest], uow: Uow) -> AppliedTagOut:
         return await service.attach_tag(uow, ticket_id, data)
 
     @delete("/{ticket_id:str}/tags/{tag_id:str}", operation_id="detachTagFromTicket", status_code=200)
     async def detach_tag_from_ticket(
-        self, ticket_id: str, tag_id: str, data: DetachTagRequest, uow: Uow
+        self, ticket_id: str, tag_id: str, data: JSONBody[DetachTagRequest], uow: Uow
     ) -> AppliedTagOut:
         return await service.detach_tag(uow, ticket_id, tag_id, data)

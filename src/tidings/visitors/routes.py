@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post, put
+from litestar.params import JSONBody
 
 from tidings.contacts.schemas import ContactOut
 from tidings.core.deps import Uow
@@ -17,9 +18,9 @@ class VisitorsController(Controller):
         return await service.get(uow, user_id)
 
     @put("/", operation_id="updateVisitor")
-    async def update_visitor(self, data: UpdateVisitorRequest, uow: Uow) -> VisitorOut:
+    async def update_visitor(self, data: JSONBody[UpdateVisitorRequest], uow: Uow) -> VisitorOut:
         return await service.update(uow, data)
 
     @post("/convert", operation_id="convertVisitor", status_code=200)
-    async def convert_visitor(self, data: ConvertVisitorRequest, uow: Uow) -> ContactOut:
+    async def convert_visitor(self, data: JSONBody[ConvertVisitorRequest], uow: Uow) -> ContactOut:
         return await service.convert(uow, data)

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.params import JSONBody
 
 from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.routes import PREFIX
@@ -33,7 +34,7 @@ class WebhooksController(Controller):
         after_response=wake_after_commit,
     )
     async def create_subscription(
-        self, ws: str, data: CreateSubscription, tx: ControlTx, state: State
+        self, ws: str, data: JSONBody[CreateSubscription], tx: ControlTx, state: State
     ) -> SubscriptionOut:
         return await service.create_subscription(await workspace_uow(tx, ws), data, state.settings)
 
