@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post, put
-from litestar.params import JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from tidings.admins import service
 from tidings.admins.schemas import (
@@ -37,10 +37,10 @@ class AdminsController(Controller):
     async def list_activity_logs(
         self,
         uow: Uow,
-        created_at_after: str | None = None,
-        created_at_before: str | None = None,
-        per_page: int | None = None,
-        starting_after: str | None = None,
+        created_at_after: FromQuery[str | None] = None,
+        created_at_before: FromQuery[str | None] = None,
+        per_page: FromQuery[int | None] = None,
+        starting_after: FromQuery[str | None] = None,
     ) -> ActivityLogList:
         return await service.activity_logs(uow, created_at_after, created_at_before, per_page, starting_after)
 
@@ -53,9 +53,9 @@ class AdminsController(Controller):
         return await service.search_activity_logs(uow, data)
 
     @get("/{admin_id:str}", operation_id="retrieveAdmin")
-    async def retrieve_admin(self, admin_id: str, uow: Uow) -> AdminOut:
+    async def retrieve_admin(self, admin_id: FromPath[str], uow: Uow) -> AdminOut:
         return await service.get(uow, admin_id)
 
     @put("/{admin_id:str}/away", operation_id="setAwayAdmin")
-    async def set_away_admin(self, admin_id: str, data: JSONBody[SetAwayRequest], uow: Uow) -> AdminOut:
+    async def set_away_admin(self, admin_id: FromPath[str], data: JSONBody[SetAwayRequest], uow: Uow) -> AdminOut:
         return await service.set_away(uow, admin_id, data)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, post, put
-from litestar.params import JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from tidings.companies import service
 from tidings.companies.schemas import (
@@ -26,12 +26,12 @@ class CompaniesController(Controller):
     async def retrieve_company(
         self,
         uow: Uow,
-        name: str | None = None,
-        company_id: str | None = None,
-        tag_id: str | None = None,
-        segment_id: str | None = None,
-        page: int | None = None,
-        per_page: int | None = None,
+        name: FromQuery[str | None] = None,
+        company_id: FromQuery[str | None] = None,
+        tag_id: FromQuery[str | None] = None,
+        segment_id: FromQuery[str | None] = None,
+        page: FromQuery[int | None] = None,
+        per_page: FromQuery[int | None] = None,
     ) -> CompanyList:
         return await service.retrieve(
             uow,
@@ -49,32 +49,38 @@ class CompaniesController(Controller):
 
     @post("/list", operation_id="listAllCompanies", status_code=200)
     async def list_all_companies(
-        self, uow: Uow, page: int | None = None, per_page: int | None = None, order: str | None = None
+        self,
+        uow: Uow,
+        page: FromQuery[int | None] = None,
+        per_page: FromQuery[int | None] = None,
+        order: FromQuery[str | None] = None,
     ) -> CompanyList:
         return await service.list_all(uow, page, per_page, order)
 
     @get("/scroll", operation_id="scrollOverAllCompanies")
-    async def scroll_over_all_companies(self, uow: Uow, scroll_param: str | None = None) -> CompanyScroll:
+    async def scroll_over_all_companies(self, uow: Uow, scroll_param: FromQuery[str | None] = None) -> CompanyScroll:
         return await service.scroll(uow, scroll_param)
 
     @get("/{company_id:str}", operation_id="RetrieveACompanyById")
-    async def retrieve_a_company_by_id(self, company_id: str, uow: Uow) -> CompanyOut:
+    async def retrieve_a_company_by_id(self, company_id: FromPath[str], uow: Uow) -> CompanyOut:
         return await service.get(uow, company_id)
 
     @put("/{company_id:str}", operation_id="UpdateCompany")
-    async def update_company(self, company_id: str, uow: Uow, data: JSONBody[CompanyWrite | None] = None) -> CompanyOut:
+    async def update_company(
+        self, company_id: FromPath[str], uow: Uow, data: JSONBody[CompanyWrite | None] = None
+    ) -> CompanyOut:
         return await service.update(uow, company_id, data)
 
     @delete("/{company_id:str}", operation_id="deleteCompany", status_code=200)
-    async def delete_company(self, company_id: str, uow: Uow) -> CompanyDeleted:
+    async def delete_company(self, company_id: FromPath[str], uow: Uow) -> CompanyDeleted:
         return await service.delete(uow, company_id)
 
     @get("/{company_id:str}/contacts", operation_id="ListAttachedContacts")
-    async def list_attached_contacts(self, company_id: str, uow: Uow) -> CompanyContacts:
+    async def list_attached_contacts(self, company_id: FromPath[str], uow: Uow) -> CompanyContacts:
         return await service.contacts_of(uow, company_id)
 
     @get("/{company_id:str}/segments", operation_id="ListAttachedSegmentsForCompanies")
-    async def list_attached_segments_for_companies(self, company_id: str, uow: Uow) -> CompanySegmentList:
+    async def list_attached_segments_for_companies(self, company_id: FromPath[str], uow: Uow) -> CompanySegmentList:
         return await service.segments_of(uow, company_id)
 
 
@@ -83,15 +89,17 @@ class ContactCompaniesController(Controller):
     tags = ["Companies"]
 
     @get("/", operation_id="listCompaniesForAContact")
-    async def list_companies_for_a_contact(self, contact_id: str, uow: Uow) -> ContactCompanies:
+    async def list_companies_for_a_contact(self, contact_id: FromPath[str], uow: Uow) -> ContactCompanies:
         return await service.companies_of_contact(uow, contact_id)
 
     @post("/", operation_id="attachContactToACompany", status_code=200)
     async def attach_contact_to_a_company(
-        self, contact_id: str, data: JSONBody[AttachCompanyRequest], uow: Uow
+        self, contact_id: FromPath[str], data: JSONBody[AttachCompanyRequest], uow: Uow
     ) -> CompanyOut:
         return await service.attach_contact(uow, contact_id, data)
 
     @delete("/{company_id:str}", operation_id="detachContactFromACompany", status_code=200)
-    async def detach_contact_from_a_company(self, contact_id: str, company_id: str, uow: Uow) -> CompanyOut:
+    async def detach_contact_from_a_company(
+        self, contact_id: FromPath[str], company_id: FromPath[str], uow: Uow
+    ) -> CompanyOut:
         return await service.detach_contact(uow, contact_id, company_id)

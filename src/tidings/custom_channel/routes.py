@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from tidings.core.deps import Uow
 from tidings.custom_channel import service, settings
@@ -57,11 +57,11 @@ class CustomChannelSettingsController(Controller):
     dependencies = {"tx": Provide(provide_control_tx)}
 
     @get("/", operation_id="tidingsGetCustomChannelSettings")
-    async def get_custom_channel_settings(self, ws: str, tx: ControlTx) -> SettingsOut:
+    async def get_custom_channel_settings(self, ws: FromPath[str], tx: ControlTx) -> SettingsOut:
         return await settings.get(await workspace_uow(tx, ws))
 
     @put("/", operation_id="tidingsPutCustomChannelSettings")
     async def put_custom_channel_settings(
-        self, ws: str, data: JSONBody[SettingsUpdate], tx: ControlTx, state: State
+        self, ws: FromPath[str], data: JSONBody[SettingsUpdate], tx: ControlTx, state: State
     ) -> SettingsOut:
         return await settings.put(await workspace_uow(tx, ws), data, state.settings)

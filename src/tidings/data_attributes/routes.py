@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post, put
-from litestar.params import JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from tidings.core.deps import Uow
 from tidings.data_attributes import service
@@ -19,7 +19,7 @@ class DataAttributesController(Controller):
 
     @get("/", operation_id="lisDataAttributes")
     async def lis_data_attributes(
-        self, uow: Uow, model: str | None = None, include_archived: bool = False
+        self, uow: Uow, model: FromQuery[str | None] = None, include_archived: FromQuery[bool] = False
     ) -> DataAttributeList:
         return await service.list_all(uow, model, include_archived)
 
@@ -29,6 +29,6 @@ class DataAttributesController(Controller):
 
     @put("/{attribute_id:str}", operation_id="updateDataAttribute")
     async def update_data_attribute(
-        self, attribute_id: str, data: JSONBody[UpdateDataAttributeRequest], uow: Uow
+        self, attribute_id: FromPath[str], data: JSONBody[UpdateDataAttributeRequest], uow: Uow
     ) -> DataAttributeOut:
         return await service.update(uow, attribute_id, data)

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from tidings.core.deps import Uow
 from tidings.fin import service
@@ -46,6 +46,6 @@ class FinSettingsController(Controller):
 
     @put("/{ws:str}/fin_agent_settings", operation_id="tidingsUpdateFinAgentSettings")
     async def update_fin_agent_settings(
-        self, ws: str, data: JSONBody[FinSettingsUpdate], tx: ControlTx, state: State
+        self, ws: FromPath[str], data: JSONBody[FinSettingsUpdate], tx: ControlTx, state: State
     ) -> FinSettingsOut:
         return await service.update_settings(await workspace_uow(tx, ws), data, state.settings)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.params import FromPath
 
 from tidings.core.deps import Uow
 from tidings.jobs import service
@@ -12,5 +13,5 @@ class JobsController(Controller):
     tags = ["Jobs"]
 
     @get("/status/{job_id:str}", operation_id="jobsStatus")
-    async def jobs_status(self, job_id: str, uow: Uow) -> JobOut:
+    async def jobs_status(self, job_id: FromPath[str], uow: Uow) -> JobOut:
         return await service.status(uow, job_id)

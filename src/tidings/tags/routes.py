@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from tidings.core.deps import Uow
 from tidings.tags import service
@@ -21,9 +21,9 @@ class TagsController(Controller):
         return await service.create_or_update(uow, data)
 
     @get("/{tag_id:str}", operation_id="findTag")
-    async def find_tag(self, tag_id: str, uow: Uow) -> TagOut:
+    async def find_tag(self, tag_id: FromPath[str], uow: Uow) -> TagOut:
         return await service.get(uow, tag_id)
 
     @delete("/{tag_id:str}", operation_id="deleteTag", status_code=200)
-    async def delete_tag(self, tag_id: str, uow: Uow) -> None:
+    async def delete_tag(self, tag_id: FromPath[str], uow: Uow) -> None:
         await service.delete(uow, tag_id)

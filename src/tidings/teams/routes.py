@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.params import FromPath, FromQuery
 
 from tidings.core.deps import Uow
 from tidings.teams import service
@@ -16,9 +17,11 @@ class TeamsController(Controller):
         return await service.list_all(uow)
 
     @get("/{team_id:str}", operation_id="retrieveTeam")
-    async def retrieve_team(self, team_id: str, uow: Uow) -> TeamOut:
+    async def retrieve_team(self, team_id: FromPath[str], uow: Uow) -> TeamOut:
         return await service.get(uow, team_id)
 
     @get("/{team_id:str}/metrics", operation_id="getTeamMetrics")
-    async def get_team_metrics(self, team_id: str, uow: Uow, idle_threshold: int = 1800) -> TeamMetricList:
+    async def get_team_metrics(
+        self, team_id: FromPath[str], uow: Uow, idle_threshold: FromQuery[int] = 1800
+    ) -> TeamMetricList:
         return await service.metrics(uow, team_id, idle_threshold)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from tidings.core.deps import Uow
 from tidings.jobs.schemas import JobOut
@@ -55,24 +55,28 @@ class TicketTypesController(Controller):
         return await types_service.create_type(uow, data)
 
     @get("/{ticket_type_id:str}", operation_id="getTicketType")
-    async def get_ticket_type(self, ticket_type_id: str, uow: Uow) -> TicketTypeOut:
+    async def get_ticket_type(self, ticket_type_id: FromPath[str], uow: Uow) -> TicketTypeOut:
         return await types_service.get_type(uow, ticket_type_id)
 
     @put("/{ticket_type_id:str}", operation_id="updateTicketType")
     async def update_ticket_type(
-        self, ticket_type_id: str, data: JSONBody[UpdateTicketTypeRequest], uow: Uow
+        self, ticket_type_id: FromPath[str], data: JSONBody[UpdateTicketTypeRequest], uow: Uow
     ) -> TicketTypeOut:
         return await types_service.update_type(uow, ticket_type_id, data)
 
     @post("/{ticket_type_id:str}/attributes", operation_id="createTicketTypeAttribute", status_code=200)
     async def create_ticket_type_attribute(
-        self, ticket_type_id: str, data: JSONBody[CreateTicketTypeAttributeRequest], uow: Uow
+        self, ticket_type_id: FromPath[str], data: JSONBody[CreateTicketTypeAttributeRequest], uow: Uow
     ) -> TicketTypeAttributeOut:
         return await types_service.create_attribute(uow, ticket_type_id, data)
 
     @put("/{ticket_type_id:str}/attributes/{attribute_id:str}", operation_id="updateTicketTypeAttribute")
     async def update_ticket_type_attribute(
-        self, ticket_type_id: str, attribute_id: str, data: JSONBody[UpdateTicketTypeAttributeRequest], uow: Uow
+        self,
+        ticket_type_id: FromPath[str],
+        attribute_id: FromPath[str],
+        data: JSONBody[UpdateTicketTypeAttributeRequest],
+        uow: Uow,
     ) -> TicketTypeAttributeOut:
         return await types_service.update_attribute(uow, ticket_type_id, attribute_id, data)
 
@@ -96,31 +100,37 @@ class TicketsController(Controller):
         return await service.search_tickets(uow, data)
 
     @get("/{ticket_id:str}", operation_id="getTicket")
-    async def get_ticket(self, ticket_id: str, uow: Uow) -> TicketOut:
+    async def get_ticket(self, ticket_id: FromPath[str], uow: Uow) -> TicketOut:
         return await service.get(uow, ticket_id)
 
     @put("/{ticket_id:str}", operation_id="updateTicket")
-    async def update_ticket(self, ticket_id: str, data: JSONBody[UpdateTicketRequest], uow: Uow) -> TicketOut:
+    async def update_ticket(self, ticket_id: FromPath[str], data: JSONBody[UpdateTicketRequest], uow: Uow) -> TicketOut:
         return await service.update(uow, ticket_id, data)
 
     @delete("/{ticket_id:str}", operation_id="deleteTicket", status_code=200)
-    async def delete_ticket(self, ticket_id: str, uow: Uow) -> TicketDeleted:
+    async def delete_ticket(self, ticket_id: FromPath[str], uow: Uow) -> TicketDeleted:
         return await service.delete(uow, ticket_id)
 
     @post("/{ticket_id:str}/reply", operation_id="replyTicket", status_code=200)
-    async def reply_ticket(self, ticket_id: str, data: JSONBody[ReplyTicketRequest], uow: Uow) -> TicketReplyOut:
+    async def reply_ticket(
+        self, ticket_id: FromPath[str], data: JSONBody[ReplyTicketRequest], uow: Uow
+    ) -> TicketReplyOut:
         return await service.reply(uow, ticket_id, data)
 
     @post("/{ticket_id:str}/change_type", operation_id="changeTicketType", status_code=200)
-    async def change_ticket_type(self, ticket_id: str, data: JSONBody[ChangeTicketTypeRequest], uow: Uow) -> TicketOut:
+    async def change_ticket_type(
+        self, ticket_id: FromPath[str], data: JSONBody[ChangeTicketTypeRequest], uow: Uow
+    ) -> TicketOut:
         return await service.change_type(uow, ticket_id, data)
 
     @post("/{ticket_id:str}/tags", operation_id="attachTagToTicket", status_code=200)
-    async def attach_tag_to_ticket(self, ticket_id: str, data: JSONBody[AttachTagRequest], uow: Uow) -> AppliedTagOut:
+    async def attach_tag_to_ticket(
+        self, ticket_id: FromPath[str], data: JSONBody[AttachTagRequest], uow: Uow
+    ) -> AppliedTagOut:
         return await service.attach_tag(uow, ticket_id, data)
 
     @delete("/{ticket_id:str}/tags/{tag_id:str}", operation_id="detachTagFromTicket", status_code=200)
     async def detach_tag_from_ticket(
-        self, ticket_id: str, tag_id: str, data: JSONBody[DetachTagRequest], uow: Uow
+        self, ticket_id: FromPath[str], tag_id: FromPath[str], data: JSONBody[DetachTagRequest], uow: Uow
     ) -> AppliedTagOut:
         return await service.detach_tag(uow, ticket_id, tag_id, data)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post, put
-from litestar.params import JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from tidings.contacts.schemas import ContactOut
 from tidings.core.deps import Uow
@@ -14,7 +14,7 @@ class VisitorsController(Controller):
     tags = ["Visitors"]
 
     @get("/", operation_id="retrieveVisitorWithUserId")
-    async def retrieve_visitor_with_user_id(self, uow: Uow, user_id: str | None = None) -> VisitorOut:
+    async def retrieve_visitor_with_user_id(self, uow: Uow, user_id: FromQuery[str | None] = None) -> VisitorOut:
         return await service.get(uow, user_id)
 
     @put("/", operation_id="updateVisitor")
