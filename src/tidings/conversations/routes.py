@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from tidings.conversations import messages, service
 from tidings.conversations.schemas import (
@@ -32,7 +33,7 @@ from tidings.conversations.schemas import (
     WhatsAppStatusList,
     WhatsAppStatusOut,
 )
-from tidings.core.uow import UnitOfWork
+from tidings.core.deps import Uow
 from tidings.tickets import conversion
 from tidings.tickets.schemas import TicketOut
 
@@ -43,68 +44,76 @@ class ConversationsController(Controller):
 
     @get("/", operation_id="listConversations")
     async def list_conversations(
-        self, uow: UnitOfWork, per_page: int | None = None, starting_after: str | None = None
+        self, uow: Uow, per_page: FromQuery[int | None] = None, starting_after: FromQuery[str | None] = None
     ) -> ConversationList:
         return await service.list_page(uow, per_page, starting_after)
 
     @post("/", operation_id="createConversation", status_code=200)
-    async def create_conversation(self, data: CreateConversationRequest, uow: UnitOfWork) -> MessageOut:
+    async def create_conversation(self, data: JSONBody[CreateConversationRequest], uow: Uow) -> MessageOut:
         return await service.create(uow, data)
 
     @get("/deleted", operation_id="listDeletedConversationIds")
     async def list_deleted_conversation_ids(
         self,
         request: Request[Any, Any, Any],
-        uow: UnitOfWork,
-        page: int | None = None,
-        per_page: int | None = None,
-        order: str | None = None,
+        uow: Uow,
+        page: FromQuery[int | None] = None,
+        per_page: FromQuery[int | None] = None,
+        order: FromQuery[str | None] = None,
     ) -> DeletedConversationList:
         return await service.list_deleted(uow, page, per_page, order, str(request.base_url))
 
     @post("/search", operation_id="searchConversations", status_code=200)
-    async def search_conversations(self, data: SearchRequest, uow: UnitOfWork) -> ConversationList:
+    async def search_conversations(self, data: JSONBody[SearchRequest], uow: Uow) -> ConversationList:
         return await service.search(uow, data)
 
     @post("/redact", operation_id="redactConversation", status_code=200)
-    async def redact_conversation(self, data: RedactRequest, uow: UnitOfWork) -> ConversationOut:
+    async def redact_conversation(self, data: JSONBody[RedactRequest], uow: Uow) -> ConversationOut:
         return await service.redact(uow, data)
 
     @get("/{conversation_id:str}", operation_id="retrieveConversation")
     async def retrieve_conversation(
-        self, conversation_id: str, uow: UnitOfWork, display_as: str | None = None
+        self, conversation_id: FromPath[str], uow: Uow, display_as: FromQuery[str | None] = None
     ) -> ConversationOut:
         return await service.retrieve(uow, conversation_id, display_as)
 
     @put("/{conversation_id:str}", operation_id="updateConversation")
     async def update_conversation(
-        self, conversation_id: str, data: UpdateConversationRequest, uow: UnitOfWork, display_as: str | None = None
+        self,
+        conversation_id: FromPath[str],
+        data: JSONBody[UpdateConversationRequest],
+        uow: Uow,
+        display_as: FromQuery[str | None] = None,
     ) -> ConversationOut:
         return await service.update(uow, conversation_id, data, display_as)
 
     @delete("/{conversation_id:str}", operation_id="deleteConversation", status_code=200)
     async def delete_conversation(
-        self, conversation_id: str, uow: UnitOfWork, retain_metrics: bool | None = None
+        self, conversation_id: FromPath[str], uow: Uow, retain_metrics: FromQuery[bool | None] = None
     ) -> ConversationDeleted:
         return await service.delete(uow, conversation_id, retain_metrics)
 
     @post("/{conversation_id:str}/reply", operation_id="replyConversation", status_code=200)
-    async def reply_conversation(self, conversation_id: str, data: ReplyRequest, uow: UnitOfWork) -> ConversationOut:
+    async def reply_conversation(
+        self, conversation_id: FromPath[str], data: JSONBody[ReplyRequest], uow: Uow
+    ) -> ConversationOut:
         return await service.reply(uow, conversation_id, data)
 
     @post("/{conversation_id:str}/parts", operation_id="manageConversation", status_code=200)
-    async def manage_conversation(self, conversation_id: str, data: ManageRequest, uow: UnitOfWork) -> ConversationOut:
+    async def manage_conversation(
+        self, conversation_id: FromPath[str], data: JSONBody[ManageRequest], uow: Uow
+    ) -> ConversationOut:
         return await service.manage(uow, conversation_id, data)
 
     @put("/{conversation_id:str}/conversation_parts/{part_id:str}", operation_id="updateConversationPart")
     async def update_conversation_part(
-        self, conversation_id: str, part_id: str, data: UpdatePartRequest, uow: UnitOfWork
+        self, conversation_id: FromPath[str], part_id: FromPath[str], data: JSONBody[UpdatePartRequest], uow: Uow
     ) -> PartOut:
         return await service.update_part(uow, conversation_id, part_id, data)
 
     @post("/{conversation_id:str}/customers", operation_id="attachContactToConversation", status_code=200)
     async def attach_contact_to_conversation(
-        self, conversation_id: str, data: AttachContactRequest, uow: UnitOfWork
+        self, conversation_id: FromPath[str], data: JSONBody[AttachContactRequest], uow: Uow
     ) -> Customers:
         return await service.attach_contact(uow, conversation_id, data)
 
@@ -114,35 +123,39 @@ class ConversationsController(Controller):
         status_code=200,
     )
     async def detach_contact_from_conversation(
-        self, conversation_id: str, contact_id: str, data: DetachContactRequest, uow: UnitOfWork
+        self, conversation_id: FromPath[str], contact_id: FromPath[str], data: JSONBody[DetachContactRequest], uow: Uow
     ) -> Customers:
         return await service.detach_contact(uow, conversation_id, contact_id, data)
 
     @post("/{conversation_id:str}/tags", operation_id="attachTagToConversation", status_code=200)
     async def attach_tag_to_conversation(
-        self, conversation_id: str, data: AttachTagRequest, uow: UnitOfWork
+        self, conversation_id: FromPath[str], data: JSONBody[AttachTagRequest], uow: Uow
     ) -> AppliedTagOut:
         return await service.attach_tag(uow, conversation_id, data)
 
     @delete("/{conversation_id:str}/tags/{tag_id:str}", operation_id="detachTagFromConversation", status_code=200)
     async def detach_tag_from_conversation(
-        self, conversation_id: str, tag_id: str, data: DetachTagRequest, uow: UnitOfWork
+        self, conversation_id: FromPath[str], tag_id: FromPath[str], data: JSONBody[DetachTagRequest], uow: Uow
     ) -> AppliedTagOut:
         return await service.detach_tag(uow, conversation_id, tag_id, data)
 
     @post("/{conversation_id:str}/convert", operation_id="convertConversationToTicket", status_code=200)
     async def convert_conversation_to_ticket(
-        self, conversation_id: str, data: ConvertRequest, uow: UnitOfWork
+        self, conversation_id: FromPath[str], data: JSONBody[ConvertRequest], uow: Uow
     ) -> TicketOut:
         return await conversion.convert_conversation(uow, conversation_id, data)
 
     @get("/{conversation_id:str}/handling_events", operation_id="listHandlingEvents")
-    async def list_handling_events(self, conversation_id: str, uow: UnitOfWork) -> HandlingEventList:
+    async def list_handling_events(self, conversation_id: FromPath[str], uow: Uow) -> HandlingEventList:
         return await service.handling_events(uow, conversation_id)
 
     @get("/{conversation_id:str}/side_conversations", operation_id="listSideConversations")
     async def list_side_conversations(
-        self, conversation_id: str, uow: UnitOfWork, page: int | None = None, per_page: int | None = None
+        self,
+        conversation_id: FromPath[str],
+        uow: Uow,
+        page: FromQuery[int | None] = None,
+        per_page: FromQuery[int | None] = None,
     ) -> SideConversationList:
         return await service.side_conversations(uow, conversation_id, page, per_page)
 
@@ -152,21 +165,21 @@ class MessagesController(Controller):
     tags = ["Messages"]
 
     @post("/", operation_id="createMessage", status_code=200)
-    async def create_message(self, data: CreateMessageRequest, uow: UnitOfWork) -> MessageOut:
+    async def create_message(self, data: JSONBody[CreateMessageRequest], uow: Uow) -> MessageOut:
         return await messages.create_message(uow, data)
 
     @get("/status", operation_id="getWhatsAppMessageStatus")
     async def get_whats_app_message_status(
         self,
-        uow: UnitOfWork,
-        ruleset_id: str | None = None,
-        per_page: int | None = None,
-        starting_after: str | None = None,
+        uow: Uow,
+        ruleset_id: FromQuery[str | None] = None,
+        per_page: FromQuery[int | None] = None,
+        starting_after: FromQuery[str | None] = None,
     ) -> WhatsAppStatusList:
         return await messages.whatsapp_statuses(uow, ruleset_id, per_page, starting_after)
 
     @get("/whatsapp/status", operation_id="RetrieveWhatsAppMessageStatus")
     async def retrieve_whats_app_message_status(
-        self, uow: UnitOfWork, message_id: str | None = None
+        self, uow: Uow, message_id: FromQuery[str | None] = None
     ) -> WhatsAppStatusOut:
         return await messages.whatsapp_status(uow, message_id)

@@ -7,9 +7,10 @@ Litestar resolves sibling dependencies in a task group per request (style-anchor
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Request
+from litestar.di import NamedDependency
 
 from tidings.core.auth import bearer
 from tidings.core.errors import unauthorized
@@ -17,6 +18,9 @@ from tidings.core.uow import UnitOfWork
 from tidings.core.versioning import check_version, effective_version
 
 READ_METHODS = frozenset({"GET", "HEAD"})
+
+Uow: TypeAlias = NamedDependency[UnitOfWork]
+"""A handler's `uow` parameter: the unit of work `provide_uow` opens for the request."""
 
 
 def _auth_and_version(raw_headers: list[tuple[bytes, bytes]]) -> tuple[str | None, str | None]:

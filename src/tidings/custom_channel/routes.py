@@ -5,8 +5,9 @@ from __future__ import annotations
 from litestar import Controller, get, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
 
-from tidings.core.uow import UnitOfWork
+from tidings.core.deps import Uow
 from tidings.custom_channel import service, settings
 from tidings.custom_channel.schemas import (
     AttributeCollectedEvent,
@@ -17,8 +18,7 @@ from tidings.custom_channel.schemas import (
     SettingsOut,
     SettingsUpdate,
 )
-from tidings.db.storage import Transaction
-from tidings.management.deps import provide_control_tx, workspace_uow
+from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.routes import PREFIX
 
 # The spec marks a lowercase `preview` Intercom-Version as required here, and real clients send
@@ -32,19 +32,23 @@ class CustomChannelEventsController(Controller):
     opt = ANY_VERSION
 
     @post("/notify_new_conversation", operation_id="notifyNewConversation", status_code=200)
-    async def notify_new_conversation(self, data: NewConversationEvent, uow: UnitOfWork) -> NotificationResponse:
+    async def notify_new_conversation(self, data: JSONBody[NewConversationEvent], uow: Uow) -> NotificationResponse:
         return await service.once(uow, "notify_new_conversation", data, service.new_conversation)
 
     @post("/notify_new_message", operation_id="notifyNewMessage", status_code=200)
-    async def notify_new_message(self, data: NewMessageEvent, uow: UnitOfWork) -> NotificationResponse:
+    async def notify_new_message(self, data: JSONBody[NewMessageEvent], uow: Uow) -> NotificationResponse:
         return await service.once(uow, "notify_new_message", data, service.new_message)
 
     @post("/notify_quick_reply_selected", operation_id="notifyQuickReplySelected", status_code=200)
-    async def notify_quick_reply_selected(self, data: QuickReplySelectedEvent, uow: UnitOfWork) -> NotificationResponse:
+    async def notify_quick_reply_selected(
+        self, data: JSONBody[QuickReplySelectedEvent], uow: Uow
+    ) -> NotificationResponse:
         return await service.once(uow, "notify_quick_reply_selected", data, service.quick_reply_selected)
 
     @post("/notify_attribute_collected", operation_id="notifyAttributeCollected", status_code=200)
-    async def notify_attribute_collected(self, data: AttributeCollectedEvent, uow: UnitOfWork) -> NotificationResponse:
+    async def notify_attribute_collected(
+        self, data: JSONBody[AttributeCollectedEvent], uow: Uow
+    ) -> NotificationResponse:
         return await service.once(uow, "notify_attribute_collected", data, service.attribute_collected)
 
 
@@ -53,11 +57,11 @@ class CustomChannelSettingsController(Controller):
     dependencies = {"tx": Provide(provide_control_tx)}
 
     @get("/", operation_id="tidingsGetCustomChannelSettings")
-    async def get_custom_channel_settings(self, ws: str, tx: Transaction) -> SettingsOut:
+    async def get_custom_channel_settings(self, ws: FromPath[str], tx: ControlTx) -> SettingsOut:
         return await settings.get(await workspace_uow(tx, ws))
 
     @put("/", operation_id="tidingsPutCustomChannelSettings")
     async def put_custom_channel_settings(
-        self, ws: str, data: SettingsUpdate, tx: Transaction, state: State
+        self, ws: FromPath[str], data: JSONBody[SettingsUpdate], tx: ControlTx, state: State
     ) -> SettingsOut:
         return await settings.put(await workspace_uow(tx, ws), data, state.settings)

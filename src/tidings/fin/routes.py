@@ -7,12 +7,12 @@ from typing import Any
 from litestar import Controller, Request, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
 
-from tidings.core.uow import UnitOfWork
-from tidings.db.storage import Transaction
+from tidings.core.deps import Uow
 from tidings.fin import service
 from tidings.fin.schemas import FinReplyRequest, FinSettingsOut, FinSettingsUpdate, FinStartRequest, FinStatusOut
-from tidings.management.deps import provide_control_tx, workspace_uow
+from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.routes import PREFIX
 
 
@@ -27,13 +27,13 @@ class FinAgentController(Controller):
 
     @post("/start", operation_id="startFinConversation", status_code=200)
     async def start_fin_conversation(
-        self, data: FinStartRequest, uow: UnitOfWork, state: State, request: Request[Any, Any, Any]
+        self, data: JSONBody[FinStartRequest], uow: Uow, state: State, request: Request[Any, Any, Any]
     ) -> FinStatusOut:
         return await service.start(uow, data, public_base_url(state, request))
 
     @post("/reply", operation_id="replyToFin", status_code=200)
     async def reply_to_fin(
-        self, data: FinReplyRequest, uow: UnitOfWork, state: State, request: Request[Any, Any, Any]
+        self, data: JSONBody[FinReplyRequest], uow: Uow, state: State, request: Request[Any, Any, Any]
     ) -> FinStatusOut:
         return await service.reply(uow, data, public_base_url(state, request))
 
@@ -46,6 +46,6 @@ class FinSettingsController(Controller):
 
     @put("/{ws:str}/fin_agent_settings", operation_id="tidingsUpdateFinAgentSettings")
     async def update_fin_agent_settings(
-        self, ws: str, data: FinSettingsUpdate, tx: Transaction, state: State
+        self, ws: FromPath[str], data: JSONBody[FinSettingsUpdate], tx: ControlTx, state: State
     ) -> FinSettingsOut:
         return await service.update_settings(await workspace_uow(tx, ws), data, state.settings)

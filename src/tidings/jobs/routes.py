@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.params import FromPath
 
-from tidings.core.uow import UnitOfWork
+from tidings.core.deps import Uow
 from tidings.jobs import service
 from tidings.jobs.schemas import JobOut
 
@@ -12,5 +13,5 @@ class JobsController(Controller):
     tags = ["Jobs"]
 
     @get("/status/{job_id:str}", operation_id="jobsStatus")
-    async def jobs_status(self, job_id: str, uow: UnitOfWork) -> JobOut:
+    async def jobs_status(self, job_id: FromPath[str], uow: Uow) -> JobOut:
         return await service.status(uow, job_id)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 from tidings.core.auth import check_admin_key
 from tidings.core.deps import READ_METHODS
@@ -14,6 +15,9 @@ from tidings.core.errors import not_found
 from tidings.core.uow import UnitOfWork
 from tidings.core.workspaces import find_workspace, first_admin_id
 from tidings.db.storage import Transaction
+
+ControlTx: TypeAlias = NamedDependency[Transaction]
+"""A management handler's `tx` parameter: the transaction `provide_control_tx` opens."""
 
 
 async def provide_control_tx(request: Request[Any, Any, Any], state: State) -> AsyncGenerator[Transaction, None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
 
 from tidings.admins import service as admin_service
 from tidings.admins.schemas import AdminOut
@@ -19,8 +20,8 @@ from tidings.core.workspaces import (
     reset_workspace,
     revoke_token,
 )
-from tidings.db.storage import Transaction, ping
-from tidings.management.deps import provide_control_tx, workspace_uow
+from tidings.db.storage import ping
+from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.schemas import (
     CreateAdmin,
     CreateTeam,
@@ -65,21 +66,23 @@ class ManagementController(Controller):
     dependencies = {"tx": Provide(provide_control_tx)}
 
     @post("/", operation_id="tidingsCreateWorkspace", status_code=201)
-    async def create_workspace(self, data: CreateWorkspace, tx: Transaction) -> WorkspaceOut:
+    async def create_workspace(self, data: JSONBody[CreateWorkspace], tx: ControlTx) -> WorkspaceOut:
         uow = await create_workspace(tx, data.name)
         return WorkspaceOut.from_row(await find_workspace(tx, uow.workspace_id))
 
     @get("/", operation_id="tidingsListWorkspaces")
-    async def list_workspaces(self, tx: Transaction) -> WorkspaceList:
+    async def list_workspaces(self, tx: ControlTx) -> WorkspaceList:
         return WorkspaceList(data=[WorkspaceOut.from_row(r) for r in await list_workspaces(tx)])
 
     @post("/{ws:str}/access_tokens", operation_id="tidingsCreateAccessToken", status_code=201)
-    async def create_access_token(self, ws: str, data: CreateToken, tx: Transaction) -> TokenOut:
+    async def create_access_token(self, ws: FromPath[str], data: JSONBody[CreateToken], tx: ControlTx) -> TokenOut:
         issued = await issue_token(await workspace_uow(tx, ws), data.name, data.scopes)
         return TokenOut(id=str(issued.id), name=issued.name, token=issued.token, scopes=issued.scopes)
 
     @delete("/{ws:str}/access_tokens/{token_id:str}", operation_id="tidingsRevokeAccessToken", status_code=200)
-    async def revoke_access_token(self, ws: str, token_id: str, tx: Transaction, state: State) -> Status:
+    async def revoke_access_token(
+        self, ws: FromPath[str], token_id: FromPath[str], tx: ControlTx, state: State
+    ) -> Status:
         numeric = parse_numeric_id(token_id)
         if numeric is None or not await revoke_token(await workspace_uow(tx, ws), numeric):
             raise not_found(f"Access token {token_id} not found")
@@ -87,28 +90,28 @@ class ManagementController(Controller):
         return Status(status="revoked")
 
     @post("/{ws:str}/admins", operation_id="tidingsCreateAdmin", status_code=201)
-    async def create_admin(self, ws: str, data: CreateAdmin, tx: Transaction) -> AdminOut:
+    async def create_admin(self, ws: FromPath[str], data: JSONBody[CreateAdmin], tx: ControlTx) -> AdminOut:
         return await admin_service.create(await workspace_uow(tx, ws), data.name, data.email, data.job_title)
 
     @post("/{ws:str}/teams", operation_id="tidingsCreateTeam", status_code=201)
-    async def create_team(self, ws: str, data: CreateTeam, tx: Transaction) -> TeamOut:
+    async def create_team(self, ws: FromPath[str], data: JSONBody[CreateTeam], tx: ControlTx) -> TeamOut:
         return await team_service.create(await workspace_uow(tx, ws), data.name, data.admin_ids)
 
     @post("/{ws:str}/segments", operation_id="tidingsCreateSegment", status_code=201)
-    async def create_segment(self, ws: str, data: CreateSegment, tx: Transaction) -> SegmentOut:
+    async def create_segment(self, ws: FromPath[str], data: JSONBody[CreateSegment], tx: ControlTx) -> SegmentOut:
         return await segment_service.create(await workspace_uow(tx, ws), data)
 
     @post("/{ws:str}/subscription_types", operation_id="tidingsCreateSubscriptionType", status_code=201)
     async def create_subscription_type(
-        self, ws: str, data: CreateSubscriptionType, tx: Transaction
+        self, ws: FromPath[str], data: JSONBody[CreateSubscriptionType], tx: ControlTx
     ) -> SubscriptionTypeOut:
         return await subscription_service.create(await workspace_uow(tx, ws), data)
 
     @post("/{ws:str}/visitors", operation_id="tidingsCreateVisitor", status_code=201)
-    async def create_visitor(self, ws: str, data: CreateVisitor, tx: Transaction) -> VisitorOut:
+    async def create_visitor(self, ws: FromPath[str], data: JSONBody[CreateVisitor], tx: ControlTx) -> VisitorOut:
         return await visitor_service.create(await workspace_uow(tx, ws), data)
 
     @post("/{ws:str}/reset", operation_id="tidingsResetWorkspace", status_code=200)
-    async def reset(self, ws: str, tx: Transaction) -> Status:
+    async def reset(self, ws: FromPath[str], tx: ControlTx) -> Status:
         await reset_workspace(await workspace_uow(tx, ws))
         return Status(status="reset")

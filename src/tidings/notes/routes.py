@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody
 
-from tidings.core.uow import UnitOfWork
+from tidings.core.deps import Uow
 from tidings.notes import service
 from tidings.notes.schemas import CreateNoteRequest, NoteList, NoteOut
 
@@ -12,7 +13,7 @@ class NotesController(Controller):
     tags = ["Notes"]
 
     @get("/{note_id:str}", operation_id="retrieveNote")
-    async def retrieve_note(self, note_id: str, uow: UnitOfWork) -> NoteOut:
+    async def retrieve_note(self, note_id: FromPath[str], uow: Uow) -> NoteOut:
         return await service.get(uow, note_id)
 
 
@@ -21,11 +22,11 @@ class ContactNotesController(Controller):
     tags = ["Notes"]
 
     @get("/", operation_id="listNotes")
-    async def list_notes(self, contact_id: str, uow: UnitOfWork) -> NoteList:
+    async def list_notes(self, contact_id: FromPath[str], uow: Uow) -> NoteList:
         return await service.of_contact(uow, contact_id)
 
     @post("/", operation_id="createNote", status_code=200)
-    async def create_note(self, contact_id: str, data: CreateNoteRequest, uow: UnitOfWork) -> NoteOut:
+    async def create_note(self, contact_id: FromPath[str], data: JSONBody[CreateNoteRequest], uow: Uow) -> NoteOut:
         return await service.create_for_contact(uow, contact_id, data)
 
 
@@ -34,9 +35,11 @@ class CompanyNotesController(Controller):
     tags = ["Notes"]
 
     @get("/", operation_id="listCompanyNotes")
-    async def list_company_notes(self, company_id: str, uow: UnitOfWork) -> NoteList:
+    async def list_company_notes(self, company_id: FromPath[str], uow: Uow) -> NoteList:
         return await service.of_company(uow, company_id)
 
     @post("/", operation_id="createCompanyNote", status_code=200)
-    async def create_company_note(self, company_id: str, data: CreateNoteRequest, uow: UnitOfWork) -> NoteOut:
+    async def create_company_note(
+        self, company_id: FromPath[str], data: JSONBody[CreateNoteRequest], uow: Uow
+    ) -> NoteOut:
         return await service.create_for_company(uow, company_id, data)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.params import FromPath, FromQuery
 
 from tidings.companies.schemas import SegmentOut
-from tidings.core.uow import UnitOfWork
+from tidings.core.deps import Uow
 from tidings.segments import service
 from tidings.segments.schemas import ContactSegmentList, SegmentList
 
@@ -13,11 +14,11 @@ class SegmentsController(Controller):
     tags = ["Segments"]
 
     @get("/", operation_id="listSegments")
-    async def list_segments(self, uow: UnitOfWork, include_count: bool = False) -> SegmentList:
+    async def list_segments(self, uow: Uow, include_count: FromQuery[bool] = False) -> SegmentList:
         return await service.list_all(uow, include_count)
 
     @get("/{segment_id:str}", operation_id="retrieveSegment")
-    async def retrieve_segment(self, segment_id: str, uow: UnitOfWork) -> SegmentOut:
+    async def retrieve_segment(self, segment_id: FromPath[str], uow: Uow) -> SegmentOut:
         return await service.get(uow, segment_id)
 
 
@@ -26,5 +27,5 @@ class ContactSegmentsController(Controller):
     tags = ["Contacts"]
 
     @get("/", operation_id="listSegmentsForAContact")
-    async def list_segments_for_a_contact(self, contact_id: str, uow: UnitOfWork) -> ContactSegmentList:
+    async def list_segments_for_a_contact(self, contact_id: FromPath[str], uow: Uow) -> ContactSegmentList:
         return await service.of_contact(uow, contact_id)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, post
+from litestar.params import FromPath, JSONBody
 
-from tidings.core.uow import UnitOfWork
+from tidings.core.deps import Uow
 from tidings.tags import service
 from tidings.tags.schemas import CreateOrUpdateTagRequest, TagList, TagOut
 
@@ -12,17 +13,17 @@ class TagsController(Controller):
     tags = ["Tags"]
 
     @get("/", operation_id="listTags")
-    async def list_tags(self, uow: UnitOfWork) -> TagList:
+    async def list_tags(self, uow: Uow) -> TagList:
         return await service.list_all(uow)
 
     @post("/", operation_id="createTag", status_code=200)
-    async def create_tag(self, data: CreateOrUpdateTagRequest, uow: UnitOfWork) -> TagOut:
+    async def create_tag(self, data: JSONBody[CreateOrUpdateTagRequest], uow: Uow) -> TagOut:
         return await service.create_or_update(uow, data)
 
     @get("/{tag_id:str}", operation_id="findTag")
-    async def find_tag(self, tag_id: str, uow: UnitOfWork) -> TagOut:
+    async def find_tag(self, tag_id: FromPath[str], uow: Uow) -> TagOut:
         return await service.get(uow, tag_id)
 
     @delete("/{tag_id:str}", operation_id="deleteTag", status_code=200)
-    async def delete_tag(self, tag_id: str, uow: UnitOfWork) -> None:
+    async def delete_tag(self, tag_id: FromPath[str], uow: Uow) -> None:
         await service.delete(uow, tag_id)

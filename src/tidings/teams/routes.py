@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.params import FromPath, FromQuery
 
-from tidings.core.uow import UnitOfWork
+from tidings.core.deps import Uow
 from tidings.teams import service
 from tidings.teams.schemas import TeamList, TeamMetricList, TeamOut
 
@@ -12,13 +13,15 @@ class TeamsController(Controller):
     tags = ["Teams"]
 
     @get("/", operation_id="listTeams")
-    async def list_teams(self, uow: UnitOfWork) -> TeamList:
+    async def list_teams(self, uow: Uow) -> TeamList:
         return await service.list_all(uow)
 
     @get("/{team_id:str}", operation_id="retrieveTeam")
-    async def retrieve_team(self, team_id: str, uow: UnitOfWork) -> TeamOut:
+    async def retrieve_team(self, team_id: FromPath[str], uow: Uow) -> TeamOut:
         return await service.get(uow, team_id)
 
     @get("/{team_id:str}/metrics", operation_id="getTeamMetrics")
-    async def get_team_metrics(self, team_id: str, uow: UnitOfWork, idle_threshold: int = 1800) -> TeamMetricList:
+    async def get_team_metrics(
+        self, team_id: FromPath[str], uow: Uow, idle_threshold: FromQuery[int] = 1800
+    ) -> TeamMetricList:
         return await service.metrics(uow, team_id, idle_threshold)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Response, get
 from litestar.datastructures import State
+from litestar.params import FromPath
 
 from tidings.core.errors import not_found
 from tidings.uploads import storage
@@ -14,7 +15,7 @@ class UploadsController(Controller):
     include_in_schema = False
 
     @get("/{key:str}/{name:str}", operation_id="tidingsDownloadUpload")
-    async def download(self, state: State, key: str, name: str) -> Response[bytes]:
+    async def download(self, state: State, key: FromPath[str], name: FromPath[str]) -> Response[bytes]:
         tx = await state.storage.begin(write=False)
         try:
             row = await storage.find_upload(tx, key)

@@ -7,9 +7,9 @@ from typing import Any
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from tidings.db.storage import Transaction
-from tidings.management.deps import provide_control_tx, workspace_uow
+from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.routes import PREFIX
 from tidings.management.schemas import Status
 from tidings.webhooks import service
@@ -34,12 +34,12 @@ class WebhooksController(Controller):
         after_response=wake_after_commit,
     )
     async def create_subscription(
-        self, ws: str, data: CreateSubscription, tx: Transaction, state: State
+        self, ws: FromPath[str], data: JSONBody[CreateSubscription], tx: ControlTx, state: State
     ) -> SubscriptionOut:
         return await service.create_subscription(await workspace_uow(tx, ws), data, state.settings)
 
     @get("/{ws:str}/webhook_subscriptions", operation_id="tidingsListWebhookSubscriptions")
-    async def list_subscriptions(self, ws: str, tx: Transaction) -> SubscriptionList:
+    async def list_subscriptions(self, ws: FromPath[str], tx: ControlTx) -> SubscriptionList:
         return SubscriptionList(data=await service.list_subscriptions(await workspace_uow(tx, ws)))
 
     @delete(
@@ -47,18 +47,18 @@ class WebhooksController(Controller):
         operation_id="tidingsDeleteWebhookSubscription",
         status_code=200,
     )
-    async def delete_subscription(self, ws: str, subscription_id: str, tx: Transaction) -> Status:
+    async def delete_subscription(self, ws: FromPath[str], subscription_id: FromPath[str], tx: ControlTx) -> Status:
         await service.delete_subscription(await workspace_uow(tx, ws), subscription_id)
         return Status(status="deleted")
 
     @get("/{ws:str}/webhook_deliveries", operation_id="tidingsListWebhookDeliveries")
     async def list_deliveries(
         self,
-        ws: str,
-        tx: Transaction,
-        status: str | None = None,
-        topic: str | None = None,
-        limit: int = service.DEFAULT_LIMIT,
+        ws: FromPath[str],
+        tx: ControlTx,
+        status: FromQuery[str | None] = None,
+        topic: FromQuery[str | None] = None,
+        limit: FromQuery[int] = service.DEFAULT_LIMIT,
     ) -> DeliveryList:
         uow = await workspace_uow(tx, ws)
         return DeliveryList(data=await service.list_deliveries(uow, status, topic, limit))
@@ -69,5 +69,5 @@ class WebhooksController(Controller):
         status_code=202,
         after_response=wake_after_commit,
     )
-    async def redeliver(self, ws: str, delivery_id: str, tx: Transaction) -> DeliveryOut:
+    async def redeliver(self, ws: FromPath[str], delivery_id: FromPath[str], tx: ControlTx) -> DeliveryOut:
         return await service.redeliver(await workspace_uow(tx, ws), delivery_id)

@@ -35,12 +35,12 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Controller, get
 from litestar.datastructures import State
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import FromQuery, HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from sqlalchemy import func, or_, select
 
@@ -270,11 +270,11 @@ class EventStreamController(Controller):
     async def event_stream(
         self,
         state: State,
-        channels: str,
-        access_token: str = QueryParameter(name="accessToken"),
-        rewind: str | None = None,
-        last_event_id_query: str | None = QueryParameter(name="lastEventId", default=None),
-        last_event_id_header: str | None = HeaderParameter(name="Last-Event-ID", default=None),
+        channels: FromQuery[str],
+        access_token: Annotated[str, QueryParameter(name="accessToken")],
+        rewind: FromQuery[str | None] = None,
+        last_event_id_query: Annotated[str | None, QueryParameter(name="lastEventId")] = None,
+        last_event_id_header: Annotated[str | None, HeaderParameter(name="Last-Event-ID")] = None,
     ) -> ServerSentEvent:
         grant = verify_sse_token(access_token)
         if channels != grant.channel:
