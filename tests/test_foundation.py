@@ -167,6 +167,14 @@ class TestErrors:
         assert_error(workspace.http.get("/tags/987654321"), 404, "not_found")
         assert_error(workspace.http.get("/tags/not-a-number"), 404, "not_found")
 
+    @pytest.mark.parametrize("text", ["\u00b2", "\u0663", "--5"])
+    def test_digits_int_cannot_read(self, workspace: Workspace, text: str) -> None:
+        """`²` and `٣` pass `str.isdigit()` but not `int()`; `--5` passes a stripped minus: none is a 500."""
+        assert_error(workspace.http.get(f"/tags/{text}"), 404, "not_found")
+        assert_error(workspace.http.get(f"/jobs/status/{text}"), 404, "job_not_found")
+        logs = workspace.http.get("/admins/activity_logs", params={"created_at_after": text})
+        assert_error(logs, 400, "parameter_invalid")
+
     def test_malformed_json_writes_nothing(self, workspace: Workspace) -> None:
         response = workspace.http.post("/tags", content=b'{"name": "half', headers={"Content-Type": "application/json"})
         body = assert_error(response, 400, "parameter_invalid")

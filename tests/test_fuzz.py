@@ -3,11 +3,14 @@ live server: whatever the input, the answer is never a 5xx, an error is Intercom
 success matches the spec's schema for its status (tests/support/contract.py).
 
 Most generated requests are wrong in some way (unknown ids, bodies of random shape), so this mainly
-walks the error paths. Examples are derandomised: a failure reproduces on every run.
+walks the error paths. Examples are derandomised: a failure reproduces on every run. For a deeper
+campaign, raise the count and draw new examples each run:
+`FUZZ_EXAMPLES=300 FUZZ_SEEDED=0 scripts/test tests/test_fuzz.py`.
 """
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,7 +21,8 @@ from schemathesis.core.result import Ok
 from tests.support.contract import SPEC_PATH, check_response, served_operation_ids
 from tests.support.live import Workspace
 
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+SEEDED = os.environ.get("FUZZ_SEEDED", "1") == "1"
 
 _schema = schemathesis.openapi.from_path(str(SPEC_PATH))
 _served = served_operation_ids()
@@ -36,7 +40,7 @@ def test_random_requests_get_contract_answers(operation_id: str, workspace: Work
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,
         deadline=None,
-        derandomize=True,
+        derandomize=SEEDED,
         database=None,
         suppress_health_check=list(HealthCheck),
     )

@@ -20,7 +20,7 @@ from tidings.admins.schemas import (
 )
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
-from tidings.core.ids import parse_numeric_id
+from tidings.core.ids import is_integer_text, parse_numeric_id
 from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor
 from tidings.core.uow import UnitOfWork
 from tidings.core.workspaces import get_workspace
@@ -136,7 +136,7 @@ async def set_away(uow: UnitOfWork, admin_id: str, data: SetAwayRequest) -> Admi
 def _timestamp(value: str | None, field: str) -> int | None:
     if value is None or value == "":
         return None
-    if not value.lstrip("-").isdigit():
+    if not is_integer_text(value, signed=True):
         raise invalid(f"{field} must be a UNIX timestamp", field)
     return int(value)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import string
 import threading
@@ -11,6 +12,17 @@ import time
 _ALNUM = string.ascii_lowercase + string.digits
 _counter = int.from_bytes(os.urandom(3), "big")
 _counter_lock = threading.Lock()
+_INTEGER = re.compile(r"-?[0-9]+")
+_UNSIGNED = re.compile(r"[0-9]+")
+
+
+def is_integer_text(text: str, *, signed: bool = False) -> bool:
+    """Whether `int(text)` reads `text` as written: ASCII digits, with a leading minus if `signed`.
+
+    Not `str.isdigit()`, which also accepts digits `int()` refuses (`²`), nor `lstrip("-")`, which
+    lets `--5` through.
+    """
+    return (_INTEGER if signed else _UNSIGNED).fullmatch(text) is not None
 
 
 def hex24() -> str:
@@ -31,4 +43,4 @@ def parse_numeric_id(value: str | int) -> int | None:
     """Numeric-string ids map to integer primary keys; anything else cannot name a row."""
     if isinstance(value, int):
         return value if value > 0 else None
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if is_integer_text(value) and len(value) < 19 else None

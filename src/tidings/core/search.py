@@ -100,6 +100,7 @@ from sqlalchemy.sql.elements import BooleanClauseList, Grouping
 from sqlalchemy.sql.selectable import SelectBase
 
 from tidings.core.errors import TidingsError
+from tidings.core.ids import is_integer_text
 from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor, invalid_cursor
 
 MAX_DEPTH = 2
@@ -234,7 +235,7 @@ def _coerce_scalar(value: Any, kind: FieldType, name: str) -> Any:
     elif isinstance(value, int) and not isinstance(value, bool):
         if abs(value) < 2**63:
             return value
-    elif isinstance(value, str) and value.lstrip("-").isdigit() and abs(int(value)) < 2**63:
+    elif isinstance(value, str) and is_integer_text(value, signed=True) and abs(int(value)) < 2**63:
         return int(value)
     raise invalid_query(f"{value!r} is not a valid {kind.value} value for {name}", name)
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from tidings.core.errors import TidingsError
+from tidings.core.ids import is_integer_text
 
 INSTANCE_DATA_TYPES = ("string", "integer", "decimal", "boolean", "datetime")
 REFERENCE = "reference"
@@ -110,7 +111,7 @@ def _datetime(value: Any) -> int:
         return value
     if isinstance(value, str):
         text = value.strip()
-        if text.isdigit():
+        if is_integer_text(text):
             return int(text)
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         if parsed.tzinfo is None:

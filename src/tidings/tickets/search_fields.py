@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, select
 
 from tidings.core.errors import TidingsError, invalid
+from tidings.core.ids import is_integer_text
 from tidings.core.search import FieldKind, FieldType, Searchable, SearchField
 from tidings.core.uow import UnitOfWork
 from tidings.tickets import storage
@@ -136,7 +137,7 @@ def _attribute_field(attribute: Any) -> SearchField:
 def _attribute_family(attributes: dict[int, Any]) -> Callable[[str], SearchField]:
     def field(raw_id: str) -> SearchField:
         name = ATTRIBUTE_PREFIX + raw_id
-        if not raw_id.isdigit():
+        if not is_integer_text(raw_id):
             raise TidingsError(400, "field_not_found", "The request ticket attribute ID is not a valid integer", name)
         attribute = attributes.get(int(raw_id))
         if attribute is None:
@@ -152,7 +153,7 @@ def _named_attribute_ids(query: Any) -> Iterator[int]:
         name = query.get("field")
         if isinstance(name, str) and name.startswith(ATTRIBUTE_PREFIX):
             raw_id = name.removeprefix(ATTRIBUTE_PREFIX)
-            if raw_id.isdigit() and len(raw_id) < 19:
+            if is_integer_text(raw_id) and len(raw_id) < 19:
                 yield int(raw_id)
         yield from _named_attribute_ids(query.get("value"))
     elif isinstance(query, list):

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from tidings.core.errors import TidingsError, invalid
+from tidings.core.ids import is_integer_text
 
 
 def extra_attributes(names: list[str]) -> TidingsError:
@@ -31,7 +32,7 @@ def _timestamp(attribute: Any, value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
-        if value.lstrip("-").isdigit():
+        if is_integer_text(value, signed=True):
             return int(value)
         try:
             return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())

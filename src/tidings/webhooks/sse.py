@@ -49,6 +49,7 @@ from tidings.config import Settings
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.events import record_event
+from tidings.core.ids import is_integer_text
 from tidings.core.tables import events
 from tidings.core.uow import UnitOfWork
 from tidings.db.storage import Storage
@@ -257,7 +258,7 @@ async def close_channel_streams(uow: UnitOfWork, channel: str) -> int:
 def _parse_last_event_id(value: str | None) -> int | None:
     if value is None or not value.strip():
         return None
-    if not value.strip().isdigit():
+    if not is_integer_text(value.strip()):
         raise invalid("Last-Event-ID must be an event id", "Last-Event-ID")
     return int(value.strip())
 
