@@ -27,7 +27,6 @@ BUILT_IN = frozenset(
 )
 
 _ARTICLE = {"integer": "an integer", "decimal": "a decimal", "boolean": "a boolean", "datetime": "a datetime"}
-_INTEGER = re.compile(r"-?\d+")
 _DECIMAL = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 _MAX_STRING = 65_535
 
@@ -77,7 +76,7 @@ def _integer(value: Any) -> int:
         raise ValueError
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+    if isinstance(value, str) and is_integer_text(value.strip(), signed=True):
         return int(value.strip())
     raise ValueError
 
