@@ -43,6 +43,7 @@ from tidings.core.uow import UnitOfWork
 from tidings.data_attributes import service as attributes
 from tidings.notes import storage as note_storage
 from tidings.segments import service as segment_service
+from tidings.tags import service as tag_service
 
 LIST_PER_PAGE = 15
 MAX_PER_PAGE = 60
@@ -132,6 +133,8 @@ async def create_or_update(uow: UnitOfWork, data: CompanyWrite | None) -> Compan
     if company_id is None or company_id == "":
         raise TidingsError(400, "parameter_not_found", "company_id is a required parameter", "company_id")
     company_id = str(company_id)
+    # Create-or-update by company_id: concurrent calls for one company queue, so the later updates.
+    await uow.serialise("company", company_id)
     existing = await storage.find_by_company_id(uow, company_id)
     now = clock.now()
     values = await _values(uow, fields, dict(existing) if existing is not None else None)
@@ -305,6 +308,8 @@ async def attach_contact(uow: UnitOfWork, contact_id: str, data: AttachCompanyRe
     if not data.id and not data.company_id:
         raise TidingsError(400, "parameter_not_found", "company not specified", "id")
     company = await _company_by_reference(uow, data.id, data.company_id)
+    # Check-then-insert, and a per-contact limit: one contact's attachments queue.
+    await uow.serialise("contact-companies", contact["id"])
     if await storage.find_attachment(uow, contact["id"], company["id"]) is None:
         if await storage.company_count_of_contact(uow, contact["id"]) >= CONTACT_COMPANY_LIMIT:
             raise TidingsError(
@@ -345,6 +350,7 @@ async def detach_contact(uow: UnitOfWork, contact_id: str, company_id: str) -> C
 async def tag_by_reference(uow: UnitOfWork, reference: dict[str, Any], tag: Any, untag: bool) -> None:
     """Tag or untag the company a `POST /tags` `companies` entry names (by id or company_id)."""
     company = await _company_by_reference(uow, reference.get("id"), reference.get("company_id"))
+    await tag_service.serialise_tagging(uow, "company", company["id"])
     if untag:
         await storage.untag_company(uow, company["id"], tag["id"])
     else:

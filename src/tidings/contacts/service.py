@@ -172,9 +172,21 @@ async def _check_owner(uow: UnitOfWork, owner_id: int | None) -> None:
         raise invalid(f"owner_id {owner_id} is not an admin of this workspace", "owner_id")
 
 
+async def serialise_identity(uow: UnitOfWork, role: str, email: str | None, external_id: str | None) -> None:
+    """Queue behind concurrent writers of the same contact identity (external_id; a user's email)
+    until this transaction ends: a check-then-write both would otherwise pass. Keys are taken in a
+    fixed order, so two writers never wait on each other."""
+    identities = [("contact-external-id", external_id)] if external_id else []
+    if email and role == "user":
+        identities.append(("contact-email", email_key(email) or ""))
+    for key in sorted(identities):
+        await uow.serialise(*key)
+
+
 async def _refuse_conflict(
     uow: UnitOfWork, role: str, email: str | None, external_id: str | None, except_id: str | None = None
 ) -> None:
+    await serialise_identity(uow, role, email, external_id)
     clash = await storage.conflicting_contact(uow, role=role, email=email, external_id=external_id, except_id=except_id)
     if clash is not None:
         raise TidingsError(409, "conflict", f"A contact matching those details already exists with id={clash['id']}")
@@ -434,6 +446,7 @@ async def attach_tag(uow: UnitOfWork, contact_id: str, data: TagIdRequest) -> Co
     if data.id is None or data.id == "":
         raise TidingsError(400, "parameter_not_found", "id is a required parameter", "id")
     tag = await tag_service.row_by_id(uow, data.id)
+    await tag_service.serialise_tagging(uow, "contact", contact["id"])
     if await storage.find_tagging(uow, contact["id"], tag["id"]) is None:
         await storage.tag_contact(uow, contact["id"], tag["id"], uow.admin_id, clock.now())
         await _tag_event(uow, contact, tag, "created")
@@ -461,6 +474,7 @@ async def tag_by_reference(uow: UnitOfWork, reference_: dict[str, Any], tag: Any
     )
     if contact is None:
         raise contact_not_found()
+    await tag_service.serialise_tagging(uow, "contact", contact["id"])
     tagged = await storage.find_tagging(uow, contact["id"], tag["id"]) is not None
     if untag and tagged:
         await storage.untag_contact(uow, contact["id"], tag["id"])

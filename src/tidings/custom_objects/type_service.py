@@ -75,6 +75,7 @@ async def create(uow: UnitOfWork, data: CreateTypeRequest) -> TypeOut:
         raise missing("identifier")
     if not _IDENTIFIER.fullmatch(identifier):
         raise invalid("identifier must start with a letter and hold only letters, digits and underscores", "identifier")
+    await uow.serialise("custom-object-type", identifier)
     if await storage.get_type_by_identifier(uow, identifier) is not None:
         raise TidingsError(409, "conflict", f"A custom object type with identifier {identifier} already exists")
     name = _name(data.name, default=identifier)

@@ -53,8 +53,9 @@ async def find_user(uow: UnitOfWork, external_id: str) -> Any:
 async def upsert_user(
     uow: UnitOfWork, external_id: str, name: str | None, email: str | None, attributes: dict[str, Any]
 ) -> Any:
-    # One user's first messages may arrive in several conversations at once: create it once.
-    await uow.serialise("fin-user", external_id)
+    # One user's first messages may arrive in several conversations at once (or the user be created
+    # through the Contacts API meanwhile): create it once.
+    await contact_service.serialise_identity(uow, "user", None, external_id)
     row = await find_user(uow, external_id)
     if row is None:
         # Through the contacts service, so the new user is announced (contact.user.created).

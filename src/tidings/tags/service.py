@@ -11,6 +11,13 @@ from tidings.tags import storage
 from tidings.tags.schemas import CreateOrUpdateTagRequest, TagList, TagOut
 
 
+async def serialise_tagging(uow: UnitOfWork, kind: str, object_id: str | int) -> None:
+    """Tagging is check-then-insert: concurrent taggings of one object queue here (PostgreSQL), so a
+    later one sees the earlier one's row instead of inserting it again (a 500 on its key, or a
+    second event)."""
+    await uow.serialise("tagging", kind, str(object_id))
+
+
 def tag_not_found() -> TidingsError:
     return TidingsError(404, "not_found", "Resource Not Found")
 
@@ -35,6 +42,7 @@ async def find_or_create(uow: UnitOfWork, name: str) -> Any:
     """The tag with this name (case-insensitive), created when there is none."""
     if not name.strip():
         raise invalid("invalid tag parameters", "name")
+    await uow.serialise("tag-name", storage.name_key(name))
     row = await storage.find_by_name(uow, name)
     if row is None:
         row = await storage.get_tag(uow, await storage.insert_tag(uow, name, clock.now()))
@@ -48,6 +56,7 @@ async def create_or_update(uow: UnitOfWork, data: CreateOrUpdateTagRequest) -> T
         row = await row_by_id(uow, data.id)
         if not data.name.strip():
             raise invalid("invalid tag parameters", "name")
+        await uow.serialise("tag-name", storage.name_key(data.name))
         clash = await storage.find_by_name(uow, data.name)
         if clash is not None and clash["id"] != row["id"]:
             raise invalid(f"A tag named {data.name!r} already exists", "name")

@@ -196,6 +196,8 @@ def _check_name(name: str) -> str:
 
 
 async def _check_unique_name(uow: UnitOfWork, name: str, ignore_id: int | None = None) -> None:
+    # Check-then-write: writers of one name queue until the first commits.
+    await uow.serialise("ticket-type-name", name.casefold())
     for other in await storage.list_types(uow):
         if other["name"].casefold() == name.casefold() and other["id"] != ignore_id:
             raise invalid(f"A ticket type named {name!r} already exists", "name")
@@ -298,6 +300,7 @@ async def _attribute_in_type(uow: UnitOfWork, ticket_type_id: int, attribute_id:
 
 
 async def _check_unique_attribute_name(uow: UnitOfWork, ticket_type_id: int, name: str, ignore_id: int | None) -> None:
+    await uow.serialise("ticket-type-attribute-name", str(ticket_type_id), name.casefold())
     for other in await storage.attributes_of(uow, [ticket_type_id]):
         if other["name"].casefold() == name.casefold() and other["id"] != ignore_id:
             raise invalid(f"An attribute named {name!r} already exists on this ticket type", "name")
