@@ -242,6 +242,25 @@ class TestInbound:
         assert conversation.source.body == "Hello?"
         assert conversation.conversation_parts.conversation_parts == []
 
+    def test_concurrent_first_messages_of_one_conversation_open_it_once(self, integrator: Integrator) -> None:
+        """Distinct events racing for a conversation and contact nobody has seen: one contact, one
+        conversation, every message in it (the first as its source)."""
+
+        def send(n: int) -> Any:
+            return integrator.events.notify_new_message(
+                event_id=f"evt_first_{n}", external_conversation_id="conv_new", contact=lead("lead_new"), body=f"m{n}"
+            )
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            answers = list(pool.map(send, range(6)))
+        assert len({(a.conversation_id, a.contact_id) for a in answers}) == 1
+        assert integrator.client.unstable.conversations.list_conversations().total_count == 1
+        conversation = integrator.client.unstable.conversations.retrieve_conversation(
+            id=int(answers[0].conversation_id)
+        )
+        bodies = [conversation.source.body] + [p.body for p in conversation.conversation_parts.conversation_parts]
+        assert sorted(bodies) == [f"m{n}" for n in range(6)]
+
     def test_duplicated_references(self, integrator: Integrator) -> None:
         integrator.events.notify_new_conversation(
             event_id=event_id(), external_conversation_id="conv_r", contact=user()

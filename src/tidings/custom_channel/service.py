@@ -71,6 +71,9 @@ async def once(uow: UnitOfWork, operation: str, data: BaseEvent, handler: Handle
         if seen is None or seen["fingerprint"] != digest or seen["response"] is None:
             raise duplicated_reference("event_id")
         return msgspec.convert(seen["response"], NotificationResponse)
+    # Events of one conversation are handled one at a time: the first may create what the next uses
+    # (the contact, the conversation and its mapping), and its messages keep their order.
+    await uow.serialise("custom-channel-conversation", data.external_conversation_id)
     contact = await resolve_contact(uow, data.contact)
     mapping = await handler(uow, settings, data, contact)
     response = NotificationResponse(
@@ -88,6 +91,8 @@ async def resolve_contact(uow: UnitOfWork, given: ChannelContact) -> Any:
     external_id = given.external_id.strip()
     if not external_id:
         raise contact_not_creatable()
+    # One contact may open several conversations at once, or be created through the Contacts API.
+    await contact_service.serialise_identity(uow, given.type, unset_to_none(given.email), external_id)
     found = await find_contact(uow, external_id=external_id)
     if found is not None:
         return found
