@@ -186,6 +186,13 @@ class TestErrors:
         assert body["errors"][0]["message"] == "A JSON request body is required"
         assert workspace.http.get("/tags").json()["data"] == []
 
+    def test_body_nested_past_the_decoder_limit(self, workspace: Workspace) -> None:
+        deep = b'{"query":' + b"[" * 5000 + b"]" * 5000 + b"}"
+        response = workspace.http.post("/contacts/search", content=deep, headers={"Content-Type": "application/json"})
+        assert assert_error(response, 400, "parameter_invalid")["errors"][0]["message"] == (
+            "The request body is nested too deeply"
+        )
+
     def test_values_the_database_cannot_hold(self, workspace: Workspace) -> None:
         """An integer beyond 64 bits, or a NUL character (PostgreSQL text cannot hold one): 400, nothing written."""
         nul = workspace.http.post("/companies", json={"company_id": "acme\u0000", "name": "Acme"})

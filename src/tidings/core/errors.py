@@ -146,6 +146,8 @@ def to_intercom(exc: Exception) -> tuple[int, list[ErrorItem], dict[str, str] | 
         return status, [ErrorItem(code, str(exc.detail or ""))], None
     if _rejected_value(exc):
         return 400, [ErrorItem("parameter_invalid", "A value in the request cannot be stored or searched for")], None
+    if _too_deep(exc):
+        return 400, [ErrorItem("parameter_invalid", "The request body is nested too deeply")], None
     log.exception("unhandled error", exc_info=exc)
     return 500, [ErrorItem("server_error", "An internal error occurred")], None
 
@@ -163,6 +165,13 @@ def _rejected_value(exc: BaseException) -> bool:
             return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
+
+
+def _too_deep(exc: BaseException) -> bool:
+    """Whether msgspec gave up decoding a body nested deeper than Python's recursion limit (it raises
+    RecursionError, not a DecodeError): malformed input, not a fault of ours."""
+    cause = exc.__cause__ or exc.__context__
+    return any(isinstance(error, RecursionError) and "deserializing" in str(error) for error in (exc, cause) if error)
 
 
 def error_response(status: int, items: list[ErrorItem], headers: dict[str, str] | None = None) -> Response[bytes]:
