@@ -60,3 +60,20 @@ def test_ticket_type_names_stay_unique(workspace: Workspace) -> None:
     statuses = race(workspace, "POST", "/ticket_types", lambda i: {"name": "Bug", "category": "Customer"})
     assert statuses == [200] + [400] * (RACERS - 1)
     assert [t["name"] for t in workspace.http.get("/ticket_types").json()["data"]] == ["Bug"]
+
+
+def test_taggings_in_opposite_orders_do_not_deadlock(workspace: Workspace) -> None:
+    """Two tags applied at once to the same companies, listed in opposite orders: every request
+    succeeds (no lock cycle), and each company ends with both tags once."""
+    ids = [
+        workspace.http.post("/companies", json={"company_id": f"c{n}", "name": f"C{n}"}).json()["id"] for n in (1, 2)
+    ]
+
+    def body(index: int) -> dict[str, Any]:
+        order = ids if index % 2 else ids[::-1]
+        return {"name": "gold" if index % 4 < 2 else "silver", "companies": [{"id": company} for company in order]}
+
+    assert race(workspace, "POST", "/tags", body) == [200] * RACERS
+    for company in ids:
+        tags = workspace.http.get(f"/companies/{company}").json()["tags"]["tags"]
+        assert sorted(tag["name"] for tag in tags) == ["gold", "silver"]

@@ -350,7 +350,7 @@ async def detach_contact(uow: UnitOfWork, contact_id: str, company_id: str) -> C
 async def tag_by_reference(uow: UnitOfWork, reference: dict[str, Any], tag: Any, untag: bool) -> None:
     """Tag or untag the company a `POST /tags` `companies` entry names (by id or company_id)."""
     company = await _company_by_reference(uow, reference.get("id"), reference.get("company_id"))
-    await tag_service.serialise_tagging(uow, "company", company["id"])
+    await tag_service.serialise_tagging(uow, "company", company["id"], tag["id"])
     if untag:
         await storage.untag_company(uow, company["id"], tag["id"])
     else:

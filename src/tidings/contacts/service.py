@@ -446,7 +446,7 @@ async def attach_tag(uow: UnitOfWork, contact_id: str, data: TagIdRequest) -> Co
     if data.id is None or data.id == "":
         raise TidingsError(400, "parameter_not_found", "id is a required parameter", "id")
     tag = await tag_service.row_by_id(uow, data.id)
-    await tag_service.serialise_tagging(uow, "contact", contact["id"])
+    await tag_service.serialise_tagging(uow, "contact", contact["id"], tag["id"])
     if await storage.find_tagging(uow, contact["id"], tag["id"]) is None:
         await storage.tag_contact(uow, contact["id"], tag["id"], uow.admin_id, clock.now())
         await _tag_event(uow, contact, tag, "created")
@@ -474,7 +474,7 @@ async def tag_by_reference(uow: UnitOfWork, reference_: dict[str, Any], tag: Any
     )
     if contact is None:
         raise contact_not_found()
-    await tag_service.serialise_tagging(uow, "contact", contact["id"])
+    await tag_service.serialise_tagging(uow, "contact", contact["id"], tag["id"])
     tagged = await storage.find_tagging(uow, contact["id"], tag["id"]) is not None
     if untag and tagged:
         await storage.untag_contact(uow, contact["id"], tag["id"])

@@ -739,7 +739,7 @@ async def attach_tag(uow: UnitOfWork, conversation_id: str, data: AttachTagReque
     row = await conversation_row(uow, conversation_id)
     admin = await admin_row(uow, data.admin_id)
     tag = await tag_service.row_by_id(uow, data.id)
-    await tag_service.serialise_tagging(uow, "conversation", row["id"])
+    await tag_service.serialise_tagging(uow, "conversation", row["id"], tag["id"])
     applied = await storage.get_conversation_tag(uow, row["id"], tag["id"])
     if applied is None:
         await storage.insert_conversation_tag(

@@ -11,11 +11,12 @@ from tidings.tags import storage
 from tidings.tags.schemas import CreateOrUpdateTagRequest, TagList, TagOut
 
 
-async def serialise_tagging(uow: UnitOfWork, kind: str, object_id: str | int) -> None:
-    """Tagging is check-then-insert: concurrent taggings of one object queue here (PostgreSQL), so a
-    later one sees the earlier one's row instead of inserting it again (a 500 on its key, or a
-    second event)."""
-    await uow.serialise("tagging", kind, str(object_id))
+async def serialise_tagging(uow: UnitOfWork, kind: str, object_id: str | int, tag_id: int) -> None:
+    """Tagging is check-then-insert: concurrent taggings of one object with one tag queue here
+    (PostgreSQL), so a later one sees the earlier one's row instead of inserting it again (a 500 on
+    its key, or a second event). Keyed by the pair, so requests tagging the same objects with other
+    tags, in any order, never wait on each other."""
+    await uow.serialise("tagging", kind, str(object_id), str(tag_id))
 
 
 def tag_not_found() -> TidingsError:

@@ -584,7 +584,7 @@ async def attach_tag(uow: UnitOfWork, ticket_id: str, data: AttachTagRequest) ->
     row = await ticket_row(uow, ticket_id)
     tag = await _tag(uow, data.id)
     admin = await _admin(uow, data.admin_id)
-    await tag_service.serialise_tagging(uow, "ticket", row["id"])
+    await tag_service.serialise_tagging(uow, "ticket", row["id"], tag["id"])
     link = await storage.get_ticket_tag(uow, row["id"], tag["id"])
     if link is None:
         await storage.insert_ticket_tag(
