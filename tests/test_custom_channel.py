@@ -13,7 +13,7 @@ import hmac
 import itertools
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -226,19 +226,22 @@ class TestInbound:
         assert error_of(exc)["errors"][0]["message"] == "Invalid or duplicated record reference"
         assert error_of(exc)["errors"][0]["code"] == "data_invalid"
 
+    @staticmethod
+    def the_one_conversation(integrator: Integrator, send: Callable[[int], Any]) -> Any:
+        """Six `send(n)` at once must all answer with one conversation and contact: that conversation."""
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            answers = list(pool.map(send, range(6)))
+        assert len({(a.conversation_id, a.contact_id) for a in answers}) == 1
+        assert integrator.client.unstable.conversations.list_conversations().total_count == 1
+        return integrator.client.unstable.conversations.retrieve_conversation(id=int(answers[0].conversation_id))
+
     def test_concurrent_repeats_of_one_event_change_things_once(self, integrator: Integrator) -> None:
         def send(_: int) -> Any:
             return integrator.events.notify_new_message(
                 event_id="evt_race", external_conversation_id="conv_race", contact=lead("lead_race"), body="Hello?"
             )
 
-        with ThreadPoolExecutor(max_workers=6) as pool:
-            answers = list(pool.map(send, range(6)))
-        assert len({(a.conversation_id, a.contact_id) for a in answers}) == 1
-        assert integrator.client.unstable.conversations.list_conversations().total_count == 1
-        conversation = integrator.client.unstable.conversations.retrieve_conversation(
-            id=int(answers[0].conversation_id)
-        )
+        conversation = self.the_one_conversation(integrator, send)
         assert conversation.source.body == "Hello?"
         assert conversation.conversation_parts.conversation_parts == []
 
@@ -251,13 +254,7 @@ class TestInbound:
                 event_id=f"evt_first_{n}", external_conversation_id="conv_new", contact=lead("lead_new"), body=f"m{n}"
             )
 
-        with ThreadPoolExecutor(max_workers=6) as pool:
-            answers = list(pool.map(send, range(6)))
-        assert len({(a.conversation_id, a.contact_id) for a in answers}) == 1
-        assert integrator.client.unstable.conversations.list_conversations().total_count == 1
-        conversation = integrator.client.unstable.conversations.retrieve_conversation(
-            id=int(answers[0].conversation_id)
-        )
+        conversation = self.the_one_conversation(integrator, send)
         bodies = [conversation.source.body] + [p.body for p in conversation.conversation_parts.conversation_parts]
         assert sorted(bodies) == [f"m{n}" for n in range(6)]
 
