@@ -6,16 +6,22 @@ from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
 from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
+from tidings.articles.routes import ArticlesController
 from tidings.companies.routes import CompaniesController, ContactCompaniesController
 from tidings.contacts.routes import ContactsController, ContactTagsController
+from tidings.content_snippets.routes import ContentSnippetsController
 from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.custom_channel.routes import CustomChannelEventsController, CustomChannelSettingsController
 from tidings.custom_objects.routes import CustomObjectInstancesController, CustomObjectTypesController
 from tidings.data_attributes.routes import DataAttributesController
 from tidings.fin.routes import FinAgentController, FinSettingsController
+from tidings.folders.routes import FoldersController
+from tidings.help_center.routes import CollectionsController, HelpCentersController, HelpCenterSettingsController
+from tidings.internal_articles.routes import InternalArticlesController
 from tidings.jobs.routes import JobsController
 from tidings.jobs.runner import JobHandler
 from tidings.management.routes import HealthController, ManagementController
+from tidings.news.routes import NewsfeedsController, NewsfeedSettingsController, NewsItemsController
 from tidings.notes.routes import CompanyNotesController, ContactNotesController, NotesController
 from tidings.segments.routes import ContactSegmentsController, SegmentsController
 from tidings.subscriptions.routes import ContactSubscriptionsController, SubscriptionTypesController
@@ -58,6 +64,14 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     ExternalPagesController,
     FinAgentController,
     CustomChannelEventsController,
+    ArticlesController,
+    HelpCentersController,
+    CollectionsController,
+    InternalArticlesController,
+    ContentSnippetsController,
+    FoldersController,
+    NewsItemsController,
+    NewsfeedsController,
 ]
 
 # tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.
@@ -70,6 +84,8 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     FinSettingsController,
     CustomChannelSettingsController,
     UploadsController,
+    HelpCenterSettingsController,
+    NewsfeedSettingsController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.

@@ -68,3 +68,23 @@ def cursor_pages(page: int, per_page: int, total: int, next_key: list[Any] | Non
     if next_key is not None:
         pages["next"] = {"per_page": per_page, "starting_after": encode_cursor(page + 1, next_key)}
     return pages
+
+
+def numbered_page(page: int | None, per_page: int | None, default: int, maximum: int) -> tuple[int, int, int]:
+    """Page-number paging (help center, news, folders...): (page, per page, offset). Pages past the
+    end are valid and empty, as the SDKs page until an empty `data`."""
+    size = clamp_per_page(per_page, default, maximum)
+    number = 1 if page is None else page
+    if number < 1:
+        raise TidingsError(400, "parameter_invalid", "page must be a positive integer", field="page")
+    return number, size, (number - 1) * size
+
+
+def numbered_pages(page: int, per_page: int, total: int) -> dict[str, Any]:
+    """The `pages` object of a page-number list (no `next`: no client reads it, §0.3)."""
+    return {
+        "type": "pages",
+        "page": page,
+        "per_page": per_page,
+        "total_pages": math.ceil(total / per_page) if total else 0,
+    }

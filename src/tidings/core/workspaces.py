@@ -39,6 +39,7 @@ async def list_workspaces(tx: Transaction) -> list[Any]:
 async def create_workspace(tx: Transaction, name: str, workspace_id: str | None = None) -> UnitOfWork:
     """Insert the workspace and its owner admin; returns a unit of work scoped to it."""
     from tidings.admins import storage as admin_storage
+    from tidings.help_center.content import seed_default_help_center
 
     ws_id = workspace_id or app_id()
     now = clock.now()
@@ -48,6 +49,8 @@ async def create_workspace(tx: Transaction, name: str, workspace_id: str | None 
         uow,
         {"name": f"{name} Owner", "email": f"owner@{ws_id}.tidings.local", "job_title": "Owner", "created_at": now},
     )
+    # Every workspace has a help center, as in Intercom.
+    await seed_default_help_center(uow, name)
     return uow
 
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import tidings.admins.storage
 import tidings.ai_content.storage
+import tidings.articles.storage
 import tidings.companies.storage
 import tidings.contacts.storage
+import tidings.content_snippets.storage
 import tidings.conversations.storage
 import tidings.core.tables
 import tidings.custom_channel.storage
 import tidings.custom_objects.storage
 import tidings.data_attributes.storage
 import tidings.fin.storage
+import tidings.folders.storage
+import tidings.help_center.storage
+import tidings.internal_articles.storage
 import tidings.jobs.storage
+import tidings.news.storage
 import tidings.notes.storage
 import tidings.segments.storage
 import tidings.subscriptions.storage

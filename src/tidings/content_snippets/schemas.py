@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from tidings.core.schemas import UNSET, Request, UnsetType
+
+
+class ContentSnippetOut(msgspec.Struct):
+    id: str
+    title: str | None
+    locale: str
+    json_blocks: list[dict[str, Any]]
+    chatbot_availability: int
+    copilot_availability: int
+    created_at: int
+    updated_at: int
+    type: str = "content_snippet"
+
+
+class ContentSnippetList(msgspec.Struct):
+    """Paged by number at the top level: no `pages` object [spec: content_snippet_list]."""
+
+    data: list[ContentSnippetOut]
+    total_count: int
+    page: int
+    per_page: int
+    total_pages: int
+    type: str = "list"
+
+
+class ContentSnippetRequest(Request):
+    title: str | None | UnsetType = UNSET
+    json_blocks: Any = UNSET
+    locale: str | None | UnsetType = UNSET
+    # Fin / Copilot availability: the target's integers, or later versions' booleans.
+    chatbot_availability: int | bool | UnsetType = UNSET
+    copilot_availability: int | bool | UnsetType = UNSET
+    ai_chatbot_availability: bool | UnsetType = UNSET
+    ai_copilot_availability: bool | UnsetType = UNSET

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from tidings.core.schemas import UNSET, Request, UnsetType
+
+
+class NewsfeedAssignment(msgspec.Struct):
+    newsfeed_id: int
+    published_at: int | None
+
+
+class NewsItemOut(msgspec.Struct):
+    id: str
+    workspace_id: str
+    title: str
+    body: str
+    sender_id: int
+    state: str
+    labels: list[str]
+    cover_image_url: str | None
+    reactions: list[str | None]
+    deliver_silently: bool
+    created_at: int
+    updated_at: int
+    newsfeed_assignments: list[NewsfeedAssignment]
+    type: str = "news-item"
+
+
+class NewsfeedOut(msgspec.Struct):
+    id: str
+    name: str
+    created_at: int
+    updated_at: int
+    type: str = "newsfeed"
+
+
+class NewsItemList(msgspec.Struct):
+    data: list[NewsItemOut]
+    pages: dict[str, Any]
+    total_count: int
+    type: str = "list"
+
+
+class NewsfeedList(msgspec.Struct):
+    data: list[NewsfeedOut]
+    pages: dict[str, Any]
+    total_count: int
+    type: str = "list"
+
+
+class DeletedNewsItem(msgspec.Struct):
+    id: str
+    object: str = "news-item"
+    deleted: bool = True
+
+
+class AssignmentIn(msgspec.Struct, forbid_unknown_fields=False):
+    newsfeed_id: int | str
+    published_at: int | None = None
+
+
+class NewsItemRequest(Request):
+    title: str | None | UnsetType = UNSET
+    body: str | None | UnsetType = UNSET
+    sender_id: int | str | None | UnsetType = UNSET
+    state: str | None | UnsetType = UNSET
+    deliver_silently: bool | None | UnsetType = UNSET
+    labels: list[str] | None | UnsetType = UNSET
+    reactions: list[str | None] | None | UnsetType = UNSET
+    newsfeed_assignments: list[AssignmentIn] | None | UnsetType = UNSET
+    cover_image_url: str | None | UnsetType = UNSET
+
+
+class CreateNewsfeed(Request):
+    """Management API: newsfeeds are set up in Intercom's UI, never through its API."""
+
+    name: str
