@@ -9,7 +9,8 @@ from tidings.core.schemas import UNSET, Request, UnsetType
 
 class NewsfeedAssignment(msgspec.Struct):
     newsfeed_id: int
-    published_at: int | None
+    # Absent until the item goes live (not nullable in the spec).
+    published_at: int | UnsetType = UNSET
 
 
 class NewsItemOut(msgspec.Struct):

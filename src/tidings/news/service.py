@@ -55,7 +55,10 @@ def item_out(row: Any, assignments: list[Any]) -> NewsItemOut:
         deliver_silently=bool(row["deliver_silently"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
-        newsfeed_assignments=[NewsfeedAssignment(int(a["newsfeed_id"]), a["published_at"]) for a in assignments],
+        newsfeed_assignments=[
+            NewsfeedAssignment(int(a["newsfeed_id"]), UNSET if a["published_at"] is None else a["published_at"])
+            for a in assignments
+        ],
     )
 
 
