@@ -10,6 +10,7 @@ import pytest
 from intercom.core.api_error import ApiError
 
 from tests.support.live import LiveServer, Workspace, management_json
+from tests.support.receiver import Receiver
 
 
 def admin_id(client: Any) -> int:
@@ -278,3 +279,29 @@ def test_translated_content_appears_with_two_languages(server: LiveServer, works
     }
     set_locales(server, workspace, client, ["en"])
     assert "translated_content" not in workspace.http.get(f"/articles/{article.id}").json()
+
+
+def test_article_and_snippet_webhooks(server: LiveServer, workspace: Workspace, client: Any) -> None:
+    topics = ["article.created", "article.updated", "article.published", "article.unpublished", "article.deleted"]
+    with Receiver() as receiver:
+        body = {"url": receiver.url, "topics": [*topics, "content_snippet.created", "content_snippet.updated"]}
+        management_json(server, "POST", f"/workspaces/{workspace.id}/webhook_subscriptions", json=body)
+        author = admin_id(client)
+        article = create_article(client, title="Hooks", author_id=author, state="published")
+        workspace.http.put(f"/articles/{article.id}", json={"state": "draft"}).raise_for_status()
+        client.unstable.articles.delete_article(id=int(article.id))
+        snippet = workspace.http.post("/content_snippets", json={"title": "s", "json_blocks": []}).json()
+
+        def sent(seen: list[Any]) -> list[tuple[str, Any]]:
+            unique = {r.delivery_id: r for r in seen}.values()
+            return [(r.json["topic"], r.json["data"]["item"]) for r in unique if r.json["topic"] != "ping"]
+
+        receiver.wait_for(lambda seen: len(sent(seen)) >= 6)
+        got = sent(receiver.snapshot())
+    assert sorted(topic for topic, _ in got) == sorted([*topics, "content_snippet.created"])
+    items = dict(got)
+    assert items["article.created"]["state"] == "published"
+    assert items["article.created"]["statistics"]["type"] == "article_statistics"
+    assert items["article.unpublished"]["state"] == "draft"
+    assert items["article.deleted"] == {"id": article.id, "object": "article", "deleted": True}
+    assert items["content_snippet.created"] == snippet

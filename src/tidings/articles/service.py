@@ -168,13 +168,8 @@ def article_out(ctx: Context, item: Article, *, statistics: bool) -> ArticleOut:
 
 
 def event_item(ctx: Context, item: Article) -> dict[str, Any]:
-    """Webhook items carry the full article, translated content included, whatever the languages."""
-    payload = msgspec.to_builtins(article_out(ctx, item, statistics=True))
-    payload["default_locale"] = item.row["default_locale"]
-    payload["translated_content"] = {"type": "article_translated_content"} | {
-        locale: article_content(ctx, item, content) for locale, content in item.contents.items()
-    }
-    return payload
+    """Webhook items are exactly the article's GET shape."""
+    return msgspec.to_builtins(article_out(ctx, item, statistics=True))
 
 
 # The content library: what Fin and Copilot answer from.
