@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.live import Workspace
+from tests.support.live import LiveServer, Workspace, management_json
 
 
 def create(ws: Workspace, **fields: Any) -> dict[str, Any]:
@@ -59,3 +59,32 @@ def test_folder_errors(workspace: Workspace) -> None:
     assert workspace.http.get("/folders/abc").status_code == 404
     assert workspace.http.get("/folders", params={"per_page": 0}).status_code == 400
     assert workspace.http.get("/folders").json()["total_count"] == 2
+
+
+def test_reset_keeps_only_the_help_center_set_up(server: LiveServer, workspace: Workspace, client) -> None:
+    author = int(client.unstable.admins.identify_admin().id)
+    top = create(workspace, name="Top")
+    below = create(workspace, name="Below", parent_folder_id=top["id"])
+    collection = client.unstable.help_center.create_collection(name="Billing")
+    nested = client.unstable.help_center.create_collection(name="Refunds", parent_id=collection.id)
+    client.unstable.articles.create_article(
+        request={"title": "Refunds", "author_id": author, "state": "published", "parent_id": int(nested.id)}
+    )
+    workspace.http.post(
+        "/internal_articles", json={"title": "x", "author_id": author, "owner_id": author, "folder_id": below["id"]}
+    ).raise_for_status()
+    workspace.http.post("/content_snippets", json={"title": "s", "json_blocks": []}).raise_for_status()
+    feed = management_json(server, "POST", f"/workspaces/{workspace.id}/newsfeeds", json={"name": "Feed"})
+    client.unstable.news.create_news_item(
+        title="News", sender_id=author, state="live", newsfeed_assignments=[{"newsfeed_id": int(feed["id"])}]
+    )
+    management_json(server, "POST", f"/workspaces/{workspace.id}/reset")
+    assert workspace.http.get("/folders").json()["total_count"] == 0
+    assert client.unstable.articles.list_articles().total_count == 0
+    assert client.unstable.help_center.list_all_collections().total_count == 0
+    assert client.unstable.internal_articles.list_internal_articles().total_count == 0
+    assert workspace.http.get("/content_snippets").json()["total_count"] == 0
+    assert client.unstable.news.list_news_items().total_count == 0
+    # Set-up stays: the help center and the newsfeed.
+    assert len(client.unstable.help_center.list_help_centers().data) == 1
+    assert client.unstable.news.list_newsfeeds().total_count == 1

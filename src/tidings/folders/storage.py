@@ -17,7 +17,8 @@ folders = Table(
     Column("name", String(255), nullable=False),
     Column("description", Text, nullable=True),
     Column("emoji", String(32), nullable=True),
-    Column("parent_folder_id", ForeignKey("folders.id", ondelete="RESTRICT"), nullable=True, index=True),
+    # NO ACTION, not RESTRICT: a reset deletes a whole tree in one statement.
+    Column("parent_folder_id", ForeignKey("folders.id"), nullable=True, index=True),
     timestamp_column("created_at"),
     timestamp_column("updated_at"),
 )

@@ -53,9 +53,7 @@ def upgrade() -> None:
         sa.Column("parent_folder_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["parent_folder_id"], ["folders.id"], name=op.f("fk_folders_parent_folder_id_folders"), ondelete="RESTRICT"
-        ),
+        sa.ForeignKeyConstraint(["parent_folder_id"], ["folders.id"], name=op.f("fk_folders_parent_folder_id_folders")),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspaces.id"], name=op.f("fk_folders_workspace_id_workspaces"), ondelete="CASCADE"
         ),
