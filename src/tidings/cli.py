@@ -13,6 +13,7 @@ import typer
 import uvicorn
 
 from tidings.ai_content import importer
+from tidings.articles import importer as article_importer
 from tidings.bootstrap import prepare
 from tidings.config import Settings
 from tidings.core.errors import TidingsError
@@ -210,5 +211,46 @@ def import_pages(
         typer.echo(f"embedded {summary.embedded} passages")
     for external_id, reason in summary.failed:
         typer.echo(f"  failed {external_id}: {reason}")
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@import_app.command("articles")
+def import_articles(
+    path: Annotated[Path, typer.Argument(help="A help-center export (.jsonl) or a folder of Markdown.", exists=True)],
+    workspace: Annotated[str, typer.Option(help="Workspace id.")],
+    author_id: Annotated[
+        int | None, typer.Option(help="Author of articles naming none (default: first admin).")
+    ] = None,
+    state: Annotated[str, typer.Option(help="State of articles that give none: published or draft.")] = "published",
+) -> None:
+    """Create collections and articles (each through the API's own code path); Fin can answer from them at once."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    records = article_importer.read_export(path)
+
+    async def run() -> importer.Summary:
+        storage = open_storage(settings.resolved_database_url)
+        try:
+            tx = await storage.begin(write=False)
+            try:
+                await workspace_uow(tx, workspace)
+            finally:
+                await tx.rollback()
+            with typer.progressbar(length=len(records), label="Importing articles") as bar:
+                return await article_importer.import_articles(
+                    storage, workspace, records, author_id=author_id, state=state, progress=lambda: bar.update(1)
+                )
+        finally:
+            await storage.close()
+
+    try:
+        summary = asyncio.run(run())
+    except TidingsError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"created {summary.created}, failed {len(summary.failed)}")
+    for name, reason in summary.failed:
+        typer.echo(f"  failed {name}: {reason}")
     if summary.failed:
         raise typer.Exit(1)
