@@ -2,17 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
+from tidings.core.paging import Pages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
-from tidings.core.schemas import UNSET, Request, UnsetType
 
-
-class TagList(msgspec.Struct):
+class TagList(Out, tag="tag.list"):
     tags: list[Any]
-    type: str = "tag.list"
 
 
-class ArticleStatistics(msgspec.Struct):
+class ArticleStatistics(Out, tag="article_statistics"):
     """tidings serves no public help-center pages, so nothing is viewed or reacted to: zeros.
     `conversions` is the schema's name, `conversations` the examples'; both are sent."""
 
@@ -23,10 +21,9 @@ class ArticleStatistics(msgspec.Struct):
     happy_reaction_percentage: float = 0
     neutral_reaction_percentage: float = 0
     sad_reaction_percentage: float = 0
-    type: str = "article_statistics"
 
 
-class ArticleOut(msgspec.Struct):
+class ArticleOut(Out, tag="article"):
     id: str
     workspace_id: str
     parent_ids: list[int]
@@ -40,7 +37,6 @@ class ArticleOut(msgspec.Struct):
     updated_at: int
     url: str | None
     folder_id: int | None
-    type: str = "article"
     # Only on a single article (not in lists or search results).
     statistics: ArticleStatistics | UnsetType = UNSET
     # Only when the help center has more than one language.
@@ -48,37 +44,35 @@ class ArticleOut(msgspec.Struct):
     translated_content: dict[str, Any] | UnsetType = UNSET
 
 
-class ArticleList(msgspec.Struct):
+class ArticleList(Out, tag="list"):
     data: list[ArticleOut]
-    pages: dict[str, Any]
+    pages: Pages
     total_count: int
-    type: str = "list"
 
 
-class HighlightPart(msgspec.Struct):
+class HighlightPart(PlainOut):
     type: str
     text: str
 
 
-class ArticleHighlights(msgspec.Struct):
+class ArticleHighlights(PlainOut):
     article_id: str
     highlighted_title: list[HighlightPart]
     highlighted_summary: list[list[HighlightPart]]
 
 
-class ArticleSearchData(msgspec.Struct):
+class ArticleSearchData(PlainOut):
     articles: list[ArticleOut]
     highlights: list[ArticleHighlights]
 
 
-class ArticleSearchResponse(msgspec.Struct):
+class ArticleSearchResponse(Out, tag="list"):
     total_count: int
     data: ArticleSearchData
-    pages: dict[str, Any]
-    type: str = "list"
+    pages: Pages
 
 
-class DeletedArticle(msgspec.Struct):
+class DeletedArticle(PlainOut):
     id: str
     object: str = "article"
     deleted: bool = True

@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
 from tidings.admins import storage as admin_storage
 from tidings.ai_content import library
 from tidings.ai_content.lexical import query_terms
@@ -167,9 +165,9 @@ def article_out(ctx: Context, item: Article, *, statistics: bool) -> ArticleOut:
     return out
 
 
-def event_item(ctx: Context, item: Article) -> dict[str, Any]:
+def event_item(ctx: Context, item: Article) -> ArticleOut:
     """Webhook items are exactly the article's GET shape."""
-    return msgspec.to_builtins(article_out(ctx, item, statistics=True))
+    return article_out(ctx, item, statistics=True)
 
 
 # The content library: what Fin and Copilot answer from.
@@ -447,9 +445,7 @@ async def delete(uow: UnitOfWork, article_id: str) -> DeletedArticle:
     await library.remove(uow, library.ARTICLE, item.id)
     await storage.delete_article(uow, item.id)
     deleted = DeletedArticle(id=str(item.id))
-    await record_event(
-        uow, "article.deleted", msgspec.to_builtins(deleted), subject_type="article", subject_id=str(item.id)
-    )
+    await record_event(uow, "article.deleted", deleted, subject_type="article", subject_id=str(item.id))
     return deleted
 
 
@@ -546,11 +542,11 @@ def _marked(text: str, terms: list[str]) -> list[HighlightPart]:
         if _stem(match.group().lower()) not in wanted:
             continue
         if match.start() > position:
-            parts.append(HighlightPart("plain", text[position : match.start()]))
-        parts.append(HighlightPart("highlight", match.group()))
+            parts.append(HighlightPart(type="plain", text=text[position : match.start()]))
+        parts.append(HighlightPart(type="highlight", text=match.group()))
         position = match.end()
     if position < len(text) or not parts:
-        parts.append(HighlightPart("plain", text[position:]))
+        parts.append(HighlightPart(type="plain", text=text[position:]))
     return parts
 
 

@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, Request, UnsetType
 
 
-class ContentSnippetOut(msgspec.Struct):
+class ContentSnippetOut(Out, tag="content_snippet"):
     id: str
     title: str | None
     locale: str
@@ -16,10 +14,9 @@ class ContentSnippetOut(msgspec.Struct):
     copilot_availability: int
     created_at: int
     updated_at: int
-    type: str = "content_snippet"
 
 
-class ContentSnippetList(msgspec.Struct):
+class ContentSnippetList(Out, tag="list"):
     """Paged by number at the top level: no `pages` object [spec: content_snippet_list]."""
 
     data: list[ContentSnippetOut]
@@ -27,7 +24,6 @@ class ContentSnippetList(msgspec.Struct):
     page: int
     per_page: int
     total_pages: int
-    type: str = "list"
 
 
 class ContentSnippetRequest(Request):

@@ -166,7 +166,7 @@ async def create(uow: UnitOfWork, data: ContentSnippetRequest) -> ContentSnippet
     row = await storage.get(uow, new_id)
     await publish(uow, row)
     snippet = out(row)
-    await record_event(uow, "content_snippet.created", msgspec.to_builtins(snippet))
+    await record_event(uow, "content_snippet.created", snippet)
     return snippet
 
 
@@ -190,5 +190,5 @@ async def update(uow: UnitOfWork, snippet_id: str, data: ContentSnippetRequest) 
     row = await storage.get(uow, row["id"])
     await publish(uow, row)
     snippet = out(row)
-    await record_event(uow, "content_snippet.updated", msgspec.to_builtins(snippet))
+    await record_event(uow, "content_snippet.updated", snippet)
     return snippet

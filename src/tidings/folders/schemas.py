@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.paging import Pages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
-class FolderOut(msgspec.Struct):
+class FolderOut(PlainOut):
     """Intercom's folder has no `type` and integer ids [spec: folder]."""
 
     id: int
@@ -20,14 +17,13 @@ class FolderOut(msgspec.Struct):
     updated_at: int
 
 
-class FolderList(msgspec.Struct):
+class FolderList(Out, tag="list"):
     data: list[FolderOut]
     total_count: int
-    pages: dict[str, Any]
-    type: str = "list"
+    pages: Pages
 
 
-class DeletedFolder(msgspec.Struct):
+class DeletedFolder(PlainOut):
     id: int
     object: str = "folder"
     deleted: bool = True

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
+from tidings.core.paging import Pages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
-from tidings.core.schemas import UNSET, Request, UnsetType
 
-
-class HelpCenterOut(msgspec.Struct):
+class HelpCenterOut(PlainOut):
     id: str
     workspace_id: str
     created_at: int
@@ -19,12 +18,11 @@ class HelpCenterOut(msgspec.Struct):
     custom_domain: str | None
 
 
-class HelpCenterList(msgspec.Struct):
+class HelpCenterList(Out, tag="list"):
     data: list[HelpCenterOut]
-    type: str = "list"
 
 
-class CollectionOut(msgspec.Struct):
+class CollectionOut(PlainOut):
     id: str
     workspace_id: str
     name: str
@@ -41,14 +39,13 @@ class CollectionOut(msgspec.Struct):
     translated_content: dict[str, Any] | UnsetType = UNSET
 
 
-class CollectionList(msgspec.Struct):
+class CollectionList(Out, tag="list"):
     data: list[CollectionOut]
-    pages: dict[str, Any]
+    pages: Pages
     total_count: int
-    type: str = "list"
 
 
-class DeletedCollection(msgspec.Struct):
+class DeletedCollection(PlainOut):
     id: str
     object: str = "collection"
     deleted: bool = True

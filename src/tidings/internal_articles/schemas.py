@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.paging import Pages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
-class InternalArticleOut(msgspec.Struct):
+class InternalArticleOut(Out, tag="internal_article"):
     id: str
     title: str
     body: str | None
@@ -17,28 +14,25 @@ class InternalArticleOut(msgspec.Struct):
     updated_at: int
     locale: str
     folder_id: int | None
-    type: str = "internal_article"
 
 
-class InternalArticleList(msgspec.Struct):
+class InternalArticleList(Out, tag="list"):
     data: list[InternalArticleOut]
-    pages: dict[str, Any]
+    pages: Pages
     total_count: int
-    type: str = "list"
 
 
-class InternalArticleSearchData(msgspec.Struct):
+class InternalArticleSearchData(PlainOut):
     internal_articles: list[InternalArticleOut]
 
 
-class InternalArticleSearchResponse(msgspec.Struct):
+class InternalArticleSearchResponse(Out, tag="list"):
     total_count: int
     data: InternalArticleSearchData
-    pages: dict[str, Any]
-    type: str = "list"
+    pages: Pages
 
 
-class DeletedInternalArticle(msgspec.Struct):
+class DeletedInternalArticle(PlainOut):
     id: str
     object: str = "internal_article"
     deleted: bool = True

@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.paging import Pages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
-class NewsfeedAssignment(msgspec.Struct):
+class NewsfeedAssignment(PlainOut):
     newsfeed_id: int
     # Absent until the item goes live (not nullable in the spec).
     published_at: int | UnsetType = UNSET
 
 
-class NewsItemOut(msgspec.Struct):
+class NewsItemOut(Out, tag="news-item"):
     id: str
     workspace_id: str
     title: str
@@ -27,32 +26,28 @@ class NewsItemOut(msgspec.Struct):
     created_at: int
     updated_at: int
     newsfeed_assignments: list[NewsfeedAssignment]
-    type: str = "news-item"
 
 
-class NewsfeedOut(msgspec.Struct):
+class NewsfeedOut(Out, tag="newsfeed"):
     id: str
     name: str
     created_at: int
     updated_at: int
-    type: str = "newsfeed"
 
 
-class NewsItemList(msgspec.Struct):
+class NewsItemList(Out, tag="list"):
     data: list[NewsItemOut]
-    pages: dict[str, Any]
+    pages: Pages
     total_count: int
-    type: str = "list"
 
 
-class NewsfeedList(msgspec.Struct):
+class NewsfeedList(Out, tag="list"):
     data: list[NewsfeedOut]
-    pages: dict[str, Any]
+    pages: Pages
     total_count: int
-    type: str = "list"
 
 
-class DeletedNewsItem(msgspec.Struct):
+class DeletedNewsItem(PlainOut):
     id: str
     object: str = "news-item"
     deleted: bool = True

@@ -56,7 +56,10 @@ def item_out(row: Any, assignments: list[Any]) -> NewsItemOut:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         newsfeed_assignments=[
-            NewsfeedAssignment(int(a["newsfeed_id"]), UNSET if a["published_at"] is None else a["published_at"])
+            NewsfeedAssignment(
+                newsfeed_id=int(a["newsfeed_id"]),
+                published_at=UNSET if a["published_at"] is None else a["published_at"],
+            )
             for a in assignments
         ],
     )
