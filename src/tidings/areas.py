@@ -13,6 +13,7 @@ from tidings.custom_channel.routes import CustomChannelEventsController, CustomC
 from tidings.custom_objects.routes import CustomObjectInstancesController, CustomObjectTypesController
 from tidings.data_attributes.routes import DataAttributesController
 from tidings.fin.routes import FinAgentController, FinSettingsController
+from tidings.inbox.routes import InboxAuthController, InboxController
 from tidings.jobs.routes import JobsController
 from tidings.jobs.runner import JobHandler
 from tidings.management.routes import HealthController, ManagementController
@@ -71,6 +72,9 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     CustomChannelSettingsController,
     UploadsController,
 ]
+
+# The teammates' web inbox under /inbox (session cookies, not tokens), unless TIDINGS_INBOX_ENABLED=0.
+INBOX_ROUTES: list[ControllerRouterHandler] = [InboxAuthController, InboxController]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.
 JOB_HANDLERS: dict[str, JobHandler] = {

@@ -55,3 +55,13 @@ class CreateTeam(Request):
 
 class Status(msgspec.Struct):
     status: str
+
+
+class SetPassword(Request):
+    password: str
+
+
+class LoginLinkOut(msgspec.Struct):
+    url: str
+    expires_in: int
+    type: str = "login_link"
