@@ -17,6 +17,7 @@ from tidings.data_attributes.routes import DataAttributesController
 from tidings.fin.routes import FinAgentController, FinSettingsController
 from tidings.folders.routes import FoldersController
 from tidings.help_center.routes import CollectionsController, HelpCentersController, HelpCenterSettingsController
+from tidings.inbox.routes import InboxAuthController, InboxController
 from tidings.internal_articles.routes import InternalArticlesController
 from tidings.jobs.routes import JobsController
 from tidings.jobs.runner import JobHandler
@@ -87,6 +88,9 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     HelpCenterSettingsController,
     NewsfeedSettingsController,
 ]
+
+# The teammates' web inbox under /inbox (session cookies, not tokens), unless TIDINGS_INBOX_ENABLED=0.
+INBOX_ROUTES: list[ControllerRouterHandler] = [InboxAuthController, InboxController]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.
 JOB_HANDLERS: dict[str, JobHandler] = {

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     )
     allow_private_webhooks: bool = False
     run_worker: bool = True
+    # The teammates' web inbox at /inbox (docs/inbox.md).
+    inbox_enabled: bool = True
+    inbox_session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    inbox_login_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
     @cached_property
     def resolved_database_url(self) -> str:

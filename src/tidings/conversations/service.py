@@ -176,10 +176,17 @@ async def _refresh_statistics(uow: UnitOfWork, conversation_id: int) -> None:
     )
 
 
+# Other areas (the inbox's live updates) hear of every announced change: `await listener(uow, topic, conversation_id)`.
+AnnounceListener = Callable[[UnitOfWork, str, int], Awaitable[None]]
+ANNOUNCE_LISTENERS: list[AnnounceListener] = []
+
+
 async def announce(uow: UnitOfWork, topic: str, conversation_id: int) -> ConversationOut:
     """Record `topic` with the conversation (parts included) as its item; returns the rendering."""
     conversation = await render_conversation(uow, await storage.get_conversation(uow, conversation_id), with_parts=True)
     await record_event(uow, topic, conversation)
+    for listener in ANNOUNCE_LISTENERS:
+        await listener(uow, topic, conversation_id)
     return conversation
 
 
@@ -617,6 +624,20 @@ async def manage(uow: UnitOfWork, conversation_id: str, data: ManageRequest) -> 
     else:
         raise invalid("message_type must be one of close, snoozed, open, assignment", "message_type")
     return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
+
+
+PRIORITIES = ("priority", "not_priority")
+
+
+async def set_priority(uow: UnitOfWork, conversation_id: str | int, priority: str) -> ConversationOut:
+    """Mark or unmark the conversation as a priority (`conversation.priority.updated`)."""
+    if priority not in PRIORITIES:
+        raise invalid("priority must be priority or not_priority", "priority")
+    row = await conversation_row(uow, conversation_id)
+    if row["priority"] != priority:
+        await storage.update_conversation(uow, row["id"], {"priority": priority, "updated_at": clock.now()})
+        return await announce(uow, "conversation.priority.updated", row["id"])
+    return await render_conversation(uow, row, with_parts=True)
 
 
 async def _acting_admin(uow: UnitOfWork, admin_id: Any) -> Any:

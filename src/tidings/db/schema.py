@@ -16,6 +16,7 @@ import tidings.data_attributes.storage
 import tidings.fin.storage
 import tidings.folders.storage
 import tidings.help_center.storage
+import tidings.inbox.storage
 import tidings.internal_articles.storage
 import tidings.jobs.storage
 import tidings.news.storage

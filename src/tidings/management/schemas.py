@@ -52,3 +52,12 @@ class CreateTeam(Request):
 
 class Status(PlainOut):
     status: str
+
+
+class SetPassword(Request):
+    password: str
+
+
+class LoginLinkOut(Out, tag="login_link"):
+    url: str
+    expires_in: int
