@@ -6,6 +6,8 @@ from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
 from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
+from tidings.away_status_reasons.routes import AwayStatusReasonsController, AwayStatusReasonsSetupController
+from tidings.brands.routes import BrandsController, BrandsSetupController, EmailsController
 from tidings.companies.routes import CompaniesController, ContactCompaniesController
 from tidings.contacts.routes import ContactsController, ContactTagsController
 from tidings.conversations.routes import ConversationsController, MessagesController
@@ -15,6 +17,7 @@ from tidings.data_attributes.routes import DataAttributesController
 from tidings.fin.routes import FinAgentController, FinSettingsController
 from tidings.jobs.routes import JobsController
 from tidings.jobs.runner import JobHandler
+from tidings.macros.routes import MacrosController, MacrosSetupController
 from tidings.management.routes import HealthController, ManagementController
 from tidings.notes.routes import CompanyNotesController, ContactNotesController, NotesController
 from tidings.segments.routes import ContactSegmentsController, SegmentsController
@@ -58,6 +61,10 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     ExternalPagesController,
     FinAgentController,
     CustomChannelEventsController,
+    AwayStatusReasonsController,
+    BrandsController,
+    EmailsController,
+    MacrosController,
 ]
 
 # tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.
@@ -70,6 +77,9 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     FinSettingsController,
     CustomChannelSettingsController,
     UploadsController,
+    AwayStatusReasonsSetupController,
+    BrandsSetupController,
+    MacrosSetupController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.

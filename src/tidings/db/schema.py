@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tidings.admins.storage
 import tidings.ai_content.storage
+import tidings.away_status_reasons.storage
+import tidings.brands.storage
 import tidings.companies.storage
 import tidings.contacts.storage
 import tidings.conversations.storage
@@ -13,6 +15,7 @@ import tidings.custom_objects.storage
 import tidings.data_attributes.storage
 import tidings.fin.storage
 import tidings.jobs.storage
+import tidings.macros.storage
 import tidings.notes.storage
 import tidings.segments.storage
 import tidings.subscriptions.storage
