@@ -14,6 +14,7 @@ from tidings.conversations.routes import ConversationsController, MessagesContro
 from tidings.custom_channel.routes import CustomChannelEventsController, CustomChannelSettingsController
 from tidings.custom_objects.routes import CustomObjectInstancesController, CustomObjectTypesController
 from tidings.data_attributes.routes import DataAttributesController
+from tidings.data_events.routes import DataEventsController
 from tidings.fin.routes import FinAgentController, FinSettingsController
 from tidings.jobs.routes import JobsController
 from tidings.jobs.runner import JobHandler
@@ -65,6 +66,7 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     BrandsController,
     EmailsController,
     MacrosController,
+    DataEventsController,
 ]
 
 # tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.

@@ -13,6 +13,7 @@ import tidings.core.tables
 import tidings.custom_channel.storage
 import tidings.custom_objects.storage
 import tidings.data_attributes.storage
+import tidings.data_events.storage
 import tidings.fin.storage
 import tidings.jobs.storage
 import tidings.macros.storage
