@@ -8,6 +8,7 @@ from tidings.admins.routes import AdminsController, MeController
 from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
 from tidings.away_status_reasons.routes import AwayStatusReasonsController, AwayStatusReasonsSetupController
 from tidings.brands.routes import BrandsController, BrandsSetupController, EmailsController
+from tidings.calls.routes import CallsController, CallsSetupController, FinVoiceController
 from tidings.companies.routes import CompaniesController, ContactCompaniesController
 from tidings.contacts.routes import ContactsController, ContactTagsController
 from tidings.conversations.routes import ConversationsController, MessagesController
@@ -67,6 +68,8 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     EmailsController,
     MacrosController,
     DataEventsController,
+    CallsController,
+    FinVoiceController,
 ]
 
 # tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.
@@ -82,6 +85,7 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     AwayStatusReasonsSetupController,
     BrandsSetupController,
     MacrosSetupController,
+    CallsSetupController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.

@@ -6,6 +6,7 @@ import tidings.admins.storage
 import tidings.ai_content.storage
 import tidings.away_status_reasons.storage
 import tidings.brands.storage
+import tidings.calls.storage
 import tidings.companies.storage
 import tidings.contacts.storage
 import tidings.conversations.storage
