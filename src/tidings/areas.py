@@ -24,6 +24,7 @@ from tidings.management.routes import HealthController, ManagementController
 from tidings.notes.routes import CompanyNotesController, ContactNotesController, NotesController
 from tidings.segments.routes import ContactSegmentsController, SegmentsController
 from tidings.subscriptions.routes import ContactSubscriptionsController, SubscriptionTypesController
+from tidings.switch.routes import SwitchController, SwitchSetupController
 from tidings.tags.routes import TagsController
 from tidings.teams.routes import TeamsController
 from tidings.tickets import service as tickets_service
@@ -70,6 +71,7 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     DataEventsController,
     CallsController,
     FinVoiceController,
+    SwitchController,
 ]
 
 # tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.
@@ -86,6 +88,7 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     BrandsSetupController,
     MacrosSetupController,
     CallsSetupController,
+    SwitchSetupController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.

@@ -21,6 +21,7 @@ import tidings.macros.storage
 import tidings.notes.storage
 import tidings.segments.storage
 import tidings.subscriptions.storage
+import tidings.switch.storage
 import tidings.tags.storage
 import tidings.teams.storage
 import tidings.tickets.storage
