@@ -33,6 +33,7 @@ from tidings.uploads.routes import UploadsController
 from tidings.visitors.routes import VisitorsController
 from tidings.webhooks.management import WebhooksController
 from tidings.webhooks.sse import EventStreamController
+from tidings.workflows.routes import WorkflowsController, WorkflowsSetupController
 
 # Intercom API routes: every handler here gets bearer auth and a workspace-scoped unit of work.
 INTERCOM_ROUTES: list[ControllerRouterHandler] = [
@@ -72,6 +73,7 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     CallsController,
     FinVoiceController,
     SwitchController,
+    WorkflowsController,
 ]
 
 # tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.
@@ -89,6 +91,7 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     MacrosSetupController,
     CallsSetupController,
     SwitchSetupController,
+    WorkflowsSetupController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.

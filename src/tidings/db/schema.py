@@ -27,7 +27,8 @@ import tidings.teams.storage
 import tidings.tickets.storage
 import tidings.uploads.storage
 import tidings.visitors.storage
-import tidings.webhooks.storage  # noqa: F401
+import tidings.webhooks.storage
+import tidings.workflows.storage  # noqa: F401
 from tidings.db.metadata import metadata
 
 # Indexes a migration creates by hand (GIN, expression or collation indexes, one dialect only):
