@@ -15,6 +15,7 @@ from tidings.conversations.routes import ConversationsController, MessagesContro
 from tidings.custom_channel.routes import CustomChannelEventsController, CustomChannelSettingsController
 from tidings.custom_objects.routes import CustomObjectInstancesController, CustomObjectTypesController
 from tidings.data_attributes.routes import DataAttributesController
+from tidings.data_connectors.routes import DataConnectorsController
 from tidings.data_events.routes import DataEventsController
 from tidings.fin.routes import FinAgentController, FinSettingsController
 from tidings.jobs.routes import JobsController
@@ -74,6 +75,7 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     FinVoiceController,
     SwitchController,
     WorkflowsController,
+    DataConnectorsController,
 ]
 
 # tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.

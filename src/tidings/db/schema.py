@@ -14,6 +14,7 @@ import tidings.core.tables
 import tidings.custom_channel.storage
 import tidings.custom_objects.storage
 import tidings.data_attributes.storage
+import tidings.data_connectors.storage
 import tidings.data_events.storage
 import tidings.fin.storage
 import tidings.jobs.storage

@@ -32,3 +32,9 @@ async def insert_workflow(uow: UnitOfWork, values: dict[str, Any]) -> int:
 
 async def get_workflow(uow: UnitOfWork, workflow_id: int) -> Any:
     return await uow.one_or_none(uow.select(workflows).where(workflows.c.id == workflow_id))
+
+
+async def workflows_with_documents(uow: UnitOfWork) -> list[Any]:
+    """Every workflow's id and document (for what references another object, e.g. a data connector)."""
+    t = workflows
+    return await uow.all(uow.select(t, t.c.id, t.c.document).order_by(t.c.id).limit(10_000))
