@@ -17,6 +17,9 @@ from tidings.custom_objects.routes import CustomObjectInstancesController, Custo
 from tidings.data_attributes.routes import DataAttributesController
 from tidings.data_connectors.routes import DataConnectorsController
 from tidings.data_events.routes import DataEventsController
+from tidings.exports import service as exports_service
+from tidings.exports.content import AI_CONTENT_GROUPS, ContentGroup
+from tidings.exports.routes import ContentDataExportController, ReportingDataExportController
 from tidings.fin.routes import FinAgentController, FinSettingsController
 from tidings.jobs.routes import JobsController
 from tidings.jobs.runner import JobHandler
@@ -76,6 +79,8 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     SwitchController,
     WorkflowsController,
     DataConnectorsController,
+    ContentDataExportController,
+    ReportingDataExportController,
 ]
 
 # tidings' own routes under /_tidings (management API, event stream): authorised by their own keys.
@@ -97,6 +102,11 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.
+# What the content data export holds, one CSV per group (`tidings.exports.content`).
+CONTENT_EXPORT_GROUPS: list[ContentGroup] = [*AI_CONTENT_GROUPS]
+
 JOB_HANDLERS: dict[str, JobHandler] = {
     tickets_service.CREATE_TICKET_JOB: tickets_service.run_create_job,
+    exports_service.CONTENT_EXPORT_JOB: exports_service.content_export_job(CONTENT_EXPORT_GROUPS),
+    exports_service.REPORTING_EXPORT_JOB: exports_service.run_reporting_export,
 }

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     )
     allow_private_webhooks: bool = False
     run_worker: bool = True
+    # Whether this process runs queued background jobs (exports, bulk tickets); off leaves them to others.
+    run_jobs: bool = True
 
     @cached_property
     def resolved_database_url(self) -> str:

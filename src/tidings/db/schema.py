@@ -16,6 +16,7 @@ import tidings.custom_objects.storage
 import tidings.data_attributes.storage
 import tidings.data_connectors.storage
 import tidings.data_events.storage
+import tidings.exports.storage
 import tidings.fin.storage
 import tidings.jobs.storage
 import tidings.macros.storage
