@@ -36,7 +36,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)
         jobs = JobRunner(storage, JOB_HANDLERS)
-        jobs.start()
+        if settings.run_jobs:
+            jobs.start()
         try:
             async with delivery_runtime(storage, settings, run_worker=settings.run_worker), fin_runtime(storage):
                 yield

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     inbox_enabled: bool = True
     inbox_session_hours: int = Field(default=12, ge=1, le=24 * 30)
     inbox_login_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Whether this process runs queued background jobs (exports, bulk tickets); off leaves them to others.
+    run_jobs: bool = True
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -95,3 +95,12 @@ async def reset_workspace(uow: UnitOfWork) -> None:
     for table in reversed(metadata.sorted_tables):
         if "workspace_id" in table.c and table.info.get("reset") != KEEP_ON_RESET["reset"]:
             await uow.execute(delete(table).where(table.c.workspace_id == uow.workspace_id))
+
+
+def numeric_app_id(workspace_id: str) -> int:
+    """The workspace id as the integer some objects carry (`app_id: 12345`): the id code read in base 36,
+    so it is stable and names the workspace back."""
+    try:
+        return int(workspace_id, 36)
+    except ValueError:
+        return int.from_bytes(workspace_id.encode()[:7], "big")
