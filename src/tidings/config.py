@@ -32,7 +32,11 @@ class Settings(BaseSettings):
         default="60,300,900,1800,3600,7200,14400,28800,43200",
         description="Seconds between delivery attempts; after the last one a delivery is failed.",
     )
-    allow_private_webhooks: bool = False
+    allow_private_webhooks: bool | None = Field(
+        default=None,
+        description="Whether webhooks and callbacks may go to private addresses; unset: only while the "
+        "server listens on loopback alone (`tidings worker` refuses them unless set). See webhooks/safety.py.",
+    )
     run_worker: bool = True
 
     @cached_property
