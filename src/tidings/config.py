@@ -38,6 +38,13 @@ class Settings(BaseSettings):
         "server listens on loopback alone (`tidings worker` refuses them unless set). See webhooks/safety.py.",
     )
     run_worker: bool = True
+    sqlite_statement_budget_seconds: float = Field(
+        default=1.0,
+        description="A SQLite statement running longer is interrupted (it would hold every request meanwhile).",
+    )
+    postgres_statement_timeout_seconds: float = Field(
+        default=1.0, description="PostgreSQL's statement_timeout on the server's connections."
+    )
 
     @cached_property
     def resolved_database_url(self) -> str:
@@ -48,6 +55,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def statement_timeout_seconds(self) -> float:
+        return self.sqlite_statement_budget_seconds if self.is_sqlite else self.postgres_statement_timeout_seconds
 
     @property
     def base_url(self) -> str:

@@ -57,7 +57,7 @@ async def run_worker(settings: Settings) -> None:
     if settings.allow_private_webhooks is None:
         settings = settings.model_copy(update={"allow_private_webhooks": False})
         log.warning("private webhook destinations are refused; set TIDINGS_ALLOW_PRIVATE_WEBHOOKS=1 to allow them")
-    storage = open_storage(settings.resolved_database_url)
+    storage = open_storage(settings.resolved_database_url, settings.statement_timeout_seconds)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
