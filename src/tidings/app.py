@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        storage = open_storage(settings.resolved_database_url)
+        storage = open_storage(settings.resolved_database_url, settings.statement_timeout_seconds)
         app.state.storage = storage
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)

@@ -24,6 +24,7 @@ from tidings.inbox import teammates
 from tidings.management.deps import workspace_uow
 from tidings.webhooks import service as webhook_service
 from tidings.webhooks.runtime import run_worker
+from tidings.webhooks.safety import private_destinations_allowed
 from tidings.webhooks.service import MAX_LIMIT
 
 app = typer.Typer(help="tidings: a self-hosted Intercom-compatible server.", no_args_is_help=True)
@@ -51,10 +52,12 @@ def serve(
         typer.echo(f"Access token: {first.token}")
     if key_is_new:
         typer.echo(f"Management admin key: {admin_key}")
-    # The worker processes read their settings from the environment: the interface decides
-    # whether webhooks may go to private addresses, and links point at the port.
+    # The worker processes read their settings from the environment: links point at the port, and
+    # the private-destination policy is decided here, once, from the interface actually listened on.
     os.environ["TIDINGS_HOST"] = host or settings.host
     os.environ["TIDINGS_PORT"] = str(port or settings.port)
+    listening = settings.model_copy(update={"host": host or settings.host})
+    os.environ["TIDINGS_ALLOW_PRIVATE_WEBHOOKS"] = "1" if private_destinations_allowed(listening) else "0"
     uvicorn.run(
         "tidings.app:asgi_app",
         factory=True,

@@ -137,6 +137,8 @@ async def conversation_row(uow: UnitOfWork, conversation_id: str | int) -> Any:
 async def admin_row(uow: UnitOfWork, admin_id: str | int | None, field: str = "admin_id") -> Any:
     if admin_id is None or admin_id == "":
         raise missing(field)
+    if isinstance(admin_id, bool) or not isinstance(admin_id, str | int):
+        raise invalid(f"{field} must be a string or an integer", field)
     numeric = parse_numeric_id(admin_id)
     row = await admin_storage.get_admin(uow, numeric) if numeric else None
     if row is None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from tidings.core import clock
+from tidings.core import scopes as token_scopes
 from tidings.core.auth import hash_token, new_token
 from tidings.core.ids import app_id
 from tidings.core.tables import access_tokens, workspaces
@@ -58,7 +59,7 @@ async def issue_token(
     uow: UnitOfWork, name: str, scopes: list[str] | None = None, token: str | None = None
 ) -> IssuedToken:
     plain = token or new_token()
-    granted = scopes or ["all"]
+    granted = token_scopes.validate(scopes) or [token_scopes.ALL]
     result = await uow.execute(
         uow.insert(access_tokens)
         .values(
