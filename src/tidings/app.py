@@ -9,9 +9,8 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
 
-from tidings import __version__
+from tidings.api_docs.reference import assets_router, openapi_config
 from tidings.areas import INTERCOM_ROUTES, JOB_HANDLERS, MANAGEMENT_ROUTES
 from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
@@ -45,11 +44,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})
     return Litestar(
-        route_handlers=[intercom, *MANAGEMENT_ROUTES],
+        route_handlers=[intercom, *MANAGEMENT_ROUTES, assets_router()],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         exception_handlers={Exception: render_error},
-        openapi_config=OpenAPIConfig(title="tidings", version=__version__, path="/_tidings/openapi"),
+        openapi_config=openapi_config(),
         debug=False,
     )
 

@@ -47,6 +47,8 @@ def serve(
         typer.echo(f"Access token: {first.token}")
     if key_is_new:
         typer.echo(f"Management admin key: {admin_key}")
+    base_url = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port}).base_url
+    typer.echo(f"API reference: {base_url}/docs (management API: {base_url}/docs/management)")
     # The worker processes read their settings from the environment: the interface decides
     # whether webhooks may go to private addresses, and links point at the port.
     os.environ["TIDINGS_HOST"] = host or settings.host
