@@ -21,6 +21,9 @@ from tidings.core.request_id import RequestIdMiddleware
 from tidings.db.storage import open_storage
 from tidings.fin.runner import fin_runtime
 from tidings.jobs.runner import JobRunner
+from tidings.observability.metrics import metrics_sampler
+from tidings.observability.requests import RequestTelemetry
+from tidings.observability.routes import metrics_page
 from tidings.webhooks.runtime import delivery_runtime
 
 
@@ -36,23 +39,31 @@ def create_app(settings: Settings | None = None) -> Litestar:
         jobs = JobRunner(storage, JOB_HANDLERS)
         jobs.start()
         try:
-            async with delivery_runtime(storage, settings, run_worker=settings.run_worker), fin_runtime(storage):
+            async with (
+                delivery_runtime(storage, settings, run_worker=settings.run_worker),
+                fin_runtime(storage),
+                metrics_sampler(storage),
+            ):
                 yield
         finally:
             await jobs.stop()
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})
+    # With a metrics port, /metrics is served there instead (tidings.cli.serve).
+    operations = [] if settings.metrics_port else [metrics_page]
     return Litestar(
-        route_handlers=[intercom, *MANAGEMENT_ROUTES, assets_router()],
+        route_handlers=[intercom, *MANAGEMENT_ROUTES, assets_router(), *operations],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         exception_handlers={Exception: render_error},
         openapi_config=openapi_config(),
+        logging_config=None,  # `tidings serve` configures logging (tidings.observability.logs)
         debug=False,
     )
 
 
 def asgi_app() -> Any:
-    """Factory for uvicorn workers: the request-id layer outside everything, routing errors included."""
-    return RequestIdMiddleware(create_app())
+    """Factory for uvicorn workers: the request-id layer outside everything, routing errors included;
+    inside it, each request's log line and metrics."""
+    return RequestIdMiddleware(RequestTelemetry(create_app()))

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging.config
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import msgspec
 import typer
 import uvicorn
@@ -20,6 +26,8 @@ from tidings.core.workspaces import create_workspace, first_admin_id, issue_toke
 from tidings.db import migrate as migrations
 from tidings.db.storage import open_storage
 from tidings.management.deps import workspace_uow
+from tidings.observability import metrics
+from tidings.observability.logs import logging_config
 from tidings.webhooks import service as webhook_service
 from tidings.webhooks.runtime import run_worker
 from tidings.webhooks.service import MAX_LIMIT
@@ -41,6 +49,8 @@ def serve(
 ) -> None:
     """Migrate, seed an empty database, and serve the API."""
     settings = Settings()
+    log_config = logging_config(settings.log_level, settings.log_format)
+    logging.config.dictConfig(log_config)
     first, admin_key, key_is_new = prepare(settings)
     if first is not None:
         typer.echo(f"Created workspace 'default' ({first.workspace_id}).")
@@ -53,16 +63,49 @@ def serve(
     # whether webhooks may go to private addresses, and links point at the port.
     os.environ["TIDINGS_HOST"] = host or settings.host
     os.environ["TIDINGS_PORT"] = str(port or settings.port)
-    uvicorn.run(
-        "tidings.app:asgi_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        log_level=settings.log_level,
-        access_log=False,
-        lifespan="on",
-    )
+    with metrics_directory():
+        if settings.metrics_port:
+            metrics.serve_on_port(settings.metrics_host, settings.metrics_port)
+            typer.echo(f"Metrics: http://{settings.metrics_host}:{settings.metrics_port}/metrics")
+        else:
+            typer.echo(f"Metrics: {base_url}/metrics (with the admin key)")
+        uvicorn.run(
+            "tidings.app:asgi_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers or settings.workers,
+            log_config=log_config,
+            access_log=False,
+            lifespan="on",
+        )
+
+
+@contextlib.contextmanager
+def metrics_directory() -> Iterator[None]:
+    """A fresh directory for the worker processes' metric samples, removed when the server stops."""
+    if os.environ.get(metrics.MULTIPROC_ENV):
+        yield  # the operator chose one (and clears it between runs)
+        return
+    directory = tempfile.mkdtemp(prefix="tidings-metrics-")
+    os.environ[metrics.MULTIPROC_ENV] = directory
+    try:
+        yield
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@app.command()
+def health() -> None:
+    """Exit 0 when the local server answers ready (the container's health check)."""
+    settings = Settings()
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    try:
+        ready = httpx.get(f"http://{host}:{settings.port}/_tidings/v1/ready", timeout=3).status_code == 200
+    except httpx.HTTPError:
+        ready = False
+    typer.echo("ready" if ready else "not ready")
+    raise typer.Exit(0 if ready else 1)
 
 
 @app.command()
@@ -121,6 +164,9 @@ def token_create(
 def worker() -> None:
     """Run a webhook delivery worker on its own (scale-out next to `tidings serve`)."""
     settings = Settings()
+    logging.config.dictConfig(logging_config(settings.log_level, settings.log_format))
+    if settings.metrics_port:
+        metrics.serve_on_port(settings.metrics_host, settings.metrics_port)
     migrations.upgrade(settings.resolved_database_url)
     asyncio.run(run_worker(settings))
 
@@ -214,3 +260,4 @@ def import_pages(
         typer.echo(f"  failed {external_id}: {reason}")
     if summary.failed:
         raise typer.Exit(1)
+
