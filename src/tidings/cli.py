@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import msgspec
@@ -261,3 +261,52 @@ def import_pages(
     if summary.failed:
         raise typer.Exit(1)
 
+
+@import_app.command("intercom")
+def import_intercom(
+    url: Annotated[str, typer.Option(help="Base URL of the source: https://api.intercom.io or another tidings.")],
+    token: Annotated[str, typer.Option(envvar="TIDINGS_IMPORT_TOKEN", help="The source's access token.")],
+    workspace: Annotated[str, typer.Option(help="Workspace id here to copy into.")],
+    limit: Annotated[int | None, typer.Option(help="Copy at most this many new objects; run again to go on.")] = None,
+) -> None:
+    """Copy a workspace from an Intercom-compatible server; a second run continues and makes no duplicates."""
+    from tidings.intercom_import.run import import_workspace
+    from tidings.intercom_import.source import Source
+
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    bars: list[Any] = []
+
+    def progress(kind: Any, total: int) -> Any:
+        for bar in bars:
+            bar.render_finish()
+        bars[:] = [typer.progressbar(length=total, label=f"{kind.label:>16}", show_pos=True)]
+        bars[0].render_progress()
+        return lambda: bars[0].update(1)
+
+    async def run() -> Any:
+        storage = open_storage(settings.resolved_database_url)
+        try:
+            tx = await storage.begin(write=False)
+            try:
+                await workspace_uow(tx, workspace)
+            finally:
+                await tx.rollback()
+            return await import_workspace(storage, workspace, Source(url, token), progress, limit)
+        finally:
+            await storage.close()
+
+    try:
+        summary = asyncio.run(run())
+    except TidingsError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+    for bar in bars:
+        bar.render_finish()
+    for label, tally in summary.kinds.items():
+        line = f"{label:>16}: copied {tally.copied}, already here {tally.already}, failed {len(tally.failed)}"
+        typer.echo(line)
+        for source_id, reason in tally.failed:
+            typer.echo(f"{'':>18}{source_id}: {reason}")
+    if summary.stopped_at_limit:
+        typer.echo(f"Stopped after {limit} new objects: run the same command again to continue.")

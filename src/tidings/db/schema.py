@@ -12,6 +12,7 @@ import tidings.custom_channel.storage
 import tidings.custom_objects.storage
 import tidings.data_attributes.storage
 import tidings.fin.storage
+import tidings.intercom_import.storage
 import tidings.jobs.storage
 import tidings.notes.storage
 import tidings.segments.storage
