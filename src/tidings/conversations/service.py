@@ -23,8 +23,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
 from tidings.admins import storage as admin_storage
 from tidings.contacts.storage import find_contact, get_contact
 from tidings.conversations import storage
@@ -68,7 +66,7 @@ from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing, not_found
 from tidings.core.events import record_event
 from tidings.core.ids import parse_numeric_id
-from tidings.core.paging import clamp_per_page
+from tidings.core.paging import clamp_per_page, numbered_pages
 from tidings.core.schemas import UNSET
 from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
@@ -181,7 +179,7 @@ async def _refresh_statistics(uow: UnitOfWork, conversation_id: int) -> None:
 async def announce(uow: UnitOfWork, topic: str, conversation_id: int) -> ConversationOut:
     """Record `topic` with the conversation (parts included) as its item; returns the rendering."""
     conversation = await render_conversation(uow, await storage.get_conversation(uow, conversation_id), with_parts=True)
-    await record_event(uow, topic, msgspec.to_builtins(conversation))
+    await record_event(uow, topic, conversation)
     return conversation
 
 
@@ -731,7 +729,7 @@ async def side_conversations(
     return SideConversationList(
         side_conversations=[],
         total_count=0,
-        pages={"type": "pages", "page": page or 1, "per_page": size, "total_pages": 0},
+        pages=numbered_pages(page or 1, size, 0),
     )
 
 
@@ -780,12 +778,7 @@ async def list_deleted(
     if direction not in ("asc", "desc"):
         raise invalid("order must be asc or desc", "order")
     rows, total = await storage.deleted_page(uow, direction == "asc", (number - 1) * size, size)
-    total_pages = -(-total // size)
-    next_url = (
-        f"{base_url.rstrip('/')}/conversations/deleted?per_page={size}&order={direction}&page={number + 1}"
-        if number < total_pages
-        else None
-    )
+    next_url = f"{base_url.rstrip('/')}/conversations/deleted?per_page={{per_page}}&order={direction}&page={{page}}"
     return DeletedConversationList(
         conversations=[
             DeletedConversationItem(
@@ -794,5 +787,5 @@ async def list_deleted(
             for r in rows
         ],
         total_count=total,
-        pages={"type": "pages", "page": number, "per_page": size, "total_pages": total_pages, "next": next_url},
+        pages=numbered_pages(number, size, total, next_url, last=None),
     )
