@@ -170,6 +170,11 @@ class SqliteStorage:
             raise
         return SqliteTransaction(self._writer, self._lock, self._writer_budget)
 
+    def pool_usage(self) -> dict[str, int]:
+        """Connections by state, for /metrics: one writer (busy while a write transaction runs), one reader."""
+        busy = int(self._lock.locked())
+        return {"in_use": busy, "idle": 2 - busy, "capacity": 2}
+
     async def close(self) -> None:
         self._writer.close()
         self._reader.close()
@@ -211,8 +216,10 @@ class PostgresStorage:
     def __init__(self, url: str, pool_size: int = 10, statement_timeout: float | None = None) -> None:
         self.url = url
         server_settings = {"statement_timeout": str(int(statement_timeout * 1000))} if statement_timeout else {}
+        self.pool_size = pool_size
+        self.max_overflow = 20
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=20, connect_args={"server_settings": server_settings}
+            url, pool_size=pool_size, max_overflow=self.max_overflow, connect_args={"server_settings": server_settings}
         )
 
     async def begin(self, write: bool) -> Transaction:
@@ -223,6 +230,11 @@ class PostgresStorage:
             await conn.close()
             raise
         return PostgresTransaction(conn)
+
+    def pool_usage(self) -> dict[str, int]:
+        """Connections by state, for /metrics."""
+        pool: Any = self.engine.sync_engine.pool
+        return {"in_use": pool.checkedout(), "idle": pool.checkedin(), "capacity": self.pool_size + self.max_overflow}
 
     async def close(self) -> None:
         await self.engine.dispose()

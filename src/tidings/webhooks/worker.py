@@ -38,6 +38,8 @@ from tidings import __version__
 from tidings.config import Settings
 from tidings.core import clock
 from tidings.db.storage import Storage
+from tidings.observability.logs import event
+from tidings.observability.metrics import record_delivery
 from tidings.webhooks import fanout, outbox, signing
 from tidings.webhooks.http import SendError, WebhookClient
 from tidings.webhooks.safety import UnsafeDestination, check_url, private_destinations_allowed
@@ -323,6 +325,28 @@ class DeliveryWorker:
             await tx.rollback()
             raise
         await tx.commit()
+        for (row, outcome, _), values in zip(batch, settled, strict=True):
+            report_attempt(row, outcome, values["v_status"], now_ms)
+
+
+def report_attempt(row: Any, outcome: Outcome, status: str, now_ms: int) -> None:
+    """The attempt's log line and metrics: delivered, retrying (still pending) or failed."""
+    became = "retrying" if status == PENDING else status
+    lag = (now_ms - row["created_at_ms"]) / 1000 if status == DELIVERED else None
+    record_delivery(became, lag)
+    event(
+        log,
+        "webhook delivery attempt",
+        logging.INFO if status != FAILED else logging.WARNING,
+        delivery_id=row["id"],
+        workspace_id=row["workspace_id"],
+        topic=row["topic"],
+        attempt=row["attempts"],
+        outcome=became,
+        status_code=outcome.status_code,
+        error=outcome.error,
+        lag_ms=None if lag is None else round(lag * 1000),
+    )
 
 
 # Only the holder of the lease records: a claim taken over after its lease expired is not overwritten.
