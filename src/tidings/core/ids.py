@@ -7,7 +7,8 @@ import re
 import secrets
 import string
 import threading
-import time
+
+from tidings.core import clock
 
 _ALNUM = string.ascii_lowercase + string.digits
 _counter = int.from_bytes(os.urandom(3), "big")
@@ -31,7 +32,7 @@ def hex24() -> str:
     with _counter_lock:
         _counter = (_counter + 1) & 0xFFFFFF
         count = _counter
-    return f"{int(time.time()):08x}{secrets.token_hex(5)}{count:06x}"
+    return f"{clock.now():08x}{secrets.token_hex(5)}{count:06x}"
 
 
 def app_id() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, String, Table
 
 from tidings.db.metadata import KEEP_ON_RESET, JsonType, id_column, metadata, timestamp_column, workspace_column
 
@@ -45,4 +45,14 @@ events = Table(
     timestamp_column("created_at"),
     Index("ix_events_workspace_topic", "workspace_id", "topic"),
     Index("ix_events_channel", "channel", "id"),
+)
+
+# A workspace's controlled clock (`tidings.core.clock`); no row means real time.
+workspace_clocks = Table(
+    "workspace_clocks",
+    metadata,
+    Column("workspace_id", String(32), ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("frozen_ms", BigInteger, nullable=True),
+    Column("offset_ms", BigInteger, nullable=False, default=0),
+    info=KEEP_ON_RESET,
 )

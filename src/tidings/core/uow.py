@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Delete, Executable, Insert, Select, Table, Update, delete, func, insert, select, text, update
 from sqlalchemy.engine import Result
 
+from tidings.core import clock
 from tidings.db.prepared import WORKSPACE_PARAM, PreparedRead
 from tidings.db.storage import Storage, Transaction
 
@@ -28,6 +29,7 @@ class UnitOfWork:
     ) -> None:
         self.tx = tx
         self.workspace_id = workspace_id
+        clock.bind(workspace_id)
         self.admin_id = admin_id
         # The request's Intercom-Version (or the configured default): areas read it where versions differ.
         self.intercom_version = intercom_version
@@ -86,15 +88,20 @@ class UnitOfWork:
 
 
 async def run_in_workspace(storage: Storage, workspace_id: str, work: Callable[[UnitOfWork], Any]) -> Any:
-    """Run `work` in its own write transaction outside a request (CLI, background jobs)."""
-    tx = await storage.begin(write=True)
-    uow = UnitOfWork(tx=tx, workspace_id=workspace_id)
+    """Run `work` in its own write transaction outside a request (CLI, background jobs), on the
+    workspace's clock."""
+    binding = clock.request_scope()
     try:
-        result = await work(uow)
-    except BaseException:
-        await tx.rollback()
-        raise
-    await tx.commit()
+        tx = await storage.begin(write=True)
+        uow = UnitOfWork(tx=tx, workspace_id=workspace_id)
+        try:
+            result = await work(uow)
+        except BaseException:
+            await tx.rollback()
+            raise
+        await tx.commit()
+    finally:
+        clock.release(binding)
     for hook in uow.after_commit:
         hook()
     return result
