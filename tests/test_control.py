@@ -192,3 +192,94 @@ def test_one_advance_runs_both_inactivity_steps_in_order(server: LiveServer, wor
     ]
     # The nudge is dated when it fell due (600 s after the answer), not at the end of the move.
     assert ordered[2]["created_at_ms"].startswith("2030-03-17T")
+
+
+# Seeded ids.
+def scripted_calls(workspace: Workspace, me_id: str) -> list[bytes]:
+    """A fixed sequence of calls over many object kinds; every response body, as sent."""
+    http = workspace.http
+    bodies: list[bytes] = []
+
+    def call(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = http.request(method, path, json=body)
+        assert response.status_code == 200, response.text
+        bodies.append(response.content)
+        return response.json()
+
+    contact = call("POST", "/contacts", {"email": "seeded@example.com", "name": "Seeded"})
+    call("PUT", f"/contacts/{contact['id']}", {"name": "Seeded Again"})
+    company = call("POST", "/companies", {"company_id": "acme", "name": "Acme"})
+    call("POST", f"/contacts/{contact['id']}/companies", {"id": company["id"]})
+    tag = call("POST", "/tags", {"name": "vip"})
+    call("POST", f"/contacts/{contact['id']}/tags", {"id": tag["id"]})
+    call("POST", f"/contacts/{contact['id']}/notes", {"body": "Called them", "admin_id": me_id})
+    message = call("POST", "/conversations", {"from": {"type": "user", "id": contact["id"]}, "body": "Help"})
+    call(
+        "POST",
+        f"/conversations/{message['conversation_id']}/reply",
+        {"message_type": "comment", "type": "admin", "admin_id": me_id, "body": "On it"},
+    )
+    call("GET", f"/conversations/{message['conversation_id']}")
+    ticket_type = call("POST", "/ticket_types", {"name": "Bug", "category": "Customer"})
+    call(
+        "POST",
+        "/tickets",
+        {"ticket_type_id": ticket_type["id"], "contacts": [{"id": contact["id"]}], "ticket_attributes": {}},
+    )
+    call("POST", "/data_attributes", {"name": "plan", "model": "contact", "data_type": "string"})
+    call("GET", "/contacts")
+    return bodies
+
+
+def test_two_runs_on_a_seeded_workspace_give_identical_bodies(server: LiveServer) -> None:
+    with server.management() as mgmt:
+        created = mgmt.post("/workspaces", json={"name": "seeded", "seed": "alpha"})
+        assert created.status_code == 201, created.text
+        assert created.json()["seed"] == "alpha"
+        ws_id = created.json()["id"]
+        # The workspace id comes from the seed, so a second one with that seed is refused.
+        again = mgmt.post("/workspaces", json={"name": "seeded", "seed": "alpha"})
+        assert again.status_code == 409
+        assert again.json()["errors"][0]["code"] == "conflict"
+        token = mgmt.post(f"/workspaces/{ws_id}/access_tokens", json={"name": "t"}).json()["token"]
+    workspace = Workspace(id=ws_id, token=token, base_url=server.base_url, admin_key=server.admin_key)
+    me_id = me(workspace.client)
+    # Another workspace working at the same time does not disturb the sequence.
+    bystander = server.new_workspace()
+    runs = []
+    for _ in range(2):
+        workspace.control.freeze(at=T0)
+        runs.append(scripted_calls(workspace, me_id))
+        bystander.client.unstable.contacts.create_contact(request={"email": f"b{len(runs)}@example.com"})
+        with server.management() as mgmt:
+            assert mgmt.post(f"/workspaces/{ws_id}/reset").status_code == 200
+    for first, second in zip(*runs, strict=True):
+        assert first == second, (first, second)
+
+
+def test_a_new_seed_gives_other_ids_and_no_seed_random_ones(server: LiveServer) -> None:
+    with server.management() as mgmt:
+        ws_id = mgmt.post("/workspaces", json={"name": "seeded", "seed": 12345}).json()["id"]
+        token = mgmt.post(f"/workspaces/{ws_id}/access_tokens", json={"name": "t"}).json()["token"]
+    workspace = Workspace(id=ws_id, token=token, base_url=server.base_url, admin_key=server.admin_key)
+    workspace.control.freeze(at=T0)
+
+    def ids_of_one_run() -> tuple[str, str]:
+        contact = workspace.client.unstable.contacts.create_contact(request={"email": "x@example.com"})
+        made = workspace.client.unstable.conversations.create_conversation(
+            from_={"type": "user", "id": contact.id}, body="Hi"
+        )
+        return contact.id, str(made.conversation_id)
+
+    def reset(body: dict[str, Any] | None) -> None:
+        with server.management() as mgmt:
+            assert mgmt.post(f"/workspaces/{ws_id}/reset", json=body).status_code == 200
+
+    first = ids_of_one_run()
+    reset(None)
+    assert ids_of_one_run() == first
+    reset({"seed": "another"})
+    other = ids_of_one_run()
+    assert other[0] != first[0]
+    assert other[1] != first[1]
+    assert other[0].startswith(f"{T0:08x}")

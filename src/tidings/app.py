@@ -16,6 +16,7 @@ from tidings.areas import INTERCOM_ROUTES, JOB_HANDLERS, MANAGEMENT_ROUTES
 from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.control import clock as clock_control
+from tidings.control import seeds
 from tidings.core.auth import TokenCache
 from tidings.core.deps import provide_uow
 from tidings.core.errors import render_error
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)
         await clock_control.load(storage)
+        await seeds.load(storage)
         jobs = JobRunner(storage, JOB_HANDLERS)
         jobs.start()
         try:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from tidings.admins import storage
@@ -20,7 +19,7 @@ from tidings.admins.schemas import (
 )
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
-from tidings.core.ids import is_integer_text, parse_numeric_id
+from tidings.core.ids import is_integer_text, parse_numeric_id, uuid4
 from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor
 from tidings.core.uow import UnitOfWork
 from tidings.core.workspaces import get_workspace
@@ -114,7 +113,7 @@ async def set_away(uow: UnitOfWork, admin_id: str, data: SetAwayRequest) -> Admi
     await storage.insert_activity(
         uow,
         {
-            "id": str(uuid.uuid4()),
+            "id": uuid4(),
             "admin_id": actor,
             "activity_type": "admin_away_mode_change",
             "activity_description": (

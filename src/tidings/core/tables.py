@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table
 
 from tidings.db.metadata import KEEP_ON_RESET, JsonType, id_column, metadata, timestamp_column, workspace_column
 
@@ -54,5 +54,15 @@ workspace_clocks = Table(
     Column("workspace_id", String(32), ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
     Column("frozen_ms", BigInteger, nullable=True),
     Column("offset_ms", BigInteger, nullable=False, default=0),
+    info=KEEP_ON_RESET,
+)
+
+# A workspace's id seed (`tidings.core.ids`); no row means random ids.
+workspace_seeds = Table(
+    "workspace_seeds",
+    metadata,
+    Column("workspace_id", String(32), ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("seed", String(255), nullable=False),
+    Column("generation", Integer, nullable=False, default=0),
     info=KEEP_ON_RESET,
 )
