@@ -195,7 +195,7 @@ def test_one_advance_runs_both_inactivity_steps_in_order(server: LiveServer, wor
 
 
 # Seeded ids.
-def scripted_calls(workspace: Workspace, me_id: str) -> list[bytes]:
+def scripted_calls(workspace: Workspace, me_id: str, n: int = 0) -> list[bytes]:
     """A fixed sequence of calls over many object kinds; every response body, as sent."""
     http = workspace.http
     bodies: list[bytes] = []
@@ -206,11 +206,11 @@ def scripted_calls(workspace: Workspace, me_id: str) -> list[bytes]:
         bodies.append(response.content)
         return response.json()
 
-    contact = call("POST", "/contacts", {"email": "seeded@example.com", "name": "Seeded"})
+    contact = call("POST", "/contacts", {"email": f"seeded{n}@example.com", "name": "Seeded"})
     call("PUT", f"/contacts/{contact['id']}", {"name": "Seeded Again"})
-    company = call("POST", "/companies", {"company_id": "acme", "name": "Acme"})
+    company = call("POST", "/companies", {"company_id": f"acme{n}", "name": "Acme"})
     call("POST", f"/contacts/{contact['id']}/companies", {"id": company["id"]})
-    tag = call("POST", "/tags", {"name": "vip"})
+    tag = call("POST", "/tags", {"name": f"vip{n}"})
     call("POST", f"/contacts/{contact['id']}/tags", {"id": tag["id"]})
     call("POST", f"/contacts/{contact['id']}/notes", {"body": "Called them", "admin_id": me_id})
     message = call("POST", "/conversations", {"from": {"type": "user", "id": contact["id"]}, "body": "Help"})
@@ -220,13 +220,13 @@ def scripted_calls(workspace: Workspace, me_id: str) -> list[bytes]:
         {"message_type": "comment", "type": "admin", "admin_id": me_id, "body": "On it"},
     )
     call("GET", f"/conversations/{message['conversation_id']}")
-    ticket_type = call("POST", "/ticket_types", {"name": "Bug", "category": "Customer"})
+    ticket_type = call("POST", "/ticket_types", {"name": f"Bug{n}", "category": "Customer"})
     call(
         "POST",
         "/tickets",
         {"ticket_type_id": ticket_type["id"], "contacts": [{"id": contact["id"]}], "ticket_attributes": {}},
     )
-    call("POST", "/data_attributes", {"name": "plan", "model": "contact", "data_type": "string"})
+    call("POST", "/data_attributes", {"name": f"plan{n}", "model": "contact", "data_type": "string"})
     call("GET", "/contacts")
     return bodies
 
@@ -283,3 +283,89 @@ def test_a_new_seed_gives_other_ids_and_no_seed_random_ones(server: LiveServer) 
     assert other[0] != first[0]
     assert other[1] != first[1]
     assert other[0].startswith(f"{T0:08x}")
+
+
+# Snapshots.
+def inventory(workspace: Workspace) -> dict[str, Any]:
+    """Every object kind the workspace has, as its list (or search) endpoint shows them."""
+    http = workspace.http
+    contacts = http.get("/contacts", params={"per_page": 150}).json()
+    found = {
+        "contacts": contacts,
+        "companies": http.get("/companies", params={"per_page": 60}).json(),
+        "tags": http.get("/tags").json(),
+        "conversations": http.get("/conversations", params={"per_page": 150}).json(),
+        "ticket_types": http.get("/ticket_types").json(),
+        "data_attributes": http.get("/data_attributes").json(),
+        "segments": http.get("/segments").json(),
+        "admins": http.get("/admins").json(),
+        "teams": http.get("/teams").json(),
+        "subscription_types": http.get("/subscription_types").json(),
+        "tickets": http.post(
+            "/tickets/search", json={"query": {"field": "created_at", "operator": ">", "value": "0"}}
+        ).json(),
+    }
+    for contact in contacts["data"]:
+        found[f"notes of {contact['id']}"] = http.get(f"/contacts/{contact['id']}/notes").json()
+    for conversation in found["conversations"]["conversations"]:
+        found[f"conversation {conversation['id']}"] = http.get(f"/conversations/{conversation['id']}").json()
+    return found
+
+
+def test_a_restored_snapshot_gives_back_exactly_the_saved_state(client, workspace: Workspace) -> None:
+    workspace.control.freeze(at=T0)
+    me_id = me(client)
+    scripted_calls(workspace, me_id)
+    saved = workspace.control.save_snapshot("baseline")
+    assert (saved["type"], saved["name"], saved["created_at"]) == ("snapshot", "baseline", T0)
+    assert saved["objects"] > 10
+    before = inventory(workspace)
+
+    workspace.control.advance(60)
+    scripted_calls(workspace, me_id, 1)
+    contact_id = before["contacts"]["data"][0]["id"]
+    assert workspace.http.put(f"/contacts/{contact_id}", json={"name": "Changed"}).status_code == 200
+    assert workspace.http.delete(f"/contacts/{contact_id}").status_code == 200
+    assert inventory(workspace) != before
+
+    restored = workspace.control.restore_snapshot("baseline")
+    assert restored["name"] == "baseline"
+    assert inventory(workspace) == before
+    # The token still works as before, and new objects get fresh ids.
+    assert client.unstable.admins.identify_admin().id == me_id
+    extra = client.unstable.contacts.create_contact(request={"email": "after@example.com"})
+    assert extra.id not in {c["id"] for c in before["contacts"]["data"]}
+    # A snapshot can be restored again and again.
+    workspace.control.restore_snapshot("baseline")
+    assert inventory(workspace) == before
+
+
+def test_snapshots_are_listed_replaced_and_deleted(workspace: Workspace) -> None:
+    control = workspace.control
+    assert control.snapshots() == []
+    control.save_snapshot("empty")
+    workspace.client.unstable.contacts.create_contact(request={"email": "one@example.com"})
+    control.save_snapshot("one")
+    assert [s["name"] for s in control.snapshots()] == ["empty", "one"]
+    control.save_snapshot("empty")
+    assert sorted(s["name"] for s in control.snapshots()) == ["empty", "one"]
+    control.restore_snapshot("empty")
+    assert workspace.http.get("/contacts").json()["data"] != []
+    control.delete_snapshot("one")
+    assert [s["name"] for s in control.snapshots()] == ["empty"]
+    with pytest.raises(ControlError, match="404"):
+        control.restore_snapshot("one")
+    with pytest.raises(ControlError, match="404"):
+        control.delete_snapshot("one")
+    with pytest.raises(ControlError, match="400"):
+        control.save_snapshot("no spaces/or slashes")
+
+
+def test_a_reset_keeps_snapshots(server: LiveServer, workspace: Workspace) -> None:
+    workspace.client.unstable.contacts.create_contact(request={"email": "kept@example.com"})
+    workspace.control.save_snapshot("kept")
+    with server.management() as mgmt:
+        assert mgmt.post(f"/workspaces/{workspace.id}/reset").status_code == 200
+    assert workspace.http.get("/contacts").json()["data"] == []
+    workspace.control.restore_snapshot("kept")
+    assert [c["email"] for c in workspace.http.get("/contacts").json()["data"]] == ["kept@example.com"]

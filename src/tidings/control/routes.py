@@ -1,17 +1,20 @@
-"""The control plane under /_tidings/v1/workspaces/{ws}/: clock, ..."""
+"""The control plane under /_tidings/v1/workspaces/{ws}/: clock, snapshots, request log, faults."""
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from tidings.control import clock as clock_control
+from tidings.control import snapshots
 from tidings.control.deps import ControlledWorkspace, provide_workspace
-from tidings.control.schemas import AdvanceClock, ClockOut, FreezeClock
+from tidings.control.schemas import AdvanceClock, ClockOut, FreezeClock, SaveSnapshot, SnapshotList, SnapshotOut
 from tidings.core import clock
+from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.routes import PREFIX
+from tidings.management.schemas import Status
 
 
 def clock_out(workspace_id: str) -> ClockOut:
@@ -48,3 +51,28 @@ class ClockController(Controller):
     async def real_clock(self, workspace: ControlledWorkspace, state: State) -> ClockOut:
         await clock_control.real_time(state.storage, workspace, state.settings.run_worker)
         return clock_out(workspace)
+
+
+class SnapshotsController(Controller):
+    path = PREFIX + "/workspaces/{ws:str}/snapshots"
+    dependencies = {"tx": Provide(provide_control_tx)}
+    tags = ["Control plane"]
+
+    @post("/", operation_id="tidingsSaveSnapshot", status_code=201)
+    async def save_snapshot(self, ws: FromPath[str], data: JSONBody[SaveSnapshot], tx: ControlTx) -> SnapshotOut:
+        return SnapshotOut.from_row(await snapshots.save(await workspace_uow(tx, ws), data.name))
+
+    @get("/", operation_id="tidingsListSnapshots")
+    async def list_snapshots(self, ws: FromPath[str], tx: ControlTx) -> SnapshotList:
+        return SnapshotList(
+            data=[SnapshotOut.from_row(r) for r in await snapshots.list_all(await workspace_uow(tx, ws))]
+        )
+
+    @post("/{name:str}/restore", operation_id="tidingsRestoreSnapshot", status_code=200)
+    async def restore_snapshot(self, ws: FromPath[str], name: FromPath[str], tx: ControlTx) -> SnapshotOut:
+        return SnapshotOut.from_row(await snapshots.restore(await workspace_uow(tx, ws), name))
+
+    @delete("/{name:str}", operation_id="tidingsDeleteSnapshot", status_code=200)
+    async def delete_snapshot(self, ws: FromPath[str], name: FromPath[str], tx: ControlTx) -> Status:
+        await snapshots.remove(await workspace_uow(tx, ws), name)
+        return Status(status="deleted")

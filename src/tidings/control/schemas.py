@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -29,3 +29,26 @@ class ClockOut(msgspec.Struct):
     frozen: bool
     offset_ms: int
     type: str = "clock"
+
+
+SnapshotName = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
+
+
+class SaveSnapshot(Request):
+    name: SnapshotName
+
+
+class SnapshotOut(msgspec.Struct):
+    name: str
+    objects: int
+    created_at: int
+    type: str = "snapshot"
+
+    @classmethod
+    def from_row(cls, row: Any) -> SnapshotOut:
+        return cls(name=row["name"], objects=row["objects"], created_at=row["created_at"])
+
+
+class SnapshotList(msgspec.Struct):
+    data: list[SnapshotOut]
+    type: str = "list"

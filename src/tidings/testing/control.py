@@ -48,3 +48,16 @@ class WorkspaceControl:
 
     def real_time(self) -> dict[str, Any]:
         return self.call("POST", "/clock/real")
+
+    # Snapshots.
+    def save_snapshot(self, name: str) -> dict[str, Any]:
+        return self.call("POST", "/snapshots", json={"name": name})
+
+    def restore_snapshot(self, name: str) -> dict[str, Any]:
+        return self.call("POST", f"/snapshots/{name}/restore")
+
+    def snapshots(self) -> list[dict[str, Any]]:
+        return self.call("GET", "/snapshots")["data"]
+
+    def delete_snapshot(self, name: str) -> dict[str, Any]:
+        return self.call("DELETE", f"/snapshots/{name}")
