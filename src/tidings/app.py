@@ -18,6 +18,7 @@ from tidings.config import Settings
 from tidings.core.auth import TokenCache
 from tidings.core.deps import provide_uow
 from tidings.core.errors import render_error
+from tidings.core.http_basics import HttpBasicsMiddleware, RouteTable
 from tidings.core.request_id import RequestIdMiddleware
 from tidings.db.storage import open_storage
 from tidings.fin.runner import fin_runtime
@@ -55,5 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 
 def asgi_app() -> Any:
-    """Factory for uvicorn workers: the request-id layer outside everything, routing errors included."""
-    return RequestIdMiddleware(create_app())
+    """Factory for uvicorn workers: the request-id layer outside everything, routing errors included,
+    then HTTP's basics (HEAD, OPTIONS, an absent body) in front of the router."""
+    app = create_app()
+    return RequestIdMiddleware(HttpBasicsMiddleware(app, RouteTable(app)))
