@@ -19,6 +19,7 @@ from tidings.core.auth import TokenCache
 from tidings.core.deps import provide_uow
 from tidings.core.errors import render_error
 from tidings.core.http_basics import HttpBasicsMiddleware, RouteTable
+from tidings.core.rate_limits import RateLimiter
 from tidings.core.request_id import RequestIdMiddleware
 from tidings.db.storage import open_storage
 from tidings.fin.runner import fin_runtime
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         storage = open_storage(settings.resolved_database_url)
         app.state.storage = storage
         app.state.tokens = TokenCache(storage)
+        app.state.rate_limiter = RateLimiter(storage, settings.rate_limit_window_seconds)
         app.state.admin_key = load_admin_key(settings)
         jobs = JobRunner(storage, JOB_HANDLERS)
         jobs.start()
@@ -42,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 yield
         finally:
             await jobs.stop()
+            await app.state.rate_limiter.close()
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     )
     allow_private_webhooks: bool = False
     run_worker: bool = True
+    # Intercom enforces its per-minute rate limit in 10-second windows; tests shorten them.
+    rate_limit_window_seconds: int = 10
 
     @cached_property
     def resolved_database_url(self) -> str:

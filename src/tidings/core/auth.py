@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from tidings.core.errors import TidingsError, unauthorized
-from tidings.core.tables import access_tokens
+from tidings.core.tables import access_tokens, workspaces
 from tidings.db.storage import Storage
 
 TOKEN_CACHE_SECONDS = 2.0
@@ -27,6 +27,7 @@ class Principal:
     workspace_id: str
     token_id: int
     admin_id: int | None
+    rate_limit_per_minute: int
 
 
 def hash_token(token: str) -> str:
@@ -75,7 +76,10 @@ class TokenCache:
                             access_tokens.c.workspace_id,
                             access_tokens.c.admin_id,
                             access_tokens.c.token_hash,
-                        ).where(access_tokens.c.token_hash == digest, access_tokens.c.revoked.is_(False))
+                            workspaces.c.rate_limit_per_minute,
+                        )
+                        .join(workspaces, workspaces.c.id == access_tokens.c.workspace_id)
+                        .where(access_tokens.c.token_hash == digest, access_tokens.c.revoked.is_(False))
                     )
                 )
                 .mappings()
@@ -85,11 +89,22 @@ class TokenCache:
             await tx.rollback()
         if row is None or not hmac.compare_digest(row["token_hash"], digest):
             return None
-        return Principal(workspace_id=row["workspace_id"], token_id=row["id"], admin_id=row["admin_id"])
+        return Principal(
+            workspace_id=row["workspace_id"],
+            token_id=row["id"],
+            admin_id=row["admin_id"],
+            rate_limit_per_minute=row["rate_limit_per_minute"],
+        )
 
     def forget_token_id(self, token_id: int) -> None:
         for digest, (_, principal) in list(self._entries.items()):
             if principal.token_id == token_id:
+                del self._entries[digest]
+
+    def forget_workspace(self, workspace_id: str) -> None:
+        """Its settings changed (the rate limit): this process reads them again at once."""
+        for digest, (_, principal) in list(self._entries.items()):
+            if principal.workspace_id == workspace_id:
                 del self._entries[digest]
 
 

@@ -42,6 +42,7 @@ async def provide_uow(request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfW
     if token is None:
         raise unauthorized()
     principal = await state.tokens.resolve(token)
+    await state.rate_limiter.take(principal.workspace_id, principal.rate_limit_per_minute)
     if not request.route_handler.opt.get("any_intercom_version"):
         check_version(version)
     write = request.method not in READ_METHODS or bool(request.route_handler.opt.get("write"))
