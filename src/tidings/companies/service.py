@@ -35,7 +35,7 @@ from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.events import record_event
 from tidings.core.ids import hex24
-from tidings.core.paging import numbered_cursor_pages, numbered_pages, page_window
+from tidings.core.paging import numbered_cursor_pages, numbered_page, numbered_pages
 from tidings.core.schemas import present
 from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
@@ -197,9 +197,9 @@ def _with_users(uow: UnitOfWork) -> Select[Any]:
 async def _numbered_page(
     uow: UnitOfWork, stmt: Select[Any], page: int | None, per_page: int | None, order: Any
 ) -> CompanyList:
-    page, size = page_window(page, per_page, LIST_PER_PAGE, MAX_PER_PAGE)
+    page, size, offset = numbered_page(page, per_page, LIST_PER_PAGE, MAX_PER_PAGE)
     total = await uow.count(stmt)
-    rows = await uow.all(stmt.order_by(*order).limit(size).offset((page - 1) * size))
+    rows = await uow.all(stmt.order_by(*order).limit(size).offset(offset))
     pages = numbered_cursor_pages(page, size, total)
     return CompanyList(data=await hydrate(uow, rows), pages=pages, total_count=total)
 
@@ -284,8 +284,8 @@ async def companies_of_contact(
     uow: UnitOfWork, contact_id: str, page: int | None, per_page: int | None, next_url: str
 ) -> ContactCompanies:
     contact = await live_row(uow, contact_id)
-    number, size = page_window(page, per_page, CONTACT_COMPANIES_PER_PAGE, MAX_PER_PAGE)
-    rows, total = await storage.companies_page(uow, contact["id"], (number - 1) * size, size)
+    number, size, offset = numbered_page(page, per_page, CONTACT_COMPANIES_PER_PAGE, MAX_PER_PAGE)
+    rows, total = await storage.companies_page(uow, contact["id"], offset, size)
     pages = numbered_pages(number, size, total, next_url, last=None)
     return ContactCompanies(companies=await hydrate(uow, rows), total_count=total, pages=pages)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from tidings.core import scopes
 from tidings.core.errors import TidingsError, unauthorized
 from tidings.core.tables import access_tokens, workspaces
 from tidings.db.storage import Storage
@@ -28,6 +29,8 @@ class Principal:
     token_id: int
     admin_id: int | None
     rate_limit_per_minute: int
+    # What the token's scopes allow (tidings.core.scopes); None: everything.
+    allowed: frozenset[str] | None = None
 
 
 def hash_token(token: str) -> str:
@@ -77,6 +80,7 @@ class TokenCache:
                             access_tokens.c.admin_id,
                             access_tokens.c.token_hash,
                             workspaces.c.rate_limit_per_minute,
+                            access_tokens.c.scopes,
                         )
                         .join(workspaces, workspaces.c.id == access_tokens.c.workspace_id)
                         .where(access_tokens.c.token_hash == digest, access_tokens.c.revoked.is_(False))
@@ -94,6 +98,7 @@ class TokenCache:
             token_id=row["id"],
             admin_id=row["admin_id"],
             rate_limit_per_minute=row["rate_limit_per_minute"],
+            allowed=scopes.granted(row["scopes"]),
         )
 
     def forget_token_id(self, token_id: int) -> None:

@@ -121,14 +121,6 @@ def numbered_pages(
     )
 
 
-def page_window(page: int | None, per_page: int | None, default: int, maximum: int) -> tuple[int, int]:
-    """The page number and page size a numbered list serves (page 1 and `default` unless given)."""
-    number = 1 if page is None else page
-    if number < 1:
-        raise TidingsError(400, "parameter_invalid", "page must be a positive integer", field="page")
-    return number, clamp_per_page(per_page, default, maximum)
-
-
 def requested_page(page: int | None, starting_after: str | None) -> int | None:
     """A numbered list's page: the one a `numbered_cursor_pages` cursor names, else `page`."""
     cursor = decode_cursor(starting_after)
@@ -151,3 +143,13 @@ def numbered_cursor_pages(page: int, per_page: int, total: int) -> CursorPages:
 def next_page_url(request: Request[Any, Any, Any]) -> str:
     """A template of the next page's link for `numbered_pages`: this URL with `page` and `per_page`."""
     return str(request.url.with_replacements(query="")) + "?page={page}&per_page={per_page}"
+
+
+def numbered_page(page: int | None, per_page: int | None, default: int, maximum: int) -> tuple[int, int, int]:
+    """Page-number paging (help center, news, folders...): (page, per page, offset). Pages past the
+    end are valid and empty, as the SDKs page until an empty `data`."""
+    size = clamp_per_page(per_page, default, maximum)
+    number = 1 if page is None else page
+    if number < 1:
+        raise TidingsError(400, "parameter_invalid", "page must be a positive integer", field="page")
+    return number, size, (number - 1) * size

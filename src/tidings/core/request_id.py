@@ -7,6 +7,8 @@ from contextvars import ContextVar
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from tidings.core import clock
+
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
 # Headers the request's handling adds to its response, whatever the response (errors included):
 # a fresh list per request, written by the middleware below.
@@ -38,6 +40,7 @@ class RequestIdMiddleware:
         token = current_request_id.set(rid)
         added: list[tuple[bytes, bytes]] = [(b"x-request-id", rid.encode())]
         added_token = response_headers.set(added)
+        binding = clock.request_scope()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -48,4 +51,5 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             response_headers.reset(added_token)
+            clock.release(binding)
             current_request_id.reset(token)

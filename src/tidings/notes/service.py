@@ -11,7 +11,7 @@ from tidings.contacts.lookup import live_row
 from tidings.core import clock
 from tidings.core.errors import TidingsError, not_found
 from tidings.core.ids import parse_numeric_id
-from tidings.core.paging import numbered_cursor_pages, page_window
+from tidings.core.paging import numbered_cursor_pages, numbered_page
 from tidings.core.uow import UnitOfWork
 from tidings.notes import storage
 from tidings.notes.schemas import CreateNoteRequest, NoteList, NoteOut, NoteSubject
@@ -46,8 +46,8 @@ def _out(row: Any, authors: dict[int, AdminOut]) -> NoteOut:
 
 
 async def _list(uow: UnitOfWork, owner: str, owner_id: str, page: int | None, per_page: int | None) -> NoteList:
-    number, size = page_window(page, per_page, PER_PAGE, MAX_PER_PAGE)
-    rows, total = await storage.notes_page(uow, owner, owner_id, (number - 1) * size, size)
+    number, size, offset = numbered_page(page, per_page, PER_PAGE, MAX_PER_PAGE)
+    rows, total = await storage.notes_page(uow, owner, owner_id, offset, size)
     authors = await _authors(uow, rows)
     pages = numbered_cursor_pages(number, size, total)
     return NoteList(data=[_out(r, authors) for r in rows], total_count=total, pages=pages)

@@ -1,7 +1,7 @@
 """rate limits
 
 Revision ID: 0110
-Revises: 0100
+Revises: 0502
 Create Date: 2026-12-01 20:40:54.232334
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0110"
-down_revision = "0100"
+down_revision = "0502"
 branch_labels = None
 depends_on = None
 
