@@ -175,6 +175,11 @@ EXAMPLE_EXCEPTIONS: list[tuple[str, str, str]] = [
     ("updateExternalPage", "url", "a page created without a URL has none, and the schema does not allow null"),
     ("listExternalPages", "data[].url", "a page created without a URL has none, and the schema does not allow null"),
     ("updateDataAttribute", "options", "only list attributes have options, and the schema does not allow null"),
+    ("lisDataEvents", "pages.next", "only while more events follow (the example is a first page of several)"),
+    *[
+        (op, "newsfeed_assignments[].published_at", "absent until the item goes live; the schema has no null")
+        for op in ("createNewsItem", "retrieveNewsItem", "updateNewsItem", "listNewsItems")
+    ],
     *[
         (op, path, "only string (multiline) and list (list_items) attributes have input options; not nullable")
         for op in ("createTicketTypeAttribute", "updateTicketTypeAttribute")
