@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from intercom.core.api_error import ApiError
 
@@ -65,6 +67,18 @@ class TestCompanies:
         detached = client.unstable.companies.detach_contact_from_a_company(contact_id=contact.id, id=company.id)
         assert detached.user_count == 0
         assert client.unstable.contacts.list_companies_for_a_contact(id=contact.id).companies == []
+
+    def test_attach_with_a_null_body_names_what_is_missing(self, client, workspace: Workspace) -> None:
+        contact = new_contact(client, "null@one.com")
+        response = workspace.http.post(
+            f"/contacts/{contact.id}/companies", content=b"null", headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 400
+        assert response.json()["errors"][0] == {
+            "code": "parameter_not_found",
+            "message": "company not specified",
+            "field": "id",
+        }
 
     def test_attach_unknown_company_is_404(self, client) -> None:
         contact = new_contact(client, "x@one.com")
@@ -305,3 +319,48 @@ class TestEdges:
         management_json(server, "POST", f"/workspaces/{workspace.id}/reset")
         assert client.unstable.contacts.list_contacts().total_count == 0
         assert client.unstable.companies.list_all_companies().data == []
+
+
+class TestPaging:
+    """The SDKs' page-number pagers ask for page + 1 until a page comes back empty (issue 15)."""
+
+    SDK_PAGE_LIMIT = 20  # an SDK pager that never ends is cut here, so the test fails instead of hanging
+
+    def test_sdk_pages_through_a_contacts_notes(self, client) -> None:
+        contact = new_contact(client, "many-notes@example.com")
+        made = [client.unstable.notes.create_note(id=contact.id, body=f"note {n}").id for n in range(5)]
+        pager = client.notes.list(contact_id=contact.id, per_page=2)
+        pages = list(itertools.islice(pager.iter_pages(), self.SDK_PAGE_LIMIT))
+        assert [len(p.items) for p in pages] == [2, 2, 1]
+        assert sorted(n.id for p in pages for n in p.items) == sorted(made)
+        assert pages[0].response.total_count == 5
+
+    def test_sdk_pages_through_a_contacts_companies(self, client) -> None:
+        contact = new_contact(client, "many-companies@example.com")
+        made = []
+        for n in range(3):
+            company = client.unstable.companies.create_or_update_company(request={"company_id": f"pc{n}"})
+            client.unstable.companies.attach_contact_to_a_company(id=contact.id, company_id=company.id)
+            made.append(company.id)
+        pager = client.contacts.list_attached_companies(contact_id=contact.id, per_page=2)
+        pages = list(itertools.islice(pager.iter_pages(), self.SDK_PAGE_LIMIT))
+        assert [len(p.items) for p in pages] == [2, 1]
+        assert sorted(c.id for p in pages for c in p.items) == sorted(made)
+        assert pages[0].response.pages.total_pages == 2
+
+    def test_company_pages_say_what_comes_next(self, client, workspace: Workspace) -> None:
+        contact = new_contact(client, "paged@example.com")
+        for n in range(3):
+            company = client.unstable.companies.create_or_update_company(request={"company_id": f"nx{n}"})
+            client.unstable.companies.attach_contact_to_a_company(id=contact.id, company_id=company.id)
+        first = workspace.http.get("/companies", params={"per_page": 2}).json()["pages"]
+        assert first["total_pages"] == 2
+        assert first["next"]["per_page"] == 2
+        following = workspace.http.get(
+            "/companies", params={"per_page": 2, "starting_after": first["next"]["starting_after"]}
+        ).json()
+        assert len(following["data"]) == 1
+        assert following["pages"]["page"] == 2
+        assert following["pages"]["next"] is None
+        listed = workspace.http.post("/companies/list", params={"per_page": 2}).json()["pages"]
+        assert listed["next"]["starting_after"]

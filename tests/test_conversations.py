@@ -791,3 +791,49 @@ class TestMessages:
         # The recipient's new lead is announced as any new contact is.
         assert topics(server, workspace, lead.id) == ["contact.lead.created"]
         assert conversation.source.type == "whatsapp"
+
+
+class TestSpecErrorsAndSearch:
+    """Error codes and messages as the spec's examples give them, and custom attribute search (issue 15)."""
+
+    @staticmethod
+    def error(response: Any, status: int) -> dict[str, str]:
+        assert response.status_code == status, response.text
+        return response.json()["errors"][0]
+
+    def test_tag_routes_name_what_is_missing(self, client, workspace: Workspace, me: str, contact: str) -> None:
+        conversation_id = open_conversation(client, contact)
+        unknown_tag = workspace.http.request(
+            "DELETE", f"/conversations/{conversation_id}/tags/999999", json={"admin_id": me}
+        )
+        assert self.error(unknown_tag, 404) == {"code": "tag_not_found", "message": "Tag not found"}
+        tag = client.unstable.tags.create_tag(request={"name": "Known"})
+        no_conversation = workspace.http.post("/conversations/999999/tags", json={"id": tag.id, "admin_id": me})
+        assert self.error(no_conversation, 404) == {"code": "not_found", "message": "Conversation not found"}
+        detach = workspace.http.request("DELETE", f"/conversations/999999/tags/{tag.id}", json={"admin_id": me})
+        assert self.error(detach, 404) == {"code": "not_found", "message": "Conversation not found"}
+
+    def test_redacting_an_unknown_part(self, client, workspace: Workspace, contact: str) -> None:
+        conversation_id = open_conversation(client, contact)
+        body = {"type": "conversation_part", "conversation_id": conversation_id, "conversation_part_id": "999999"}
+        assert self.error(workspace.http.post("/conversations/redact", json=body), 404) == {
+            "code": "conversation_part_or_message_not_found",
+            "message": "Conversation part or message not found",
+        }
+
+    def test_unknown_whatsapp_message(self, workspace: Workspace) -> None:
+        response = workspace.http.get("/messages/whatsapp/status", params={"message_id": "wamid.unknown"})
+        assert self.error(response, 404) == {
+            "code": "whatsapp_message_not_found",
+            "message": "Whatsapp message not found",
+        }
+
+    def test_search_on_a_conversation_custom_attribute(self, client, contact: str) -> None:
+        billing = open_conversation(client, contact, "Money")
+        other = open_conversation(client, contact, "Other")
+        client.unstable.conversations.update_conversation(id=int(billing), custom_attributes={"issue_type": "Billing"})
+        client.unstable.conversations.update_conversation(id=int(other), custom_attributes={"issue_type": "Bug"})
+        found = client.unstable.conversations.search_conversations(
+            query={"field": "custom_attributes.issue_type", "operator": "=", "value": "Billing"}
+        )
+        assert [c.id for c in found.conversations] == [billing]

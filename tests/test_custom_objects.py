@@ -293,6 +293,15 @@ class TestInstances:
         ):
             assert assert_error(response, 404, "not_found")["message"] == "Custom object type `Nope` not found"
 
+    def test_get_by_path_takes_the_id_or_the_external_id(self, client, workspace: Workspace, order_type: dict) -> None:
+        created = client.unstable.custom_object_instances.create_custom_object_instances(
+            "Order", external_id="order-7", custom_attributes={"order_number": "7"}
+        )
+        for key in (created.id, "order-7"):
+            found = workspace.http.get(f"/custom_object_instances/Order/{key}")
+            assert found.status_code == 200, found.text
+            assert found.json()["id"] == created.id
+
     def test_unknown_instances(self, workspace: Workspace, order_type: dict) -> None:
         for response in (
             workspace.http.get("/custom_object_instances/Order/999999"),

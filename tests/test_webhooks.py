@@ -28,6 +28,7 @@ from tests.support.live import LiveServer, Workspace, management_json
 from tests.support.receiver import Received, Receiver
 from tidings.config import normalise_database_url
 from tidings.core.events import record_event
+from tidings.core.tables import events
 from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import open_storage
 from tidings.webhooks import signing
@@ -100,7 +101,7 @@ def hub_signature(secret: str, body: bytes) -> str:
 
 
 def test_subscription_gets_a_signed_ping_in_intercoms_envelope(events_server: LiveServer, ws: Workspace) -> None:
-    with Receiver() as receiver:
+    with Receiver(check_items=False) as receiver:
         created = subscribe(events_server, ws.id, receiver.url, ["contact.user.created"], secret="hub-secret")
         assert created["type"] == "webhook_subscription"
         assert created["topics"] == ["contact.user.created"]
@@ -130,7 +131,7 @@ def test_subscription_gets_a_signed_ping_in_intercoms_envelope(events_server: Li
 
 
 def test_recorded_topics_reach_their_subscribers_only(events_server: LiveServer, ws: Workspace) -> None:
-    with Receiver() as receiver:
+    with Receiver(check_items=False) as receiver:
         subscription = subscribe(events_server, ws.id, receiver.url, ["contact.user.created"])
         record(
             events_server,
@@ -163,7 +164,7 @@ def test_a_failing_receiver_gets_retries_until_it_answers(events_server: LiveSer
             return 200, 0
         return (500 if seen_before < 2 else 200), 0
 
-    with Receiver(fail_twice) as receiver:
+    with Receiver(fail_twice, check_items=False) as receiver:
         subscribe(events_server, ws.id, receiver.url, ["contact.user.created"])
         record(events_server, ws.id, ("contact.user.created", contact(3)))
         attempts = receiver.wait_for(lambda seen: len(topic_requests(seen, "contact.user.created")) >= 3, timeout=30)
@@ -188,7 +189,7 @@ def test_a_delivery_fails_when_the_schedule_is_spent_and_can_be_redelivered(
     def respond(request: Received, _: int) -> tuple[int, float]:
         return (200 if request.json["topic"] == "ping" else answers["status"]), 0
 
-    with Receiver(respond) as receiver:
+    with Receiver(respond, check_items=False) as receiver:
         subscribe(events_server, ws.id, receiver.url, ["contact.user.created"])
         record(events_server, ws.id, ("contact.user.created", contact(4)))
         deadline = time.monotonic() + 30
@@ -221,7 +222,7 @@ def test_410_gone_disables_the_subscription(events_server: LiveServer, ws: Works
     def gone(request: Received, _: int) -> tuple[int, float]:
         return (200 if request.json["topic"] == "ping" else 410), 0
 
-    with Receiver(gone) as receiver:
+    with Receiver(gone, check_items=False) as receiver:
         subscription = subscribe(events_server, ws.id, receiver.url, ["contact.user.created"])
         receiver.wait_for(lambda seen: len(seen) >= 1)
         record(events_server, ws.id, ("contact.user.created", contact(5)))
@@ -251,7 +252,7 @@ def test_deliveries_of_one_conversation_keep_their_order(events_server: LiveServ
         return 200, 0.02
 
     conversation = {"type": "conversation", "id": "4242"}
-    with Receiver(flaky) as receiver:
+    with Receiver(flaky, check_items=False) as receiver:
         subscribe(events_server, ws.id, receiver.url, ["conversation.user.replied"])
         record(
             events_server,
@@ -275,7 +276,7 @@ def test_fin_and_custom_channel_signers_to_a_chosen_destination(events_server: L
     }
     custom_event = {"event_id": "evt_1", "event_type": "new_message", "external_conversation_id": "conv_1"}
 
-    with Receiver() as receiver:
+    with Receiver(check_items=False) as receiver:
 
         async def work(uow: UnitOfWork) -> None:
             await enqueue_delivery(
@@ -344,7 +345,7 @@ def test_subscription_needs_topics_and_unknown_ids_are_404(events_server: LiveSe
 
 
 def test_deleting_a_subscription_stops_its_deliveries(events_server: LiveServer, ws: Workspace) -> None:
-    with Receiver() as receiver:
+    with Receiver(check_items=False) as receiver:
         subscription = subscribe(events_server, ws.id, receiver.url, ["contact.user.created"])
         receiver.wait_for(lambda seen: len(seen) >= 1)
         answer = management_json(
@@ -370,7 +371,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_every_event_once(events_serv
     def replies(seen: list[Received]) -> list[Received]:
         return topic_requests(seen, "conversation.user.replied")
 
-    with Receiver(slow) as receiver:
+    with Receiver(slow, check_items=False) as receiver:
         subscribe(events_server, ws.id, receiver.url, ["conversation.user.replied"])
         for part in range(parts):
             record(events_server, ws.id, *[reply(c, part) for c in range(conversations)])
@@ -391,7 +392,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_every_event_once(events_serv
 
 
 def test_cli_lists_deliveries(events_server: LiveServer, ws: Workspace) -> None:
-    with Receiver() as receiver:
+    with Receiver(check_items=False) as receiver:
         subscribe(events_server, ws.id, receiver.url, ["contact.user.created"])
         receiver.wait_for(lambda seen: len(seen) >= 1)
     env = events_server.env()
@@ -515,7 +516,7 @@ def test_429_holds_back_the_whole_subscription(events_server: LiveServer, ws: Wo
         throttled.set()
         return 429, 0
 
-    with Receiver(busy_once) as receiver:
+    with Receiver(busy_once, check_items=False) as receiver:
         subscribe(events_server, ws.id, receiver.url, ["contact.user.created"])
         receiver.wait_for(lambda seen: len(seen) >= 1)
         record(events_server, ws.id, ("contact.user.created", contact(8)))
@@ -551,7 +552,7 @@ def test_a_public_server_refuses_private_destinations(public_server: LiveServer)
             assert answer.status_code == 400, url
             assert answer.json()["errors"][0]["field"] == "url"
             assert "private" in answer.json()["errors"][0]["message"]
-    with Receiver() as receiver:
+    with Receiver(check_items=False) as receiver:
         # A name that resolves to loopback is caught before each attempt, and the delivery fails.
         hostname_url = receiver.url.replace("127.0.0.1", "localhost")
 
@@ -576,7 +577,7 @@ def test_private_destinations_can_be_allowed_on_a_public_server(tmp_path: Path) 
     )
     try:
         ws = live.new_workspace()
-        with Receiver() as receiver:
+        with Receiver(check_items=False) as receiver:
             subscribe(live, ws.id, receiver.url, ["contact.user.created"])
             assert receiver.wait_for(lambda seen: len(seen) >= 1)[0].json["topic"] == "ping"
     finally:
@@ -588,7 +589,7 @@ def test_tidings_worker_delivers_for_a_server_that_runs_none(tmp_path: Path) -> 
     worker = None
     try:
         ws = live.new_workspace()
-        with Receiver() as receiver:
+        with Receiver(check_items=False) as receiver:
             subscribe(live, ws.id, receiver.url, ["contact.user.created"])
             time.sleep(1.0)
             assert receiver.snapshot() == []
@@ -641,3 +642,31 @@ def test_closing_a_channel_ends_its_streams(events_server: LiveServer, ws: Works
         assert reader.read(1) == [(first, fin_event(0))]
         (later,) = record(events_server, ws.id, ("fin_replied", fin_event(1)), channel=channel)
         assert reader.read(1) == [(later, fin_event(1))]
+
+
+def test_topic_items_are_their_objects_get_shape(events_server: LiveServer, ws: Workspace) -> None:
+    """Items made by the API (not recorded by hand) are checked by the receiver against their GET
+    operation's example, and are the GET body; the stored event knows its subject's type."""
+    topics = ["company.created", "contact.user.created", "conversation.user.created"]
+    with Receiver() as receiver:
+        subscribe(events_server, ws.id, receiver.url, topics)
+        sdk = ws.client.unstable
+        company = sdk.companies.create_or_update_company(request={"company_id": "hooked"})
+        person = sdk.contacts.create_contact(request={"email": "hooked@example.com"})
+        message = sdk.conversations.create_conversation(from_={"type": "user", "id": person.id}, body="Hello")
+        seen = receiver.wait_for(lambda seen: all(topic_requests(seen, t) for t in topics))
+    items = {t: topic_requests(seen, t)[0].json["data"]["item"] for t in topics}
+    assert items["company.created"] == ws.http.get(f"/companies/{company.id}").json()
+    conversation = ws.http.get(f"/conversations/{message.conversation_id}").json()
+    assert items["conversation.user.created"].keys() == conversation.keys()
+    assert items["contact.user.created"].keys() == ws.http.get(f"/contacts/{person.id}").json().keys()
+
+    async def subjects(uow: UnitOfWork) -> dict[str, str]:
+        rows = await uow.all(uow.select(events).where(events.c.topic.in_(topics)))
+        return {row["topic"]: row["subject_type"] for row in rows}
+
+    assert in_workspace(events_server, ws.id, subjects) == {
+        "company.created": "company",
+        "contact.user.created": "contact",
+        "conversation.user.created": "conversation",
+    }

@@ -19,6 +19,8 @@ from tidings.control import seeds
 from tidings.core.auth import TokenCache
 from tidings.core.deps import provide_uow
 from tidings.core.errors import render_error
+from tidings.core.http_basics import HttpBasicsMiddleware, RouteTable
+from tidings.core.rate_limits import RateLimiter
 from tidings.core.request_id import RequestIdMiddleware
 from tidings.db.storage import open_storage
 from tidings.fin.runner import fin_runtime
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         storage = open_storage(settings.resolved_database_url, settings.statement_timeout_seconds)
         app.state.storage = storage
         app.state.tokens = TokenCache(storage)
+        app.state.rate_limiter = RateLimiter(storage, settings.rate_limit_window_seconds)
         app.state.admin_key = load_admin_key(settings)
         await clock_control.load(storage)
         await seeds.load(storage)
@@ -53,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 yield
         finally:
             await jobs.stop()
+            await app.state.rate_limiter.close()
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})
@@ -73,5 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 def asgi_app() -> Any:
     """Factory for uvicorn workers: the request-id layer outside everything, routing errors included;
-    inside it, each request's log line and metrics."""
-    return RequestIdMiddleware(RequestTelemetry(create_app()))
+    inside it, each request's log line and metrics; then HTTP's basics (HEAD, OPTIONS, an absent
+    body) in front of the router."""
+    app = create_app()
+    return RequestIdMiddleware(RequestTelemetry(HttpBasicsMiddleware(app, RouteTable(app))))

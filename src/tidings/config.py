@@ -43,6 +43,8 @@ class Settings(BaseSettings):
         "server listens on loopback alone (`tidings worker` refuses them unless set). See webhooks/safety.py.",
     )
     run_worker: bool = True
+    # Intercom enforces its per-minute rate limit in 10-second windows; tests shorten them.
+    rate_limit_window_seconds: int = 10
     # The teammates' web inbox at /inbox (docs/inbox.md).
     inbox_enabled: bool = True
     inbox_session_hours: int = Field(default=12, ge=1, le=24 * 30)

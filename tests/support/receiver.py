@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support.contract import ContractError, check_webhook_item
+
 
 @dataclass(frozen=True)
 class Received:
@@ -41,6 +43,11 @@ class Receiver:
     # Loopback unless a test runs it on another address of a namespace's `lo`.
     host: str = "127.0.0.1"
     received: list[Received] = field(default_factory=list)
+    # Whether notification items are checked against their object's GET shape: off only where a
+    # test records synthetic events to exercise delivery (test_webhooks).
+    check_items: bool = True
+    # Webhook items that do not have their object's shape; raised when the test looks or ends.
+    contract_errors: list[ContractError] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -78,6 +85,11 @@ class Receiver:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+        self.raise_contract_errors()
+
+    def raise_contract_errors(self) -> None:
+        if self.contract_errors:
+            raise self.contract_errors[0]
 
     @property
     def url(self) -> str:
@@ -85,10 +97,26 @@ class Receiver:
         return f"http://{self.host}:{self._server.server_address[1]}/hook"
 
     def record(self, request: Received) -> tuple[int, float]:
+        self._check_item(request)
         with self._lock:
             seen = sum(1 for r in self.received if r.headers.get("x-tidings-delivery-id") == request.delivery_id)
             self.received.append(request)
         return self.respond(request, seen)
+
+    def _check_item(self, request: Received) -> None:
+        if not self.check_items:
+            return
+        try:
+            event = json.loads(request.body)
+        except ValueError:
+            return
+        if not isinstance(event, dict) or event.get("type") != "notification_event":
+            return
+        try:
+            check_webhook_item(event.get("topic", ""), (event.get("data") or {}).get("item"))
+        except ContractError as exc:
+            with self._lock:
+                self.contract_errors.append(exc)
 
     def snapshot(self) -> list[Received]:
         with self._lock:
@@ -105,6 +133,7 @@ class Receiver:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             seen = self.snapshot()
+            self.raise_contract_errors()
             if condition(seen):
                 return seen
             time.sleep(0.05)

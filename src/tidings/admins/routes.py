@@ -48,7 +48,7 @@ class AdminsController(Controller):
     async def list_activity_log_event_types(self, uow: Uow) -> ActivityLogEventTypeList:
         return service.event_types()
 
-    @post("/activity_logs/search", operation_id="searchActivityLogs", status_code=200)
+    @post("/activity_logs/search", operation_id="searchActivityLogs", status_code=200, opt={"body_required": True})
     async def search_activity_logs(self, data: JSONBody[SearchActivityLogsRequest], uow: Uow) -> ActivityLogList:
         return await service.search_activity_logs(uow, data)
 

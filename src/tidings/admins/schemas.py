@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from tidings.core.paging import CursorPages
-from tidings.core.schemas import Out, PlainOut, Request
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
 class AdminOut(Out, tag="admin"):
@@ -17,6 +19,8 @@ class AdminOut(Out, tag="admin"):
     has_inbox_seat: bool
     team_ids: list[int]
     avatar: str | None
+    # Team priorities are not kept on this server: the object is empty, as Intercom shows it then.
+    team_priority_level: TeamPriorityLevel = msgspec.field(default_factory=lambda: TeamPriorityLevel())
 
     @classmethod
     def from_row(cls, row: Any, team_ids: list[int]) -> AdminOut:
@@ -34,6 +38,11 @@ class AdminOut(Out, tag="admin"):
         )
 
 
+class TeamPriorityLevel(PlainOut):
+    primary_team_ids: list[int] | UnsetType = UNSET
+    secondary_team_ids: list[int] | UnsetType = UNSET
+
+
 class Avatar(Out, tag="avatar"):
     image_url: str | None
 
@@ -45,6 +54,8 @@ class App(Out, tag="app"):
     timezone: str
     created_at: int
     identity_verification: bool = False
+    # Whether identity verification is enforced; it is not on this server.
+    secure: bool = False
 
 
 class AdminWithApp(Out, tag="admin"):

@@ -29,8 +29,9 @@ from tidings.teams import storage as team_storage
 ACTIVITY_PER_PAGE = 20
 
 
-def admin_not_found() -> TidingsError:
-    return TidingsError(404, "admin_not_found", "Admin for admin_id not found")
+def admin_not_found(message: str = "Admin not found") -> TidingsError:
+    """`GET /admins/{id}` says "Admin not found", `PUT /admins/{id}/away` "Admin for admin_id not found"."""
+    return TidingsError(404, "admin_not_found", message)
 
 
 async def _team_ids_by_admin(uow: UnitOfWork) -> dict[int, list[int]]:
@@ -41,11 +42,11 @@ async def _team_ids_by_admin(uow: UnitOfWork) -> dict[int, list[int]]:
     return memberships
 
 
-async def _row(uow: UnitOfWork, admin_id: str | int) -> Any:
+async def _row(uow: UnitOfWork, admin_id: str | int, missing: str = "Admin not found") -> Any:
     numeric = parse_numeric_id(admin_id)
     row = await storage.get_admin(uow, numeric) if numeric else None
     if row is None:
-        raise admin_not_found()
+        raise admin_not_found(missing)
     return row
 
 
@@ -99,7 +100,7 @@ async def create(uow: UnitOfWork, name: str, email: str, job_title: str | None) 
 
 
 async def set_away(uow: UnitOfWork, admin_id: str, data: SetAwayRequest) -> AdminOut:
-    row = await _row(uow, admin_id)
+    row = await _row(uow, admin_id, "Admin for admin_id not found")
     await away_reasons.check_choice(uow, data.away_mode_enabled, data.away_status_reason_id)
     await storage.update_admin(
         uow,
@@ -160,7 +161,7 @@ async def activity_logs(
     rows = rows[:size]
     next_key = [rows[-1]["created_at"], rows[-1]["id"]] if more and rows else None
     return ActivityLogList(
-        pages=cursor_pages(cursor.page if cursor else 1, size, total, next_key),
+        pages=cursor_pages(cursor.page if cursor else 1, size, total, next_key, last=None),
         activity_logs=await _present_logs(uow, rows),
     )
 

@@ -17,11 +17,7 @@ from tidings.ai_content.schemas import (
     UpdateExternalPageRequest,
 )
 from tidings.core.deps import Uow
-
-
-def _next_url(request: Request[Any, Any, Any]) -> str:
-    """A template for the next page's link, filled in by the service."""
-    return str(request.url.with_replacements(query="")) + "?page={page}&per_page={per_page}"
+from tidings.core.paging import next_page_url
 
 
 class ContentImportSourcesController(Controller):
@@ -36,7 +32,7 @@ class ContentImportSourcesController(Controller):
         page: FromQuery[int | None] = None,
         per_page: FromQuery[int | None] = None,
     ) -> ContentImportSourceList:
-        return await service.list_sources(uow, page, per_page, _next_url(request))
+        return await service.list_sources(uow, page, per_page, next_page_url(request))
 
     @post("/", operation_id="createContentImportSource", status_code=200)
     async def create_content_import_source(
@@ -71,7 +67,7 @@ class ExternalPagesController(Controller):
         page: FromQuery[int | None] = None,
         per_page: FromQuery[int | None] = None,
     ) -> ExternalPageList:
-        return await service.list_pages(uow, page, per_page, _next_url(request))
+        return await service.list_pages(uow, page, per_page, next_page_url(request))
 
     @post("/", operation_id="createExternalPage", status_code=200)
     async def create_external_page(self, data: JSONBody[CreateExternalPageRequest], uow: Uow) -> ExternalPageOut:

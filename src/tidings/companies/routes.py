@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from litestar import Controller, delete, get, post, put
+from typing import Any
+
+from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from tidings.companies import service
@@ -16,6 +18,7 @@ from tidings.companies.schemas import (
     ContactCompanies,
 )
 from tidings.core.deps import Uow
+from tidings.core.paging import next_page_url, requested_page
 
 
 class CompaniesController(Controller):
@@ -32,6 +35,7 @@ class CompaniesController(Controller):
         segment_id: FromQuery[str | None] = None,
         page: FromQuery[int | None] = None,
         per_page: FromQuery[int | None] = None,
+        starting_after: FromQuery[str | None] = None,
     ) -> CompanyList:
         return await service.retrieve(
             uow,
@@ -39,7 +43,7 @@ class CompaniesController(Controller):
             company_id=company_id,
             tag_id=tag_id,
             segment_id=segment_id,
-            page=page,
+            page=requested_page(page, starting_after),
             per_page=per_page,
         )
 
@@ -54,8 +58,9 @@ class CompaniesController(Controller):
         page: FromQuery[int | None] = None,
         per_page: FromQuery[int | None] = None,
         order: FromQuery[str | None] = None,
+        starting_after: FromQuery[str | None] = None,
     ) -> CompanyList:
-        return await service.list_all(uow, page, per_page, order)
+        return await service.list_all(uow, requested_page(page, starting_after), per_page, order)
 
     @get("/scroll", operation_id="scrollOverAllCompanies")
     async def scroll_over_all_companies(self, uow: Uow, scroll_param: FromQuery[str | None] = None) -> CompanyScroll:
@@ -89,12 +94,19 @@ class ContactCompaniesController(Controller):
     tags = ["Companies"]
 
     @get("/", operation_id="listCompaniesForAContact")
-    async def list_companies_for_a_contact(self, contact_id: FromPath[str], uow: Uow) -> ContactCompanies:
-        return await service.companies_of_contact(uow, contact_id)
+    async def list_companies_for_a_contact(
+        self,
+        contact_id: FromPath[str],
+        uow: Uow,
+        request: Request[Any, Any, Any],
+        page: FromQuery[int | None] = None,
+        per_page: FromQuery[int | None] = None,
+    ) -> ContactCompanies:
+        return await service.companies_of_contact(uow, contact_id, page, per_page, next_page_url(request))
 
     @post("/", operation_id="attachContactToACompany", status_code=200)
     async def attach_contact_to_a_company(
-        self, contact_id: FromPath[str], data: JSONBody[AttachCompanyRequest], uow: Uow
+        self, contact_id: FromPath[str], uow: Uow, data: JSONBody[AttachCompanyRequest | None] = None
     ) -> CompanyOut:
         return await service.attach_contact(uow, contact_id, data)
 

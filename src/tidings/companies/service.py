@@ -35,7 +35,7 @@ from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.events import record_event
 from tidings.core.ids import hex24
-from tidings.core.paging import CursorPages, numbered_pages, total_pages
+from tidings.core.paging import numbered_cursor_pages, numbered_page, numbered_pages
 from tidings.core.schemas import present
 from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
@@ -46,6 +46,7 @@ from tidings.tags import service as tag_service
 
 LIST_PER_PAGE = 15
 MAX_PER_PAGE = 60
+CONTACT_COMPANIES_PER_PAGE = 50
 SCROLL_PAGE = 50
 CONTACT_COMPANY_LIMIT = 1000
 WRITABLE = ("name", "plan", "size", "website", "industry", "remote_created_at", "monthly_spend")
@@ -196,16 +197,10 @@ def _with_users(uow: UnitOfWork) -> Select[Any]:
 async def _numbered_page(
     uow: UnitOfWork, stmt: Select[Any], page: int | None, per_page: int | None, order: Any
 ) -> CompanyList:
-    page = page or 1
-    if page < 1:
-        raise invalid("page must be a positive integer", "page")
-    size = LIST_PER_PAGE if per_page is None else per_page
-    if size < 1:
-        raise invalid("per_page must be a positive integer", "per_page")
-    size = min(size, MAX_PER_PAGE)
+    page, size, offset = numbered_page(page, per_page, LIST_PER_PAGE, MAX_PER_PAGE)
     total = await uow.count(stmt)
-    rows = await uow.all(stmt.order_by(*order).limit(size).offset((page - 1) * size))
-    pages = CursorPages(page=page, per_page=size, total_pages=total_pages(total, size), next=None)
+    rows = await uow.all(stmt.order_by(*order).limit(size).offset(offset))
+    pages = numbered_cursor_pages(page, size, total)
     return CompanyList(data=await hydrate(uow, rows), pages=pages, total_count=total)
 
 
@@ -285,12 +280,14 @@ async def segments_of(uow: UnitOfWork, company_id: str) -> CompanySegmentList:
     return CompanySegmentList(data=await segment_service.of_company(uow, row["id"]))
 
 
-async def companies_of_contact(uow: UnitOfWork, contact_id: str) -> ContactCompanies:
+async def companies_of_contact(
+    uow: UnitOfWork, contact_id: str, page: int | None, per_page: int | None, next_url: str
+) -> ContactCompanies:
     contact = await live_row(uow, contact_id)
-    rows = await storage.companies_of(uow, [contact["id"]])
-    listed = await hydrate(uow, rows)
-    pages = numbered_pages(1, max(len(listed), 50), len(listed), last=None)
-    return ContactCompanies(companies=listed, total_count=len(listed), pages=pages)
+    number, size, offset = numbered_page(page, per_page, CONTACT_COMPANIES_PER_PAGE, MAX_PER_PAGE)
+    rows, total = await storage.companies_page(uow, contact["id"], offset, size)
+    pages = numbered_pages(number, size, total, next_url, last=None)
+    return ContactCompanies(companies=await hydrate(uow, rows), total_count=total, pages=pages)
 
 
 async def _company_by_reference(uow: UnitOfWork, intercom_id: str | None, company_id: str | None) -> Any:
@@ -302,9 +299,9 @@ async def _company_by_reference(uow: UnitOfWork, intercom_id: str | None, compan
     raise company_not_found()
 
 
-async def attach_contact(uow: UnitOfWork, contact_id: str, data: AttachCompanyRequest) -> CompanyOut:
+async def attach_contact(uow: UnitOfWork, contact_id: str, data: AttachCompanyRequest | None) -> CompanyOut:
     contact = await live_row(uow, contact_id)
-    if not data.id and not data.company_id:
+    if data is None or (not data.id and not data.company_id):
         raise TidingsError(400, "parameter_not_found", "company not specified", "id")
     company = await _company_by_reference(uow, data.id, data.company_id)
     # Check-then-insert, and a per-contact limit: one contact's attachments queue.

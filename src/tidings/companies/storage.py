@@ -120,6 +120,17 @@ async def companies_of(uow: UnitOfWork, contact_ids: list[str]) -> list[Any]:
     )
 
 
+async def companies_page(uow: UnitOfWork, contact_id: str, offset: int, limit: int) -> tuple[list[Any], int]:
+    """A page of the companies a contact is attached to, in attachment order, and how many there are."""
+    stmt = (
+        uow.select(contact_companies, *companies.c)
+        .join(companies, companies.c.id == contact_companies.c.company_id)
+        .where(contact_companies.c.contact_id == contact_id)
+    )
+    ordered = stmt.order_by(contact_companies.c.created_at, companies.c.id)
+    return await uow.all(ordered.offset(offset).limit(limit)), await uow.count(stmt)
+
+
 async def find_attachment(uow: UnitOfWork, contact_id: str, company_id: str) -> Any:
     return await uow.one_or_none(
         uow.select(contact_companies).where(

@@ -167,6 +167,8 @@ def _status_event(row: Any) -> dict[str, Any]:
     event = {
         "id": str(row["id"]),
         "conversation_id": str(row["conversation_id"]),
+        # A WhatsApp message has one recipient: the contact it was sent to.
+        "user_id": row["recipients"][0],
         "status": row["delivery_status"],
         "type": "broadcast_outbound",
         "created_at": row["created_at"],
@@ -205,7 +207,7 @@ async def whatsapp_status(uow: UnitOfWork, message_id: str | None) -> WhatsAppSt
         raise missing("message_id")
     row = await storage.find_whatsapp_message(uow, message_id)
     if row is None:
-        raise TidingsError(404, "not_found", "WhatsApp message not found")
+        raise TidingsError(404, "whatsapp_message_not_found", "Whatsapp message not found")
     return WhatsAppStatusOut(
         conversation_id=str(row["conversation_id"]),
         status=row["delivery_status"],

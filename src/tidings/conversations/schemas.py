@@ -131,10 +131,10 @@ class PartOut(Out, tag="conversation_part"):
     tags: list[dict[str, Any]]
     email_message_metadata: None = None
     app_package_code: None = None
-    event_details: dict[str, Any] | UnsetType = UNSET
-    # The spec's `$ref` + `nullable` does not allow null here: absent means "no assignment change".
-    assigned_to: dict[str, Any] | UnsetType = UNSET
-    metadata: dict[str, Any] | UnsetType = UNSET
+    # Null where the part has none (null assigned_to: no change of assignment), as Intercom sends them.
+    event_details: dict[str, Any] | None = None
+    assigned_to: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
     external_reply_send_state: str | UnsetType = UNSET
     seen_state: dict[str, Any] | UnsetType = UNSET
 
@@ -168,6 +168,9 @@ class ConversationOut(Out, tag="conversation"):
     linked_objects: dict[str, Any]
     ai_agent_participated: bool
     sla_applied: None = None
+    # No AI agent details or topics are recorded on this server: null, as Intercom sends them then.
+    ai_agent: None = None
+    ai_topics: None = None
     company: dict[str, Any] | UnsetType = UNSET
     conversation_parts: PartList | UnsetType = UNSET
 

@@ -170,4 +170,31 @@ FIELDS: dict[str, SearchField] = {
     "ai_agent.source_title": _column(STRING, NEVER_SET_TEXT),
 }
 
-CONVERSATION_SEARCH = Searchable(fields=FIELDS, owner=c.id, inclusive_ranges=True, default_sort="updated_at")
+CONVERSATION_SEARCH = Searchable(
+    fields=FIELDS,
+    owner=c.id,
+    custom_attributes=c.custom_attributes,
+    inclusive_ranges=True,
+    default_sort="updated_at",
+)
+
+_VALUE_TYPES = ((bool, BOOLEAN), (int, INTEGER), (float, FieldType.FLOAT), (str, STRING))
+
+
+def custom_attribute_types(query: Any) -> dict[str, FieldType]:
+    """The types of the `custom_attributes.{name}` fields a query names, read from its values.
+
+    Conversation attributes are defined in Intercom's web UI; here they are free-form, so the
+    value a query compares with says the attribute's type (a list, as for IN, by its first item).
+    """
+    found: dict[str, FieldType] = {}
+    if isinstance(query, dict):
+        name, value = query.get("field"), query.get("value")
+        if isinstance(name, str) and name.startswith("custom_attributes."):
+            sample = value[0] if isinstance(value, list) and value else value
+            kind = next((t for python, t in _VALUE_TYPES if isinstance(sample, python)), STRING)
+            found[name.removeprefix("custom_attributes.")] = kind
+        elif isinstance(value, list):
+            for member in value:
+                found.update(custom_attribute_types(member))
+    return found

@@ -52,7 +52,7 @@ from tidings.conversations.schemas import (
     UpdateConversationRequest,
     UpdatePartRequest,
 )
-from tidings.conversations.search_fields import CONVERSATION_SEARCH
+from tidings.conversations.search_fields import CONVERSATION_SEARCH, custom_attribute_types
 from tidings.conversations.statistics import CONTACT_AUTHORS, compute, history, waiting_since
 from tidings.conversations.views import (
     Directory,
@@ -65,7 +65,7 @@ from tidings.conversations.views import (
     render_part,
 )
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing, not_found
+from tidings.core.errors import TidingsError, invalid, missing
 from tidings.core.events import record_event
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import clamp_per_page, numbered_pages
@@ -120,19 +120,24 @@ def words_of(body: str | None) -> str:
 
 
 # Lookups.
-def conversation_not_found() -> TidingsError:
-    return not_found()
+def conversation_not_found(message: str = "Resource Not Found") -> TidingsError:
+    """The tag routes say "Conversation not found", every other route "Resource Not Found" (the spec's examples)."""
+    return TidingsError(404, "not_found", message)
+
+
+def part_or_message_not_found() -> TidingsError:
+    return TidingsError(404, "conversation_part_or_message_not_found", "Conversation part or message not found")
 
 
 def user_not_found() -> TidingsError:
     return TidingsError(404, "not_found", "User Not Found")
 
 
-async def conversation_row(uow: UnitOfWork, conversation_id: str | int) -> Any:
+async def conversation_row(uow: UnitOfWork, conversation_id: str | int, missing: str = "Resource Not Found") -> Any:
     numeric = parse_numeric_id(conversation_id)
     row = await storage.get_conversation(uow, numeric) if numeric else None
     if row is None:
-        raise conversation_not_found()
+        raise conversation_not_found(missing)
     return row
 
 
@@ -468,7 +473,7 @@ async def list_page(uow: UnitOfWork, per_page: int | None, starting_after: str |
 
 
 async def search(uow: UnitOfWork, data: SearchRequest) -> ConversationList:
-    condition = compile_query(CONVERSATION_SEARCH, data.query, uow.dialect)
+    condition = compile_query(CONVERSATION_SEARCH, data.query, uow.dialect, custom_attribute_types(data.query))
     return await _page(uow, condition, data.pagination if data.pagination is not UNSET else None)
 
 
@@ -712,7 +717,7 @@ async def redact(uow: UnitOfWork, data: RedactRequest) -> ConversationOut:
         numeric = parse_numeric_id(data.conversation_part_id)
         part = await storage.get_part(uow, row["id"], numeric) if numeric else None
         if part is None:
-            raise not_found()
+            raise part_or_message_not_found()
         await storage.update_part(
             uow, part["id"], {"body": REDACTED_BODY, "attachments": [], "redacted": True, "updated_at": now}
         )
@@ -720,7 +725,7 @@ async def redact(uow: UnitOfWork, data: RedactRequest) -> ConversationOut:
         if data.source_id is UNSET:
             raise missing("source_id")
         if str(data.source_id) != row["source_id"]:
-            raise not_found()
+            raise part_or_message_not_found()
         await storage.update_conversation(
             uow,
             row["id"],
@@ -776,7 +781,7 @@ async def side_conversations(
 
 
 async def attach_tag(uow: UnitOfWork, conversation_id: str, data: AttachTagRequest) -> AppliedTagOut:
-    row = await conversation_row(uow, conversation_id)
+    row = await conversation_row(uow, conversation_id, "Conversation not found")
     admin = await admin_row(uow, data.admin_id)
     tag = await tag_service.row_by_id(uow, data.id)
     await tag_service.serialise_tagging(uow, "conversation", row["id"], tag["id"])
@@ -798,9 +803,9 @@ async def attach_tag(uow: UnitOfWork, conversation_id: str, data: AttachTagReque
 
 
 async def detach_tag(uow: UnitOfWork, conversation_id: str, tag_id: str, data: DetachTagRequest) -> AppliedTagOut:
-    row = await conversation_row(uow, conversation_id)
+    row = await conversation_row(uow, conversation_id, "Conversation not found")
     await admin_row(uow, data.admin_id)
-    tag = await tag_service.row_by_id(uow, tag_id)
+    tag = await tag_service.row_by_id(uow, tag_id, tag_service.tag_not_found("tag_not_found", "Tag not found"))
     applied = await storage.get_conversation_tag(uow, row["id"], tag["id"])
     if applied is None:
         raise TidingsError(404, "tag_not_found", "Tag not found on this conversation")

@@ -18,7 +18,7 @@ from tidings.conversations.schemas import AppliedTagOut, ConversationOut, PartLi
 from tidings.conversations.statistics import CONTACT_AUTHORS
 from tidings.conversations.storage import STAT_COUNTS, STAT_DURATIONS, STAT_TIMESTAMPS
 from tidings.core import clock
-from tidings.core.schemas import UNSET, UnsetType
+from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.custom_objects import references
 from tidings.tickets import links
@@ -96,8 +96,8 @@ def _email(row: Any) -> dict[str, str]:
     return {"email": row["email"]} if row is not None and row["email"] else {}
 
 
-def _reference(kind: str | None, ref_id: str | None) -> dict[str, Any] | UnsetType:
-    return {"type": kind, "id": ref_id} if kind else UNSET
+def _reference(kind: str | None, ref_id: str | None) -> dict[str, Any] | None:
+    return {"type": kind, "id": ref_id} if kind else None
 
 
 async def render_part(directory: Directory, part: Any, plain: bool = False) -> PartOut:
@@ -116,8 +116,8 @@ async def render_part(directory: Directory, part: Any, plain: bool = False) -> P
         redacted=part["redacted"],
         state=part["state"],
         tags=[],
-        metadata=part["metadata"] if part["metadata"] else UNSET,
-        event_details=part["event_details"] if part["event_details"] else UNSET,
+        metadata=part["metadata"] or None,
+        event_details=part["event_details"] or None,
         external_reply_send_state=part["send_state"] or UNSET,
         seen_state={"admin_seen": True} if part["admin_seen"] else UNSET,
     )

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from tidings.core import scopes
 from tidings.core.errors import TidingsError, unauthorized
-from tidings.core.tables import access_tokens
+from tidings.core.tables import access_tokens, workspaces
 from tidings.db.storage import Storage
 
 TOKEN_CACHE_SECONDS = 2.0
@@ -28,6 +28,7 @@ class Principal:
     workspace_id: str
     token_id: int
     admin_id: int | None
+    rate_limit_per_minute: int
     # What the token's scopes allow (tidings.core.scopes); None: everything.
     allowed: frozenset[str] | None = None
 
@@ -78,8 +79,11 @@ class TokenCache:
                             access_tokens.c.workspace_id,
                             access_tokens.c.admin_id,
                             access_tokens.c.token_hash,
+                            workspaces.c.rate_limit_per_minute,
                             access_tokens.c.scopes,
-                        ).where(access_tokens.c.token_hash == digest, access_tokens.c.revoked.is_(False))
+                        )
+                        .join(workspaces, workspaces.c.id == access_tokens.c.workspace_id)
+                        .where(access_tokens.c.token_hash == digest, access_tokens.c.revoked.is_(False))
                     )
                 )
                 .mappings()
@@ -93,12 +97,19 @@ class TokenCache:
             workspace_id=row["workspace_id"],
             token_id=row["id"],
             admin_id=row["admin_id"],
+            rate_limit_per_minute=row["rate_limit_per_minute"],
             allowed=scopes.granted(row["scopes"]),
         )
 
     def forget_token_id(self, token_id: int) -> None:
         for digest, (_, principal) in list(self._entries.items()):
             if principal.token_id == token_id:
+                del self._entries[digest]
+
+    def forget_workspace(self, workspace_id: str) -> None:
+        """Its settings changed (the rate limit): this process reads them again at once."""
+        for digest, (_, principal) in list(self._entries.items()):
+            if principal.workspace_id == workspace_id:
                 del self._entries[digest]
 
 

@@ -44,6 +44,7 @@ async def provide_uow(request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfW
     if token is None:
         raise unauthorized()
     principal = await state.tokens.resolve(token)
+    await state.rate_limiter.take(principal.workspace_id, principal.rate_limit_per_minute)
     scopes.check(principal.allowed, request.method, request.scope["path"])
     note_workspace(request.scope, principal.workspace_id)
     if not request.route_handler.opt.get("any_intercom_version"):

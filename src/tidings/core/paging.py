@@ -18,12 +18,15 @@ from __future__ import annotations
 import base64
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from tidings.core.errors import TidingsError
 from tidings.core.schemas import UNSET, Out, PlainOut, UnsetType
+
+if TYPE_CHECKING:
+    from litestar import Request
 
 _INVALID_CURSOR = (
     "Invalid starting_after param. Please try again using a starting_after value from a paginated response"
@@ -90,13 +93,16 @@ def total_pages(total: int, per_page: int) -> int:
     return math.ceil(total / per_page) if total else 0
 
 
-def cursor_pages(page: int, per_page: int, total: int, next_key: list[Any] | None) -> CursorPages:
-    """Cursor pages of `total` rows; `next_key` is the sort key of this page's last row while more follow."""
+def cursor_pages(
+    page: int, per_page: int, total: int, next_key: list[Any] | None, last: None | UnsetType = UNSET
+) -> CursorPages:
+    """Cursor pages of `total` rows: `next_key` is the sort key of this page's last row while more
+    follow; on the last page `next` is `last`."""
     return CursorPages(
         page=page,
         per_page=per_page,
         total_pages=total_pages(total, per_page),
-        next=UNSET if next_key is None else StartingAfter(per_page, encode_cursor(page + 1, next_key)),
+        next=last if next_key is None else StartingAfter(per_page, encode_cursor(page + 1, next_key)),
     )
 
 
@@ -113,6 +119,30 @@ def numbered_pages(
         total_pages=count,
         next=next_url.format(page=page + 1, per_page=per_page) if more else last,
     )
+
+
+def requested_page(page: int | None, starting_after: str | None) -> int | None:
+    """A numbered list's page: the one a `numbered_cursor_pages` cursor names, else `page`."""
+    cursor = decode_cursor(starting_after)
+    return cursor.page if cursor is not None else page
+
+
+def numbered_cursor_pages(page: int, per_page: int, total: int) -> CursorPages:
+    """Numbered pages in the spec's `cursor_pages` shape (companies, notes): `next` carries a cursor
+    naming the next page (`requested_page` reads it), null on the last page."""
+    count = total_pages(total, per_page)
+    more = page < count
+    return CursorPages(
+        page=page,
+        per_page=per_page,
+        total_pages=count,
+        next=StartingAfter(per_page, encode_cursor(page + 1, [])) if more else None,
+    )
+
+
+def next_page_url(request: Request[Any, Any, Any]) -> str:
+    """A template of the next page's link for `numbered_pages`: this URL with `page` and `per_page`."""
+    return str(request.url.with_replacements(query="")) + "?page={page}&per_page={per_page}"
 
 
 def numbered_page(page: int | None, per_page: int | None, default: int, maximum: int) -> tuple[int, int, int]:

@@ -10,6 +10,9 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from tidings.core import clock
 
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
+# Headers the request's handling adds to its response, whatever the response (errors included):
+# a fresh list per request, written by the middleware below.
+response_headers: ContextVar[list[tuple[bytes, bytes]] | None] = ContextVar("response_headers", default=None)
 
 
 def new_request_id() -> str:
@@ -35,16 +38,18 @@ class RequestIdMiddleware:
             return
         rid = new_request_id()
         token = current_request_id.set(rid)
+        added: list[tuple[bytes, bytes]] = [(b"x-request-id", rid.encode())]
+        added_token = response_headers.set(added)
         binding = clock.request_scope()
-        header = (b"x-request-id", rid.encode())
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), header]
+                message["headers"] = [*message.get("headers", []), *added]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            response_headers.reset(added_token)
             clock.release(binding)
             current_request_id.reset(token)

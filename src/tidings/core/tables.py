@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Table,
     UniqueConstraint,
@@ -33,6 +34,19 @@ workspaces = Table(
     Column("timezone", String(64), nullable=False, default="UTC"),
     Column("region", String(8), nullable=False, default="US"),
     timestamp_column("created_at"),
+    # Requests per minute the Intercom API serves this workspace (Intercom's default); 0: no limit.
+    Column("rate_limit_per_minute", Integer, nullable=False, default=10_000, server_default="10000"),
+)
+
+# Requests counted per workspace and rate-limit window (shared by every worker process).
+rate_limit_windows = Table(
+    "rate_limit_windows",
+    metadata,
+    Column("workspace_id", String(32), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("window_start", BigInteger, nullable=False),
+    Column("count", Integer, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "window_start"),
+    info=KEEP_ON_RESET,
 )
 
 access_tokens = Table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from tidings.core import clock
 from tidings.core import scopes as token_scopes
@@ -32,6 +32,10 @@ async def get_workspace(uow: UnitOfWork, workspace_id: str) -> Any:
 
 async def find_workspace(tx: Transaction, workspace_id: str) -> Any:
     return (await tx.execute(select(workspaces).where(workspaces.c.id == workspace_id))).mappings().first()
+
+
+async def set_rate_limit(tx: Transaction, workspace_id: str, per_minute: int) -> None:
+    await tx.execute(update(workspaces).where(workspaces.c.id == workspace_id).values(rate_limit_per_minute=per_minute))
 
 
 async def list_workspaces(tx: Transaction) -> list[Any]:

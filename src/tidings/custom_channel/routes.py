@@ -31,21 +31,33 @@ class CustomChannelEventsController(Controller):
     tags = ["Custom Channel Events"]
     opt = ANY_VERSION
 
-    @post("/notify_new_conversation", operation_id="notifyNewConversation", status_code=200)
+    @post(
+        "/notify_new_conversation", operation_id="notifyNewConversation", status_code=200, opt={"body_required": True}
+    )
     async def notify_new_conversation(self, data: JSONBody[NewConversationEvent], uow: Uow) -> NotificationResponse:
         return await service.once(uow, "notify_new_conversation", data, service.new_conversation)
 
-    @post("/notify_new_message", operation_id="notifyNewMessage", status_code=200)
+    @post("/notify_new_message", operation_id="notifyNewMessage", status_code=200, opt={"body_required": True})
     async def notify_new_message(self, data: JSONBody[NewMessageEvent], uow: Uow) -> NotificationResponse:
         return await service.once(uow, "notify_new_message", data, service.new_message)
 
-    @post("/notify_quick_reply_selected", operation_id="notifyQuickReplySelected", status_code=200)
+    @post(
+        "/notify_quick_reply_selected",
+        operation_id="notifyQuickReplySelected",
+        status_code=200,
+        opt={"body_required": True},
+    )
     async def notify_quick_reply_selected(
         self, data: JSONBody[QuickReplySelectedEvent], uow: Uow
     ) -> NotificationResponse:
         return await service.once(uow, "notify_quick_reply_selected", data, service.quick_reply_selected)
 
-    @post("/notify_attribute_collected", operation_id="notifyAttributeCollected", status_code=200)
+    @post(
+        "/notify_attribute_collected",
+        operation_id="notifyAttributeCollected",
+        status_code=200,
+        opt={"body_required": True},
+    )
     async def notify_attribute_collected(
         self, data: JSONBody[AttributeCollectedEvent], uow: Uow
     ) -> NotificationResponse:

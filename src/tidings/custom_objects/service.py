@@ -98,8 +98,15 @@ async def get_by_external_id(uow: UnitOfWork, identifier: str, external_id: str 
 
 
 async def get_by_id(uow: UnitOfWork, identifier: str, instance_id: str) -> InstanceOut:
+    """The instance with this Intercom id or, failing that, this external_id (the spec's parameter
+    description: "The id or external_id of the custom object instance")."""
     type_row = await row_by_identifier(uow, identifier)
-    return InstanceOut.from_row(await _by_id(uow, type_row, instance_id), identifier)
+    numeric = parse_numeric_id(instance_id)
+    row = await storage.get_instance(uow, type_row["id"], numeric) if numeric else None
+    row = row or await storage.find_instance_by_external_id(uow, type_row["id"], instance_id)
+    if row is None:
+        raise instance_not_found()
+    return InstanceOut.from_row(row, identifier)
 
 
 async def delete_by_external_id(uow: UnitOfWork, identifier: str, external_id: str | None) -> InstanceDeleted:

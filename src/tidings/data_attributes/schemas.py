@@ -9,6 +9,7 @@ class DataAttributeOut(Out, tag="data_attribute"):
     name: str
     full_name: str
     label: str
+    description: str
     data_type: str
     api_writable: bool
     ui_writable: bool
@@ -17,7 +18,6 @@ class DataAttributeOut(Out, tag="data_attribute"):
     archived: bool
     model: str
     id: int | UnsetType = UNSET
-    description: str | UnsetType = UNSET
     options: list[str] | UnsetType = UNSET
     admin_id: str | UnsetType = UNSET
     created_at: int | UnsetType = UNSET
@@ -30,7 +30,7 @@ class DataAttributeOut(Out, tag="data_attribute"):
             name=row["name"],
             full_name=f"custom_attributes.{row['name']}",
             label=row["label"],
-            description=row["description"] if row["description"] is not None else UNSET,
+            description=row["description"] or "",
             data_type=row["data_type"],
             options=list(row["options"]) if row["options"] else UNSET,
             api_writable=True,

@@ -71,6 +71,7 @@ def _standard(model: str) -> list[DataAttributeOut]:
             name=name,
             full_name=name,
             label=label,
+            description=label,
             data_type=data_type,
             api_writable=name not in ("created_at", "company_id"),
             ui_writable=False,

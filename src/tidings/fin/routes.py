@@ -25,13 +25,13 @@ class FinAgentController(Controller):
     path = "/fin"
     tags = ["Fin Agent"]
 
-    @post("/start", operation_id="startFinConversation", status_code=200)
+    @post("/start", operation_id="startFinConversation", status_code=200, opt={"body_required": True})
     async def start_fin_conversation(
         self, data: JSONBody[FinStartRequest], uow: Uow, state: State, request: Request[Any, Any, Any]
     ) -> FinStatusOut:
         return await service.start(uow, data, public_base_url(state, request))
 
-    @post("/reply", operation_id="replyToFin", status_code=200)
+    @post("/reply", operation_id="replyToFin", status_code=200, opt={"body_required": True})
     async def reply_to_fin(
         self, data: JSONBody[FinReplyRequest], uow: Uow, state: State, request: Request[Any, Any, Any]
     ) -> FinStatusOut:

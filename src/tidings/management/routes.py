@@ -13,6 +13,7 @@ from tidings.companies.schemas import SegmentOut
 from tidings.control.seeds import seed_of, set_seed
 from tidings.core.errors import not_found
 from tidings.core.ids import parse_numeric_id
+from tidings.core.rate_limits import per_window
 from tidings.core.workspaces import (
     create_workspace,
     find_workspace,
@@ -20,6 +21,7 @@ from tidings.core.workspaces import (
     list_workspaces,
     reset_workspace,
     revoke_token,
+    set_rate_limit,
 )
 from tidings.db.storage import ping
 from tidings.inbox import teammates
@@ -30,6 +32,8 @@ from tidings.management.schemas import (
     CreateToken,
     CreateWorkspace,
     LoginLinkOut,
+    RateLimitOut,
+    RateLimitUpdate,
     ResetWorkspace,
     SetPassword,
     Status,
@@ -66,6 +70,15 @@ class HealthController(Controller):
         return Response(Status(status="ready"))
 
 
+def _rate_limit(per_minute: int, state: State) -> RateLimitOut:
+    window = state.settings.rate_limit_window_seconds
+    return RateLimitOut(
+        requests_per_minute=per_minute,
+        window_seconds=window,
+        requests_per_window=per_window(per_minute, window) if per_minute else None,
+    )
+
+
 class ManagementController(Controller):
     path = PREFIX + "/workspaces"
     dependencies = {"tx": Provide(provide_control_tx)}
@@ -93,6 +106,20 @@ class ManagementController(Controller):
             raise not_found(f"Access token {token_id} not found")
         state.tokens.forget_token_id(numeric)
         return Status(status="revoked")
+
+    @get("/{ws:str}/rate_limit", operation_id="tidingsGetRateLimit")
+    async def get_rate_limit(self, ws: FromPath[str], tx: ControlTx, state: State) -> RateLimitOut:
+        await workspace_uow(tx, ws)
+        return _rate_limit((await find_workspace(tx, ws))["rate_limit_per_minute"], state)
+
+    @put("/{ws:str}/rate_limit", operation_id="tidingsSetRateLimit")
+    async def put_rate_limit(
+        self, ws: FromPath[str], data: JSONBody[RateLimitUpdate], tx: ControlTx, state: State
+    ) -> RateLimitOut:
+        await workspace_uow(tx, ws)
+        await set_rate_limit(tx, ws, data.requests_per_minute)
+        state.tokens.forget_workspace(ws)
+        return _rate_limit(data.requests_per_minute, state)
 
     @post("/{ws:str}/admins", operation_id="tidingsCreateAdmin", status_code=201)
     async def create_admin(self, ws: FromPath[str], data: JSONBody[CreateAdmin], tx: ControlTx) -> AdminOut:

@@ -11,10 +11,13 @@ from tidings.contacts.lookup import live_row
 from tidings.core import clock
 from tidings.core.errors import TidingsError, not_found
 from tidings.core.ids import parse_numeric_id
-from tidings.core.paging import CursorPages
+from tidings.core.paging import numbered_cursor_pages, numbered_page
 from tidings.core.uow import UnitOfWork
 from tidings.notes import storage
 from tidings.notes.schemas import CreateNoteRequest, NoteList, NoteOut, NoteSubject
+
+PER_PAGE = 50
+MAX_PER_PAGE = 150
 
 
 def _html(body: str) -> str:
@@ -42,10 +45,12 @@ def _out(row: Any, authors: dict[int, AdminOut]) -> NoteOut:
     )
 
 
-async def _list(uow: UnitOfWork, rows: list[Any]) -> NoteList:
+async def _list(uow: UnitOfWork, owner: str, owner_id: str, page: int | None, per_page: int | None) -> NoteList:
+    number, size, offset = numbered_page(page, per_page, PER_PAGE, MAX_PER_PAGE)
+    rows, total = await storage.notes_page(uow, owner, owner_id, offset, size)
     authors = await _authors(uow, rows)
-    pages = CursorPages(page=1, per_page=max(len(rows), 50), total_pages=1 if rows else 0, next=None)
-    return NoteList(data=[_out(r, authors) for r in rows], total_count=len(rows), pages=pages)
+    pages = numbered_cursor_pages(number, size, total)
+    return NoteList(data=[_out(r, authors) for r in rows], total_count=total, pages=pages)
 
 
 async def _author_id(uow: UnitOfWork, admin_id: str | int | None) -> int:
@@ -84,14 +89,14 @@ async def create_for_company(uow: UnitOfWork, company_id: str, data: CreateNoteR
     return await _create(uow, data, company_id=company["id"])
 
 
-async def of_contact(uow: UnitOfWork, contact_id: str) -> NoteList:
+async def of_contact(uow: UnitOfWork, contact_id: str, page: int | None, per_page: int | None) -> NoteList:
     contact = await live_row(uow, contact_id)
-    return await _list(uow, await storage.notes_of_contact(uow, contact["id"]))
+    return await _list(uow, "contact", contact["id"], page, per_page)
 
 
-async def of_company(uow: UnitOfWork, company_id: str) -> NoteList:
+async def of_company(uow: UnitOfWork, company_id: str, page: int | None, per_page: int | None) -> NoteList:
     company = await company_row(uow, company_id)
-    return await _list(uow, await storage.notes_of_company(uow, company["id"]))
+    return await _list(uow, "company", company["id"], page, per_page)
 
 
 async def get(uow: UnitOfWork, note_id: str) -> NoteOut:

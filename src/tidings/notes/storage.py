@@ -33,12 +33,12 @@ async def insert_note(uow: UnitOfWork, values: dict[str, Any]) -> int:
     return int(result.scalar_one())
 
 
-async def notes_of_contact(uow: UnitOfWork, contact_id: str) -> list[Any]:
-    return await uow.all(uow.select(notes).where(notes.c.contact_id == contact_id).order_by(notes.c.id.desc()))
-
-
-async def notes_of_company(uow: UnitOfWork, company_id: str) -> list[Any]:
-    return await uow.all(uow.select(notes).where(notes.c.company_id == company_id).order_by(notes.c.id.desc()))
+async def notes_page(uow: UnitOfWork, owner: str, owner_id: str, offset: int, limit: int) -> tuple[list[Any], int]:
+    """A page of the notes on a contact or company (`owner` is "contact" or "company"), newest first,
+    and how many there are."""
+    stmt = uow.select(notes).where(notes.c[f"{owner}_id"] == owner_id)
+    rows = await uow.all(stmt.order_by(notes.c.id.desc()).offset(offset).limit(limit))
+    return rows, await uow.count(stmt)
 
 
 async def recent_for_contacts(uow: UnitOfWork, contact_ids: list[str]) -> list[Any]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, MediaType, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 
 from tidings.core.deps import Uow
@@ -25,5 +25,7 @@ class TagsController(Controller):
         return await service.get(uow, tag_id)
 
     @delete("/{tag_id:str}", operation_id="deleteTag", status_code=200)
-    async def delete_tag(self, tag_id: FromPath[str], uow: Uow) -> None:
+    async def delete_tag(self, tag_id: FromPath[str], uow: Uow) -> Response[bytes]:
         await service.delete(uow, tag_id)
+        # The spec documents no body for this 200 (Litestar would write `null` for None).
+        return Response(b"", status_code=200, media_type=MediaType.JSON)

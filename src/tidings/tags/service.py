@@ -7,6 +7,7 @@ from tidings.core.errors import TidingsError, invalid
 from tidings.core.ids import parse_numeric_id
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
+from tidings.segments import storage as segment_storage
 from tidings.tags import storage
 from tidings.tags.schemas import CreateOrUpdateTagRequest, TagList, TagOut
 
@@ -19,15 +20,17 @@ async def serialise_tagging(uow: UnitOfWork, kind: str, object_id: str | int, ta
     await uow.serialise("tagging", kind, str(object_id), str(tag_id))
 
 
-def tag_not_found() -> TidingsError:
-    return TidingsError(404, "not_found", "Resource Not Found")
+def tag_not_found(code: str = "not_found", message: str = "Resource Not Found") -> TidingsError:
+    """Unknown tag: `not_found` on the tag routes; the tag routes of conversations and tickets
+    answer `tag_not_found` / "Tag not found" (the spec's examples)."""
+    return TidingsError(404, code, message)
 
 
-async def row_by_id(uow: UnitOfWork, tag_id: str | int) -> Any:
+async def row_by_id(uow: UnitOfWork, tag_id: str | int, missing: TidingsError | None = None) -> Any:
     numeric = parse_numeric_id(tag_id)
     row = await storage.get_tag(uow, numeric) if numeric else None
     if row is None:
-        raise tag_not_found()
+        raise missing or tag_not_found()
     return row
 
 
@@ -85,4 +88,18 @@ async def _tag_in_bulk(uow: UnitOfWork, tag: Any, data: CreateOrUpdateTagRequest
 
 async def delete(uow: UnitOfWork, tag_id: str) -> None:
     row = await row_by_id(uow, tag_id)
+    using = [s["name"] for s in await segment_storage.list_segments(uow) if _names_tag(s["query"], str(row["id"]))]
+    if using:
+        message = f"Unable to delete Tag with dependent objects. Segments: {', '.join(using)}."
+        raise TidingsError(400, "tag_has_dependent_objects", message)
     await storage.delete_tag(uow, row["id"])
+
+
+def _names_tag(query: Any, tag_id: str) -> bool:
+    """Whether a saved query filters on the tag (a `tag_id` filter, at any depth)."""
+    if not isinstance(query, dict):
+        return False
+    value = query.get("value")
+    if query.get("field") == "tag_id":
+        return tag_id in ([str(v) for v in value] if isinstance(value, list) else [str(value)])
+    return isinstance(value, list) and any(_names_tag(member, tag_id) for member in value)
