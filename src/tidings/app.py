@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from tidings import __version__
-from tidings.areas import INTERCOM_ROUTES, JOB_HANDLERS, MANAGEMENT_ROUTES
+from tidings.areas import INBOX_ROUTES, INTERCOM_ROUTES, JOB_HANDLERS, MANAGEMENT_ROUTES
 from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.core.auth import TokenCache
@@ -21,6 +21,7 @@ from tidings.core.errors import render_error
 from tidings.core.request_id import RequestIdMiddleware
 from tidings.db.storage import open_storage
 from tidings.fin.runner import fin_runtime
+from tidings.inbox.web import inbox_router, template_config
 from tidings.jobs.runner import JobRunner
 from tidings.webhooks.runtime import delivery_runtime
 
@@ -30,12 +31,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        storage = open_storage(settings.resolved_database_url)
+        storage = open_storage(settings.resolved_database_url, settings.statement_timeout_seconds)
         app.state.storage = storage
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)
         jobs = JobRunner(storage, JOB_HANDLERS)
-        jobs.start()
+        if settings.run_jobs:
+            jobs.start()
         try:
             async with delivery_runtime(storage, settings, run_worker=settings.run_worker), fin_runtime(storage):
                 yield
@@ -44,8 +46,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})
+    inbox = [inbox_router(INBOX_ROUTES)] if settings.inbox_enabled else []
     return Litestar(
-        route_handlers=[intercom, *MANAGEMENT_ROUTES],
+        route_handlers=[intercom, *MANAGEMENT_ROUTES, *inbox],
+        template_config=template_config() if settings.inbox_enabled else None,
         lifespan=[lifespan],
         state=State({"settings": settings}),
         exception_handlers={Exception: render_error},

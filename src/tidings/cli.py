@@ -20,9 +20,11 @@ from tidings.core.errors import TidingsError
 from tidings.core.workspaces import create_workspace, first_admin_id, issue_token, list_workspaces
 from tidings.db import migrate as migrations
 from tidings.db.storage import open_storage
+from tidings.inbox import teammates
 from tidings.management.deps import workspace_uow
 from tidings.webhooks import service as webhook_service
 from tidings.webhooks.runtime import run_worker
+from tidings.webhooks.safety import private_destinations_allowed
 from tidings.webhooks.service import MAX_LIMIT
 
 app = typer.Typer(help="tidings: a self-hosted Intercom-compatible server.", no_args_is_help=True)
@@ -31,6 +33,8 @@ workspace_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(workspace_app, name="workspace")
 import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
+admin_app = typer.Typer(help="Teammates' access to the inbox.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
 app.add_typer(import_app, name="import")
 
 
@@ -48,10 +52,12 @@ def serve(
         typer.echo(f"Access token: {first.token}")
     if key_is_new:
         typer.echo(f"Management admin key: {admin_key}")
-    # The worker processes read their settings from the environment: the interface decides
-    # whether webhooks may go to private addresses, and links point at the port.
+    # The worker processes read their settings from the environment: links point at the port, and
+    # the private-destination policy is decided here, once, from the interface actually listened on.
     os.environ["TIDINGS_HOST"] = host or settings.host
     os.environ["TIDINGS_PORT"] = str(port or settings.port)
+    listening = settings.model_copy(update={"host": host or settings.host})
+    os.environ["TIDINGS_ALLOW_PRIVATE_WEBHOOKS"] = "1" if private_destinations_allowed(listening) else "0"
     uvicorn.run(
         "tidings.app:asgi_app",
         factory=True,
@@ -114,6 +120,54 @@ def token_create(
 
     issued = asyncio.run(_in_transaction(work))
     typer.echo(issued.token)
+
+
+async def _admin_uow(tx, workspace: str | None):  # type: ignore[no-untyped-def]
+    return await workspace_uow(tx, workspace or (await list_workspaces(tx))[0]["id"])
+
+
+WorkspaceOption = Annotated[str | None, typer.Option(help="Workspace id (default: the first one).")]
+
+
+@admin_app.command("set-password")
+def admin_set_password(
+    email: Annotated[str, typer.Argument(help="The admin's email.")],
+    workspace: WorkspaceOption = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Set the password a teammate signs in to the inbox with."""
+    migrations.upgrade(Settings().resolved_database_url)
+
+    async def work(tx):  # type: ignore[no-untyped-def]
+        uow = await _admin_uow(tx, workspace)
+        await teammates.set_password(uow, await teammates.admin_by_email(uow, email), password)
+
+    _run_or_exit(work)
+    typer.echo(f"Password set for {email}.")
+
+
+@admin_app.command("login-link")
+def admin_login_link(
+    email: Annotated[str, typer.Argument(help="The admin's email.")], workspace: WorkspaceOption = None
+) -> None:
+    """Print a one-time link that signs the teammate in to the inbox."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+
+    async def work(tx):  # type: ignore[no-untyped-def]
+        uow = await _admin_uow(tx, workspace)
+        admin = await teammates.admin_by_email(uow, email)
+        return await teammates.login_link(uow, admin, settings.base_url, settings.inbox_login_link_minutes)
+
+    typer.echo(_run_or_exit(work))
+
+
+def _run_or_exit(work):  # type: ignore[no-untyped-def]
+    try:
+        return asyncio.run(_in_transaction(work))
+    except TidingsError as error:
+        typer.echo(f"Error: {error.items[0].message}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

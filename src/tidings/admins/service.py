@@ -18,6 +18,7 @@ from tidings.admins.schemas import (
     SearchActivityLogsRequest,
     SetAwayRequest,
 )
+from tidings.away_status_reasons import service as away_reasons
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
 from tidings.core.ids import is_integer_text, parse_numeric_id
@@ -100,6 +101,7 @@ async def create(uow: UnitOfWork, name: str, email: str, job_title: str | None) 
 
 async def set_away(uow: UnitOfWork, admin_id: str, data: SetAwayRequest) -> AdminOut:
     row = await _row(uow, admin_id)
+    await away_reasons.check_choice(uow, data.away_mode_enabled, data.away_status_reason_id)
     await storage.update_admin(
         uow,
         row["id"],

@@ -137,6 +137,8 @@ async def conversation_row(uow: UnitOfWork, conversation_id: str | int) -> Any:
 async def admin_row(uow: UnitOfWork, admin_id: str | int | None, field: str = "admin_id") -> Any:
     if admin_id is None or admin_id == "":
         raise missing(field)
+    if isinstance(admin_id, bool) or not isinstance(admin_id, str | int):
+        raise invalid(f"{field} must be a string or an integer", field)
     numeric = parse_numeric_id(admin_id)
     row = await admin_storage.get_admin(uow, numeric) if numeric else None
     if row is None:
@@ -176,10 +178,17 @@ async def _refresh_statistics(uow: UnitOfWork, conversation_id: int) -> None:
     )
 
 
+# Other areas (the inbox's live updates) hear of every announced change: `await listener(uow, topic, conversation_id)`.
+AnnounceListener = Callable[[UnitOfWork, str, int], Awaitable[None]]
+ANNOUNCE_LISTENERS: list[AnnounceListener] = []
+
+
 async def announce(uow: UnitOfWork, topic: str, conversation_id: int) -> ConversationOut:
     """Record `topic` with the conversation (parts included) as its item; returns the rendering."""
     conversation = await render_conversation(uow, await storage.get_conversation(uow, conversation_id), with_parts=True)
     await record_event(uow, topic, conversation)
+    for listener in ANNOUNCE_LISTENERS:
+        await listener(uow, topic, conversation_id)
     return conversation
 
 
@@ -617,6 +626,20 @@ async def manage(uow: UnitOfWork, conversation_id: str, data: ManageRequest) -> 
     else:
         raise invalid("message_type must be one of close, snoozed, open, assignment", "message_type")
     return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
+
+
+PRIORITIES = ("priority", "not_priority")
+
+
+async def set_priority(uow: UnitOfWork, conversation_id: str | int, priority: str) -> ConversationOut:
+    """Mark or unmark the conversation as a priority (`conversation.priority.updated`)."""
+    if priority not in PRIORITIES:
+        raise invalid("priority must be priority or not_priority", "priority")
+    row = await conversation_row(uow, conversation_id)
+    if row["priority"] != priority:
+        await storage.update_conversation(uow, row["id"], {"priority": priority, "updated_at": clock.now()})
+        return await announce(uow, "conversation.priority.updated", row["id"])
+    return await render_conversation(uow, row, with_parts=True)
 
 
 async def _acting_admin(uow: UnitOfWork, admin_id: Any) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 from tidings.core import clock
 from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import Storage
-from tidings.fin import answerer, storage
+from tidings.fin import answerer, storage, tools
 from tidings.fin.config import FinConfig, fin_config
 from tidings.fin.inactivity import sweep_forever
 from tidings.fin.rules import REASON_ROUTED
@@ -153,7 +153,10 @@ class FinRunner:
         else:
             grounding = await self._read(workspace_id, lambda uow: answerer.ground(uow, decided))
             streamer = Streamer(state, lambda work: self._write(workspace_id, work))
-            outcome = await answer_question(self.config, state, grounding, streamer)
+            exchange = await tools.consult(
+                self.config, state, grounding, lambda work: self._read(workspace_id, work), streamer.write
+            )
+            outcome = await answer_question(self.config, state, grounding, streamer, exchange)
         await self._write(workspace_id, lambda uow: apply(uow, state, outcome, job["id"]))
 
     async def give_up(self, job: Any) -> None:

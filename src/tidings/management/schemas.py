@@ -29,7 +29,8 @@ class CreateWorkspace(Request):
 
 class CreateToken(Request):
     name: str
-    scopes: list[str] | None = None
+    # Checked against the known scope names (tidings.core.scopes) by the token's issuer.
+    scopes: list[Any] | None = None
 
 
 class TokenOut(Out, tag="access_token"):
@@ -52,3 +53,12 @@ class CreateTeam(Request):
 
 class Status(PlainOut):
     status: str
+
+
+class SetPassword(Request):
+    password: str
+
+
+class LoginLinkOut(Out, tag="login_link"):
+    url: str
+    expires_in: int

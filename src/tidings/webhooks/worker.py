@@ -40,7 +40,7 @@ from tidings.core import clock
 from tidings.db.storage import Storage
 from tidings.webhooks import fanout, outbox, signing
 from tidings.webhooks.http import SendError, WebhookClient
-from tidings.webhooks.safety import UnsafeDestination, check_destination
+from tidings.webhooks.safety import UnsafeDestination, check_url, private_destinations_allowed
 from tidings.webhooks.storage import DELIVERED, FAILED, PENDING, webhook_deliveries, webhook_subscriptions
 
 log = logging.getLogger("tidings.webhooks")
@@ -122,16 +122,17 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
-async def post(client: WebhookClient, row: Any, settings: Settings) -> Outcome:
-    """One attempt: the whole exchange within ATTEMPT_TIMEOUT, at most RESPONSE_BODY_CAP bytes kept."""
-    try:
-        await check_destination(row["url"], settings)
-    except UnsafeDestination as exc:
-        return Outcome(error=str(exc), refused=True)
+async def post(client: WebhookClient, row: Any) -> Outcome:
+    """One attempt: the whole exchange within ATTEMPT_TIMEOUT, at most RESPONSE_BODY_CAP bytes kept.
+
+    The client checks the destination's addresses when it connects; a refused one is not retried."""
     body = request_body(row)
     try:
+        check_url(row["url"])
         async with asyncio.timeout(ATTEMPT_TIMEOUT):
             answer = await client.post(row["url"], body, request_headers(row, body), keep=RESPONSE_BODY_CAP)
+    except UnsafeDestination as exc:
+        return Outcome(error=str(exc), refused=True)
     except TimeoutError:
         return Outcome(error=f"no answer within {ATTEMPT_TIMEOUT:g} s")
     except SendError as exc:
@@ -189,7 +190,7 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         fanout.register_worker(self.wake)
-        client = WebhookClient()
+        client = WebhookClient(allow_private=private_destinations_allowed(self.settings))
         try:
             while not self._stopping:
                 self.wake.clear()
@@ -248,7 +249,7 @@ class DeliveryWorker:
         return rows
 
     async def _deliver(self, client: WebhookClient, row: Any) -> None:
-        outcome = await post(client, row, self.settings)
+        outcome = await post(client, row)
         try:
             await self.record(row, outcome)
         except Exception:
