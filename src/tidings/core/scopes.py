@@ -38,6 +38,13 @@ AREA_OF_SEGMENT = {
     "data_attributes": "data_attributes",
     "ai": "ai_content",
     "custom_object_instances": "custom_objects",
+    # Intercom's articles scope covers the help center, internal articles (and their folders).
+    "articles": "articles",
+    "help_center": "articles",
+    "internal_articles": "articles",
+    "folders": "articles",
+    "content_snippets": "content_snippets",
+    "news": "news",
 }
 AREAS = frozenset(AREA_OF_SEGMENT.values())
 # POSTs that only read.
