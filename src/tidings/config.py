@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     # Base URL that links in responses (job urls, SSE urls) point at.
     public_url: str | None = None
     log_level: str = "info"
+    # auto: readable text on a terminal, one JSON object a line otherwise; or json, text.
+    log_format: str = "auto"
+    # 0: /metrics on the API port, behind the admin key; a port: served there without a key, on metrics_host.
+    metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
     webhook_retry_schedule: str = Field(
         default="60,300,900,1800,3600,7200,14400,28800,43200",
         description="Seconds between delivery attempts; after the last one a delivery is failed.",

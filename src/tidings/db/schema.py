@@ -23,6 +23,7 @@ import tidings.fin.storage
 import tidings.folders.storage
 import tidings.help_center.storage
 import tidings.inbox.storage
+import tidings.intercom_import.storage
 import tidings.internal_articles.storage
 import tidings.jobs.storage
 import tidings.macros.storage
