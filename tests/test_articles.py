@@ -4,6 +4,7 @@ which neither SDK can do. Every response is checked against the spec."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -305,3 +306,12 @@ def test_article_and_snippet_webhooks(server: LiveServer, workspace: Workspace, 
     assert items["article.unpublished"]["state"] == "draft"
     assert items["article.deleted"] == {"id": article.id, "object": "article", "deleted": True}
     assert items["content_snippet.created"] == snippet
+
+
+def test_concurrent_collections_get_distinct_orders(workspace: Workspace) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        made = list(
+            pool.map(lambda i: workspace.http.post("/help_center/collections", json={"name": f"c{i}"}), range(8))
+        )
+    assert all(response.status_code == 200 for response in made)
+    assert sorted(response.json()["order"] for response in made) == list(range(1, 9))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 import zipfile
 from collections.abc import Iterator
@@ -75,6 +76,31 @@ class TestContentExport:
         exported = read_csv(archive.read("external_pages.csv").decode())
         assert [(r["id"], r["title"], r["url"]) for r in exported] == [(p["id"], p["title"], p["url"]) for p in pages]
         assert [r["id"] for r in read_csv(archive.read("content_import_sources.csv").decode())] == [str(source["id"])]
+
+    def test_knowledge_content_is_exported_by_kind(self, workspace: Workspace, client) -> None:
+        author = int(client.unstable.admins.identify_admin().id)
+        collection = client.unstable.help_center.create_collection(name="Billing")
+        article = client.unstable.articles.create_article(
+            request={"title": "Refunds", "author_id": author, "state": "published", "parent_id": int(collection.id)}
+        )
+        blocks = [{"type": "paragraph", "text": "Ships in two days."}]
+        workspace.http.post("/content_snippets", json={"title": "Shipping", "json_blocks": blocks}).raise_for_status()
+        now = int(time.time())
+        job = client.unstable.data_export.create_data_export(created_at_after=now - 5, created_at_before=now + 5)
+        wait_for(workspace, f"/export/content/data/{job.job_identifier}", ("completed",))
+        download = workspace.http.get(
+            f"/download/content/data/{job.job_identifier}", headers={"Accept": "application/octet-stream"}
+        )
+        archive = zipfile.ZipFile(io.BytesIO(download.content))
+        # The library's pages of these articles and snippets are not external pages.
+        assert sorted(archive.namelist()) == ["articles.csv", "collections.csv", "content_snippets.csv"]
+        articles = read_csv(archive.read("articles.csv").decode())
+        assert [(r["article_id"], r["locale"], r["title"], r["state"]) for r in articles] == [
+            (article.id, "en", "Refunds", "published")
+        ]
+        assert [r["name"] for r in read_csv(archive.read("collections.csv").decode())] == ["Billing"]
+        snippets = read_csv(archive.read("content_snippets.csv").decode())
+        assert json.loads(snippets[0]["json_blocks"]) == blocks
 
     def test_a_range_without_content_has_no_data(self, workspace: Workspace, client) -> None:
         add_pages(workspace, "Today only")

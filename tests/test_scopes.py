@@ -82,6 +82,19 @@ def test_no_scopes_means_full_access(server: LiveServer, workspace: Workspace, s
         assert full.post("/tags", json={"name": "t"}).status_code == 200
 
 
+def test_knowledge_scopes(server: LiveServer, workspace: Workspace) -> None:
+    reader = client(server, workspace, ["read_articles"])
+    assert reader.get("/articles").status_code == 200
+    assert reader.get("/help_center/collections").status_code == 200
+    assert reader.get("/internal_articles").status_code == 200
+    assert_forbidden(reader.post("/articles", json={"title": "x"}), "write_articles")
+    assert_forbidden(reader.post("/folders", json={"folder": {"name": "x"}}), "write_articles")
+    assert_forbidden(reader.get("/content_snippets"), "read_content_snippets")
+    assert_forbidden(reader.get("/news/news_items"), "read_news")
+    snippets = client(server, workspace, ["read_content_snippets", "write_content_snippets"])
+    assert snippets.post("/content_snippets", json={"title": "s", "json_blocks": []}).status_code == 201
+
+
 def test_every_path_of_the_spec_belongs_to_an_area() -> None:
     """A new area whose paths no scope covers would be reachable by full-access tokens only."""
     from tests.support.contract import spec

@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
 from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
+from tidings.articles.export import KNOWLEDGE_GROUPS
 from tidings.articles.routes import ArticlesController
 from tidings.away_status_reasons.routes import AwayStatusReasonsController, AwayStatusReasonsSetupController
 from tidings.brands.routes import BrandsController, BrandsSetupController, EmailsController
@@ -126,7 +127,7 @@ INBOX_ROUTES: list[ControllerRouterHandler] = [InboxAuthController, InboxControl
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.
 # What the content data export holds, one CSV per group (`tidings.exports.content`).
-CONTENT_EXPORT_GROUPS: list[ContentGroup] = [*AI_CONTENT_GROUPS]
+CONTENT_EXPORT_GROUPS: list[ContentGroup] = [*AI_CONTENT_GROUPS, *KNOWLEDGE_GROUPS]
 
 JOB_HANDLERS: dict[str, JobHandler] = {
     tickets_service.CREATE_TICKET_JOB: tickets_service.run_create_job,

@@ -50,7 +50,8 @@ AREA_OF_SEGMENT = {
     "articles": "articles",
     "help_center": "articles",
     "internal_articles": "articles",
-    "content_snippets": "articles",
+    # Intercom names the snippets' scopes `read_content_snippets` / `read_write_content_snippets`.
+    "content_snippets": "content_snippets",
     "folders": "articles",
     "news": "news",
     "events": "events",

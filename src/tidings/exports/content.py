@@ -3,7 +3,7 @@
 Each group reads its objects created within the asked range. Intercom's export is about outbound
 messages' delivery statistics; tidings exports the content objects themselves (external pages and
 their import sources today). An area adds its objects by adding a `ContentGroup` to
-`tidings.areas.CONTENT_EXPORT_GROUPS` (articles will).
+`tidings.areas.CONTENT_EXPORT_GROUPS` (the knowledge areas do: `tidings.articles.export`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tidings.ai_content.storage import content_import_sources, external_pages
+from tidings.ai_content.storage import EXTERNAL_PAGE, content_import_sources, external_pages
 from tidings.core.uow import UnitOfWork
 
 Rows = Callable[[UnitOfWork, int, int], Awaitable[list[dict[str, Any]]]]
@@ -25,9 +25,11 @@ class ContentGroup:
     rows: Rows
 
 
-def _created_between(table: Any, columns: tuple[str, ...]) -> Rows:
+def created_between(table: Any, columns: tuple[str, ...], *where: Any) -> Rows:
+    """The table's rows created in the range (and matching `where`), by id."""
+
     async def rows(uow: UnitOfWork, start: int, end: int) -> list[dict[str, Any]]:
-        stmt = uow.select(table, *(table.c[c] for c in columns)).where(table.c.created_at.between(start, end))
+        stmt = uow.select(table, *(table.c[c] for c in columns)).where(table.c.created_at.between(start, end), *where)
         return [dict(r) for r in await uow.all(stmt.order_by(table.c.id))]
 
     return rows
@@ -49,8 +51,11 @@ PAGE_COLUMNS = (
 SOURCE_COLUMNS = ("id", "url", "sync_behavior", "status", "created_at", "updated_at")
 
 AI_CONTENT_GROUPS = [
-    ContentGroup("external_pages.csv", PAGE_COLUMNS, _created_between(external_pages, PAGE_COLUMNS)),
+    # Imported pages only: the library's knowledge pages are exported by their own areas.
     ContentGroup(
-        "content_import_sources.csv", SOURCE_COLUMNS, _created_between(content_import_sources, SOURCE_COLUMNS)
+        "external_pages.csv",
+        PAGE_COLUMNS,
+        created_between(external_pages, PAGE_COLUMNS, external_pages.c.kind == EXTERNAL_PAGE),
     ),
+    ContentGroup("content_import_sources.csv", SOURCE_COLUMNS, created_between(content_import_sources, SOURCE_COLUMNS)),
 ]

@@ -44,12 +44,11 @@ def check_locale(locale: Any, field: str) -> str:
 
 
 async def workspace_help_center(uow: UnitOfWork) -> Any:
-    """The workspace's default help center, made when a workspace has none yet (one created before
-    help centers existed gets one on first use)."""
+    """The workspace's default help center: every workspace has one (made with it, or by migration
+    0300 for workspaces older than help centers)."""
     row = await storage.default_help_center(uow)
     if row is None:
-        await seed_default_help_center(uow, uow.workspace_id)
-        row = await storage.default_help_center(uow)
+        raise TidingsError(404, "not_found", "The workspace has no help center")
     return row
 
 

@@ -251,6 +251,8 @@ async def create_collection(uow: UnitOfWork, data: CreateCollectionRequest) -> C
     name = _checked_name(data.name if data.name not in (UNSET, None) else main.get("name", UNSET))
     description = data.description if data.description is not UNSET else main.get("description", "")
     parent_id = await _parent(uow, data.parent_id, int(help_center["id"]))
+    # Siblings' order is check-then-write: concurrent creates in one help center queue here.
+    await uow.serialise("collections", str(help_center["id"]))
     now = clock.now()
     new_id = await storage.insert_collection(
         uow,
@@ -284,6 +286,7 @@ async def update_collection(uow: UnitOfWork, collection_id: str, data: UpdateCol
     if others:
         values["translations"] = {**(row["translations"] or {}), **others}
     if data.parent_id is not UNSET:
+        await uow.serialise("collections", str(help_center["id"]))
         parent_id = await _parent(uow, data.parent_id, int(help_center["id"]), moving=int(row["id"]))
         if parent_id != row["parent_id"]:
             values["parent_id"] = parent_id
