@@ -1,7 +1,7 @@
 """inbox credentials sessions login links
 
 Revision ID: 0600
-Revises: 0100
+Revises: 0300
 Create Date: 2026-12-01 20:04:46.703413
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0600"
-down_revision = "0100"
+down_revision = "0300"
 branch_labels = None
 depends_on = None
 
