@@ -9,6 +9,7 @@ import sys
 import time
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.inbox import PASSWORD, SignedIn, Teammate, csrf_of, new_teammate
@@ -376,3 +377,54 @@ class TestRendering:
             assert httpx.get(f"{live.base_url}/inbox/login").status_code == 404
         finally:
             stop_server(live)
+
+
+class TestLive:
+    def test_events_reach_streams_on_every_postgresql_worker(self, tmp_path: Any) -> None:
+        from tests.conftest import start_server, stop_server
+
+        live = start_server("postgresql", tmp_path, workers=2)
+        try:
+            workspace = live.new_workspace()
+            signed_in = new_teammate(live, workspace).sign_in()
+            # Four streams on two worker processes: the kernel spreads the connections over both.
+            streams = [LiveStream(signed_in) for _ in range(4)]
+            for stream in streams:
+                stream.wait_open()
+            conversation_id = conversation(workspace, contact(workspace))
+            for stream in streams:
+                stream.wait_for(f'"conversation_id":"{conversation_id}"')
+        finally:
+            stop_server(live)
+
+
+class LiveStream:
+    """One `GET /inbox/events` read on a thread, its lines kept."""
+
+    def __init__(self, signed_in: SignedIn) -> None:
+        import threading
+
+        self.lines: list[str] = []
+        self.opened = threading.Event()
+        self.http = httpx.Client(base_url=str(signed_in.http.base_url), cookies=signed_in.http.cookies, timeout=30)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            with self.http.stream("GET", "/inbox/events") as answer:
+                self.opened.set()
+                for line in answer.iter_lines():
+                    self.lines.append(line)
+        except httpx.HTTPError:
+            pass  # the server stopped at the end of the test; `wait_for` judges what arrived
+
+    def wait_open(self) -> None:
+        assert self.opened.wait(20), "the stream did not open"
+
+    def wait_for(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.lines):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{text} not streamed; got {self.lines[-5:]}")

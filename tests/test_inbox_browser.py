@@ -114,6 +114,7 @@ def test_fin_hand_over_appears_live_and_the_reply_reaches_the_customers_platform
         row.click()
         page.wait_for_selector("#conversation")
         assert "passing you to the team" in page.inner_text("#thread")
+        assert page.locator("#handed-over").is_visible()
         assert page.locator(".msg.from-bot").count() >= 1
 
         # r focuses the reply box; Ctrl+Enter sends.

@@ -19,14 +19,9 @@ def inbox_channel(workspace_id: str) -> str:
 
 
 async def on_announce(uow: UnitOfWork, topic: str, conversation_id: int) -> None:
-    await record_event(
-        uow,
-        TOPIC,
-        {"conversation_id": str(conversation_id), "topic": topic},
-        subject_type="conversation",
-        subject_id=str(conversation_id),
-        channel=inbox_channel(uow.workspace_id),
-    )
+    # No subject: the event is a signal for open pages, not one of the conversation's own events.
+    item = {"conversation_id": str(conversation_id), "topic": topic}
+    await record_event(uow, TOPIC, item, channel=inbox_channel(uow.workspace_id))
 
 
 conversation_service.ANNOUNCE_LISTENERS.append(on_announce)

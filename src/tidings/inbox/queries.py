@@ -83,6 +83,13 @@ def handed_over_condition(uow: UnitOfWork) -> Any:
     return c.id.in_(from_fin) | c.id.in_(from_channel)
 
 
+async def is_handed_over(uow: UnitOfWork, conversation_id: int) -> bool:
+    row = await uow.one_or_none(
+        uow.select(conversations, c.id).where(c.id == conversation_id, handed_over_condition(uow))
+    )
+    return row is not None
+
+
 async def my_team_ids(uow: UnitOfWork, admin_id: int) -> list[int]:
     return [int(t["id"]) for t in await team_storage.list_teams(uow) if admin_id in [int(a) for a in t["admin_ids"]]]
 

@@ -152,6 +152,7 @@ async def _conversation_context(inbox: InboxContext, conversation_id: int) -> di
         "tags": await tag_storage.list_tags(uow),
         "ticket_types": ticket_types,
         "converted_ticket_id": converted["ticket_id"] if converted else None,
+        "handed_over": await queries.is_handed_over(uow, row["id"]),
         "panel": await _contact_panel(inbox, contact_ids),
     }
 
