@@ -19,17 +19,20 @@ import typer
 import uvicorn
 
 from tidings.ai_content import importer
+from tidings.articles import importer as article_importer
 from tidings.bootstrap import prepare
 from tidings.config import Settings
 from tidings.core.errors import TidingsError
 from tidings.core.workspaces import create_workspace, first_admin_id, issue_token, list_workspaces
 from tidings.db import migrate as migrations
 from tidings.db.storage import open_storage
+from tidings.inbox import teammates
 from tidings.management.deps import workspace_uow
 from tidings.observability import metrics
 from tidings.observability.logs import logging_config
 from tidings.webhooks import service as webhook_service
 from tidings.webhooks.runtime import run_worker
+from tidings.webhooks.safety import private_destinations_allowed
 from tidings.webhooks.service import MAX_LIMIT
 
 app = typer.Typer(help="tidings: a self-hosted Intercom-compatible server.", no_args_is_help=True)
@@ -38,6 +41,8 @@ workspace_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(workspace_app, name="workspace")
 import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
+admin_app = typer.Typer(help="Teammates' access to the inbox.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
 app.add_typer(import_app, name="import")
 
 
@@ -59,10 +64,12 @@ def serve(
         typer.echo(f"Management admin key: {admin_key}")
     base_url = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port}).base_url
     typer.echo(f"API reference: {base_url}/docs (management API: {base_url}/docs/management)")
-    # The worker processes read their settings from the environment: the interface decides
-    # whether webhooks may go to private addresses, and links point at the port.
+    # The worker processes read their settings from the environment: links point at the port, and
+    # the private-destination policy is decided here, once, from the interface actually listened on.
     os.environ["TIDINGS_HOST"] = host or settings.host
     os.environ["TIDINGS_PORT"] = str(port or settings.port)
+    listening = settings.model_copy(update={"host": host or settings.host})
+    os.environ["TIDINGS_ALLOW_PRIVATE_WEBHOOKS"] = "1" if private_destinations_allowed(listening) else "0"
     with metrics_directory():
         if settings.metrics_port:
             metrics.serve_on_port(settings.metrics_host, settings.metrics_port)
@@ -158,6 +165,54 @@ def token_create(
 
     issued = asyncio.run(_in_transaction(work))
     typer.echo(issued.token)
+
+
+async def _admin_uow(tx, workspace: str | None):  # type: ignore[no-untyped-def]
+    return await workspace_uow(tx, workspace or (await list_workspaces(tx))[0]["id"])
+
+
+WorkspaceOption = Annotated[str | None, typer.Option(help="Workspace id (default: the first one).")]
+
+
+@admin_app.command("set-password")
+def admin_set_password(
+    email: Annotated[str, typer.Argument(help="The admin's email.")],
+    workspace: WorkspaceOption = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Set the password a teammate signs in to the inbox with."""
+    migrations.upgrade(Settings().resolved_database_url)
+
+    async def work(tx):  # type: ignore[no-untyped-def]
+        uow = await _admin_uow(tx, workspace)
+        await teammates.set_password(uow, await teammates.admin_by_email(uow, email), password)
+
+    _run_or_exit(work)
+    typer.echo(f"Password set for {email}.")
+
+
+@admin_app.command("login-link")
+def admin_login_link(
+    email: Annotated[str, typer.Argument(help="The admin's email.")], workspace: WorkspaceOption = None
+) -> None:
+    """Print a one-time link that signs the teammate in to the inbox."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+
+    async def work(tx):  # type: ignore[no-untyped-def]
+        uow = await _admin_uow(tx, workspace)
+        admin = await teammates.admin_by_email(uow, email)
+        return await teammates.login_link(uow, admin, settings.base_url, settings.inbox_login_link_minutes)
+
+    typer.echo(_run_or_exit(work))
+
+
+def _run_or_exit(work):  # type: ignore[no-untyped-def]
+    try:
+        return asyncio.run(_in_transaction(work))
+    except TidingsError as error:
+        typer.echo(f"Error: {error.items[0].message}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -310,3 +365,44 @@ def import_intercom(
             typer.echo(f"{'':>18}{source_id}: {reason}")
     if summary.stopped_at_limit:
         typer.echo(f"Stopped after {limit} new objects: run the same command again to continue.")
+
+
+@import_app.command("articles")
+def import_articles(
+    path: Annotated[Path, typer.Argument(help="A help-center export (.jsonl) or a folder of Markdown.", exists=True)],
+    workspace: Annotated[str, typer.Option(help="Workspace id.")],
+    author_id: Annotated[
+        int | None, typer.Option(help="Author of articles naming none (default: first admin).")
+    ] = None,
+    state: Annotated[str, typer.Option(help="State of articles that give none: published or draft.")] = "published",
+) -> None:
+    """Create collections and articles (each through the API's own code path); Fin can answer from them at once."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    records = article_importer.read_export(path)
+
+    async def run() -> importer.Summary:
+        storage = open_storage(settings.resolved_database_url)
+        try:
+            tx = await storage.begin(write=False)
+            try:
+                await workspace_uow(tx, workspace)
+            finally:
+                await tx.rollback()
+            with typer.progressbar(length=len(records), label="Importing articles") as bar:
+                return await article_importer.import_articles(
+                    storage, workspace, records, author_id=author_id, state=state, progress=lambda: bar.update(1)
+                )
+        finally:
+            await storage.close()
+
+    try:
+        summary = asyncio.run(run())
+    except TidingsError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"created {summary.created}, failed {len(summary.failed)}")
+    for name, reason in summary.failed:
+        typer.echo(f"  failed {name}: {reason}")
+    if summary.failed:
+        raise typer.Exit(1)

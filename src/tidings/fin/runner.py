@@ -18,7 +18,7 @@ from typing import Any
 from tidings.core import clock
 from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import Storage
-from tidings.fin import answerer, storage
+from tidings.fin import answerer, storage, tools
 from tidings.fin.config import FinConfig, fin_config
 from tidings.fin.inactivity import sweep_forever
 from tidings.fin.rules import REASON_ROUTED
@@ -111,7 +111,7 @@ class FinRunner:
         try:
             if not await self._read_tx(storage.any_open_job):
                 return None
-            return await self._in_tx(lambda tx: storage.claim_job(tx, clock.now_ms(), self.lease_ms))
+            return await self._in_tx(lambda tx: storage.claim_job(tx, clock.real_ms(), self.lease_ms))
         except Exception:
             log.exception("claiming a Fin job failed")
             return None
@@ -135,7 +135,7 @@ class FinRunner:
     async def _renew(self, job_id: int) -> None:
         while True:
             await asyncio.sleep(self.config.fin_lease_seconds / 3)
-            until = clock.now_ms() + self.lease_ms
+            until = clock.real_ms() + self.lease_ms
             await self._in_tx(lambda tx, until=until: storage.extend_lease(tx, job_id, until))
 
     async def _read(self, workspace_id: str, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
@@ -157,7 +157,10 @@ class FinRunner:
         else:
             grounding = await self._read(workspace_id, lambda uow: answerer.ground(uow, decided))
             streamer = Streamer(state, lambda work: self._write(workspace_id, work))
-            outcome = await answer_question(self.config, state, grounding, streamer)
+            exchange = await tools.consult(
+                self.config, state, grounding, lambda work: self._read(workspace_id, work), streamer.write
+            )
+            outcome = await answer_question(self.config, state, grounding, streamer, exchange)
         await self._write(workspace_id, lambda uow: apply(uow, state, outcome, job["id"]))
         report_turn(job, outcome, time.perf_counter() - started)
 

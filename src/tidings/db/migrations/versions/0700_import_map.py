@@ -1,7 +1,7 @@
 """import map
 
 Revision ID: 0700
-Revises: 0100
+Revises: 0406
 Create Date: 2026-12-01 20:23:25.093458
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0700"
-down_revision = "0100"
+down_revision = "0406"
 branch_labels = None
 depends_on = None
 
