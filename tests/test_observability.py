@@ -212,6 +212,23 @@ def test_metrics_on_their_own_port(tmp_path: Path) -> None:
         stop_server(server)
 
 
+def test_a_made_up_method_is_counted_as_other() -> None:
+    """uvicorn's default parser refuses unknown methods, h11 lets any token through: clients must
+    not be able to add series at will."""
+    from prometheus_client import REGISTRY
+
+    from tidings.observability.metrics import record_request
+
+    def count(method: str) -> float:
+        labels = {"operation_id": "unmatched", "method": method, "status": "405"}
+        return REGISTRY.get_sample_value("tidings_http_requests_total", labels) or 0.0
+
+    before = count("other")
+    record_request("unmatched", "BREW", 405, 0.001)
+    assert count("other") == before + 1
+    assert count("BREW") == 0
+
+
 def test_text_logs_on_a_terminal_format() -> None:
     import logging
 

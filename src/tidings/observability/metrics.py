@@ -95,10 +95,23 @@ def metrics() -> Metrics:
     return Metrics()
 
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# (operation, method, status) -> its counter and histogram: `labels()` costs more than the update.
+# Bounded: operation ids are the routes' (or "unmatched"), methods the known ones, statuses 100-599.
+_request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def record_request(operation_id: str, method: str, status: int, seconds: float) -> None:
-    m = metrics()
-    m.requests.labels(operation_id, method, str(status)).inc()
-    m.request_seconds.labels(operation_id).observe(seconds)
+    if method not in KNOWN_METHODS:
+        method = "other"  # a client's made-up method must not add a series
+    key = (operation_id, method, status)
+    series = _request_series.get(key)
+    if series is None:
+        m = metrics()
+        series = (m.requests.labels(operation_id, method, str(status)), m.request_seconds.labels(operation_id))
+        _request_series[key] = series
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def record_delivery(outcome: str, lag_seconds: float | None) -> None:

@@ -1,4 +1,7 @@
-"""One log line and one set of metrics per HTTP request (pure ASGI, outside the framework)."""
+"""One log line and one set of metrics per HTTP request (pure ASGI, outside the framework).
+
+Pool use is not sampled here but every few seconds (`metrics_sampler`): it costs more than the rest.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings.core.request_id import current_request_id
 from tidings.observability.logs import event
-from tidings.observability.metrics import record_pool, record_request
+from tidings.observability.metrics import record_request
 
 log = logging.getLogger("tidings.request")
 
@@ -56,10 +59,8 @@ class RequestTelemetry:
     def finished(scope: Scope, status: int, seconds: float) -> None:
         operation_id = operation_of(scope)
         record_request(operation_id, scope["method"], status, seconds)
-        app = scope.get("app")
-        storage = getattr(getattr(app, "state", None), "storage", None)
-        if storage is not None:
-            record_pool(storage)
+        if not log.isEnabledFor(logging.INFO):
+            return
         workspace_id = scope.get(WORKSPACE_KEY) or (scope.get("path_params") or {}).get("ws")
         event(
             log,
