@@ -17,6 +17,7 @@ from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.control import clock as clock_control
 from tidings.control import seeds
+from tidings.control.requests import RequestLogMiddleware
 from tidings.core.auth import TokenCache
 from tidings.core.deps import provide_uow
 from tidings.core.errors import render_error
@@ -59,5 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 
 def asgi_app() -> Any:
-    """Factory for uvicorn workers: the request-id layer outside everything, routing errors included."""
-    return RequestIdMiddleware(create_app())
+    """Factory for uvicorn workers: the request-id layer outside everything, routing errors included,
+    then the control plane's request log."""
+    settings = Settings()
+    return RequestIdMiddleware(RequestLogMiddleware(create_app(settings), settings.request_log_size))

@@ -8,7 +8,7 @@ from tidings.admins.routes import AdminsController, MeController
 from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
 from tidings.companies.routes import CompaniesController, ContactCompaniesController
 from tidings.contacts.routes import ContactsController, ContactTagsController
-from tidings.control.routes import ClockController, SnapshotsController
+from tidings.control.routes import ClockController, FaultsController, RequestLogController, SnapshotsController
 from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.custom_channel.routes import CustomChannelEventsController, CustomChannelSettingsController
 from tidings.custom_objects.routes import CustomObjectInstancesController, CustomObjectTypesController
@@ -73,6 +73,8 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     UploadsController,
     ClockController,
     SnapshotsController,
+    RequestLogController,
+    FaultsController,
 ]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.

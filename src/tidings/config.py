@@ -33,6 +33,8 @@ class Settings(BaseSettings):
         description="Seconds between delivery attempts; after the last one a delivery is failed.",
     )
     allow_private_webhooks: bool = False
+    # Requests kept per workspace in the control plane's request log (0 turns it off).
+    request_log_size: int = Field(default=1000, ge=0, le=100_000)
     run_worker: bool = True
 
     @cached_property
