@@ -484,3 +484,44 @@ def test_fault_rules_are_checked(workspace: Workspace) -> None:
             workspace.control.add_fault(**bad)
     with pytest.raises(ControlError, match="404"):
         workspace.control.call("DELETE", "/faults/fault_0")
+
+
+# The CLI.
+def test_the_cli_drives_each_control(server: LiveServer, workspace: Workspace) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tidings.cli import app
+
+    runner = CliRunner()
+    where = ["--url", server.base_url, "--admin-key", server.admin_key]
+
+    def run(*args: str) -> Any:
+        result = runner.invoke(
+            app,
+            [*args[:2], workspace.id, *args[2:], *where]
+            if args[0] != "requests"
+            else [args[0], workspace.id, *args[1:], *where],
+        )
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output) if result.output.strip() else None
+
+    assert run("clock", "freeze", "--at", str(T0))["now"] == T0
+    assert run("clock", "advance", "60")["now"] == T0 + 60
+    workspace.http.get("/tags")
+    assert [e["path"] for e in run("requests", "--path", "/tags")] == ["/tags"]
+    assert run("faults", "add", "--path", "/tags", "--status", "503", "--times", "1")["status"] == 503
+    assert workspace.http.get("/tags").status_code == 503
+    assert [f["matched"] for f in run("faults", "list")] == [1]
+    run("faults", "clear")
+    assert run("faults", "list") == []
+    assert run("snapshot", "save", "cli")["name"] == "cli"
+    assert [s["name"] for s in run("snapshot", "list")] == ["cli"]
+    assert run("snapshot", "restore", "cli")["name"] == "cli"
+    run("snapshot", "delete", "cli")
+    assert run("workspace", "reset", "--seed", "cli-seed")["status"] == "reset"
+    assert run("clock", "real")["frozen"] is False
+    failed = runner.invoke(app, ["snapshot", "restore", workspace.id, "missing", *where])
+    assert failed.exit_code == 1
+    assert "404" in failed.output

@@ -84,3 +84,8 @@ class WorkspaceControl:
 
     def clear_faults(self) -> None:
         self.call("DELETE", "/faults")
+
+    # The workspace.
+    def reset(self, seed: str | int | None = None) -> dict[str, Any]:
+        """Delete its objects; a seeded workspace starts its id sequence again (from `seed` if given)."""
+        return self.call("POST", "/reset", json=None if seed is None else {"seed": seed})
