@@ -369,3 +369,159 @@ def test_a_reset_keeps_snapshots(server: LiveServer, workspace: Workspace) -> No
     assert workspace.http.get("/contacts").json()["data"] == []
     workspace.control.restore_snapshot("kept")
     assert [c["email"] for c in workspace.http.get("/contacts").json()["data"]] == ["kept@example.com"]
+
+
+# The request log.
+def test_the_request_log_shows_the_sdks_calls_with_masked_tokens(client, workspace: Workspace) -> None:
+    workspace.control.freeze(at=T0)
+    contact = client.unstable.contacts.create_contact(request={"email": "logged@example.com"})
+    client.unstable.contacts.show_contact(id=contact.id)
+    missing = workspace.http.get("/contacts/000000000000000000000000")
+    assert missing.status_code == 404
+    logged = workspace.control.requests()
+    assert [(e["method"], e["path"], e["status"]) for e in logged] == [
+        ("POST", "/contacts", 200),
+        ("GET", f"/contacts/{contact.id}", 200),
+        ("GET", "/contacts/000000000000000000000000", 404),
+    ]
+    created = logged[0]
+    assert created["type"] == "request"
+    assert created["at_ms"] == T0 * 1000
+    assert '"email":"logged@example.com"' in created["body"].replace(" ", "")
+    assert '"id":"' + contact.id + '"' in created["response_body"]
+    assert created["duration_ms"] >= 0
+    authorization = created["headers"]["authorization"]
+    assert authorization == "Bearer ****" + workspace.token[-4:]
+    assert workspace.token not in str(logged)
+    assert logged[2]["request_id"] == missing.json()["request_id"]
+    assert [e["path"] for e in workspace.control.requests(method="GET", path="/contacts/*")] == [
+        f"/contacts/{contact.id}",
+        "/contacts/000000000000000000000000",
+    ]
+    assert [e["status"] for e in workspace.control.requests(status=404)] == [404]
+    assert len(workspace.control.requests(limit=1)) == 1
+    workspace.control.clear_requests()
+    assert workspace.control.requests() == []
+
+
+def test_the_request_log_is_the_workspaces_own(server: LiveServer, workspace: Workspace) -> None:
+    other = server.new_workspace()
+    other.http.get("/contacts")
+    workspace.http.get("/tags")
+    assert [e["path"] for e in workspace.control.requests()] == ["/tags"]
+    assert [e["path"] for e in other.control.requests()] == ["/contacts"]
+
+
+# Faults.
+def test_an_error_fault_is_the_sdks_error_and_changes_nothing(client, workspace: Workspace) -> None:
+    from intercom.core.api_error import ApiError
+
+    workspace.control.add_fault(method="POST", path="/contacts", status=404, times=1)
+    with pytest.raises(ApiError) as raised:
+        client.unstable.contacts.create_contact(request={"email": "fault@example.com"})
+    assert raised.value.status_code == 404
+    assert raised.value.body["type"] == "error.list"
+    assert raised.value.body["errors"] == [{"code": "not_found", "message": "Resource Not Found"}]
+    assert workspace.http.get("/contacts").json()["data"] == []
+    # Used up: the next call goes through.
+    client.unstable.contacts.create_contact(request={"email": "fault@example.com"})
+    workspace.control.add_fault(operation_id="ListContacts", status=500, code="server_error", message="Boom")
+    with pytest.raises(ApiError) as failed:
+        client.unstable.contacts.list_contacts(request_options={"max_retries": 0})
+    assert failed.value.status_code == 500
+    assert failed.value.body["errors"] == [{"code": "server_error", "message": "Boom"}]
+    rule = workspace.control.faults()[-1]
+    assert (rule["type"], rule["kind"], rule["matched"], rule["operation_id"]) == ("fault", "error", 1, "ListContacts")
+    workspace.control.clear_faults()
+    assert workspace.control.faults() == []
+    assert len(client.unstable.contacts.list_contacts().data) == 1
+
+
+def test_a_scripted_429_carries_rate_limit_headers_and_the_sdk_retries_it(client, workspace: Workspace) -> None:
+    from intercom.core.api_error import ApiError
+
+    workspace.control.add_fault(path="/contacts", method="POST", status=429, times=1)
+    with pytest.raises(ApiError) as raised:
+        client.unstable.contacts.create_contact(request={"email": "a@example.com"}, request_options={"max_retries": 0})
+    assert raised.value.status_code == 429
+    assert raised.value.body["errors"][0]["code"] == "rate_limit_exceeded"
+    assert raised.value.headers["x-ratelimit-remaining"] == "0"
+    assert int(raised.value.headers["x-ratelimit-limit"]) > 0
+    assert int(raised.value.headers["x-ratelimit-reset"]) > time.time() - 60
+    # Told to retry (its count starts at 2), the SDK gets through one 429 after its Retry-After;
+    # the log shows both attempts.
+    workspace.control.add_fault(path="/contacts", method="POST", status=429, times=1)
+    client.unstable.contacts.create_contact(request={"email": "b@example.com"}, request_options={"max_retries": 3})
+    assert [e["status"] for e in workspace.control.requests(method="POST", path="/contacts")] == [429, 429, 200]
+
+
+def test_latency_and_dropped_connections(client, workspace: Workspace) -> None:
+    import httpx
+
+    workspace.control.add_fault(kind="latency", latency_ms=1500, path="/tags", times=1)
+    slow = httpx.Client(base_url=workspace.base_url, headers={"Authorization": f"Bearer {workspace.token}"})
+    with pytest.raises(httpx.ReadTimeout):
+        slow.get("/tags", timeout=0.5)
+    assert slow.get("/tags").status_code == 200
+    workspace.control.add_fault(kind="drop", path="/tags", times=1)
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.unstable.tags.list_tags(request_options={"max_retries": 0})
+    assert client.unstable.tags.list_tags().type == "list"
+    [dropped] = workspace.control.requests(status=None, path="/tags")[-2:-1]
+    assert dropped["dropped"] is True
+    assert dropped["status"] is None
+
+
+def test_a_fault_with_a_probability_fails_about_that_share(workspace: Workspace) -> None:
+    workspace.control.add_fault(path="/tags", status=503, probability=0.5)
+    statuses = [workspace.http.get("/tags").status_code for _ in range(60)]
+    assert set(statuses) == {200, 503}
+
+
+def test_fault_rules_are_checked(workspace: Workspace) -> None:
+    for bad in ({"status": 200}, {"kind": "explode"}, {"probability": 2}, {"kind": "error"}, {"path": "contacts"}):
+        with pytest.raises(ControlError, match="400"):
+            workspace.control.add_fault(**bad)
+    with pytest.raises(ControlError, match="404"):
+        workspace.control.call("DELETE", "/faults/fault_0")
+
+
+# The CLI.
+def test_the_cli_drives_each_control(server: LiveServer, workspace: Workspace) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tidings.cli import app
+
+    runner = CliRunner()
+    where = ["--url", server.base_url, "--admin-key", server.admin_key]
+
+    def run(*args: str) -> Any:
+        result = runner.invoke(
+            app,
+            [*args[:2], workspace.id, *args[2:], *where]
+            if args[0] != "requests"
+            else [args[0], workspace.id, *args[1:], *where],
+        )
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output) if result.output.strip() else None
+
+    assert run("clock", "freeze", "--at", str(T0))["now"] == T0
+    assert run("clock", "advance", "60")["now"] == T0 + 60
+    workspace.http.get("/tags")
+    assert [e["path"] for e in run("requests", "--path", "/tags")] == ["/tags"]
+    assert run("faults", "add", "--path", "/tags", "--status", "503", "--times", "1")["status"] == 503
+    assert workspace.http.get("/tags").status_code == 503
+    assert [f["matched"] for f in run("faults", "list")] == [1]
+    run("faults", "clear")
+    assert run("faults", "list") == []
+    assert run("snapshot", "save", "cli")["name"] == "cli"
+    assert [s["name"] for s in run("snapshot", "list")] == ["cli"]
+    assert run("snapshot", "restore", "cli")["name"] == "cli"
+    run("snapshot", "delete", "cli")
+    assert run("workspace", "reset", "--seed", "cli-seed")["status"] == "reset"
+    assert run("clock", "real")["frozen"] is False
+    failed = runner.invoke(app, ["snapshot", "restore", workspace.id, "missing", *where])
+    assert failed.exit_code == 1
+    assert "404" in failed.output

@@ -191,9 +191,9 @@ class TestConversations:
         assert conversation.contacts.contacts[0].external_id == "ext-jo"
         assert conversation.source.author.email == "jo@example.com"
 
-    def test_list_pages_most_recently_updated_first(self, client, contact: str, me: str) -> None:
+    def test_list_pages_most_recently_updated_first(self, client, workspace: Workspace, contact: str, me: str) -> None:
         ids = [open_conversation(client, contact, f"message {i}") for i in range(3)]
-        time.sleep(1.1)  # updated_at has one-second resolution
+        workspace.control.advance(1)  # updated_at has one-second resolution
         client.unstable.conversations.reply_conversation(
             id=ids[0], request={"message_type": "note", "type": "admin", "admin_id": me, "body": "bump"}
         )
@@ -303,10 +303,10 @@ class TestReplies:
             "application/pdf",
         )
 
-    def test_contact_replies_by_email_external_id_and_last(self, client, contact: str) -> None:
+    def test_contact_replies_by_email_external_id_and_last(self, client, workspace: Workspace, contact: str) -> None:
         first = open_conversation(client, contact, "first")
         latest = open_conversation(client, contact, "second")
-        time.sleep(1.1)  # updated_at has one-second resolution
+        workspace.control.advance(1)  # updated_at has one-second resolution
         conversations = client.unstable.conversations
         by_email = conversations.reply_conversation(
             id=first, request={"message_type": "comment", "type": "user", "email": "jo@example.com", "body": "a"}
@@ -418,7 +418,7 @@ class TestManage:
         )
         snoozed = {"field": "state", "operator": "=", "value": "snoozed"}
         assert [c.id for c in conversations.search_conversations(query=snoozed).conversations] == [conversation_id]
-        time.sleep(until - time.time() + 1.2)
+        workspace.control.advance(until - workspace.control.now() + 1)
         woke = conversations.retrieve_conversation(id=int(conversation_id))
         assert (woke.state, woke.snoozed_until) == ("open", None)
         assert conversations.search_conversations(query=snoozed).conversations == []
@@ -580,9 +580,9 @@ class TestSearch:
         }
         assert ids(nested) == sorted([support, billing])
 
-    def test_timestamps_ranges_and_words(self, client, me: str, contact: str) -> None:
+    def test_timestamps_ranges_and_words(self, client, workspace: Workspace, me: str, contact: str) -> None:
         first = open_conversation(client, contact, "<p>Supporting our printers</p>")
-        time.sleep(1.1)
+        workspace.control.advance(1)
         second = open_conversation(client, contact, "Printer jam")
         conversations = client.unstable.conversations
         created = {c: conversations.retrieve_conversation(id=int(c)).created_at for c in (first, second)}

@@ -29,6 +29,7 @@ import pytest
 from tests.conftest import start_server, stop_server
 from tests.support.live import LiveServer, Workspace, management_json
 from tests.support.receiver import Received, Receiver
+from tidings.testing.control import WorkspaceControl
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 PAGES = [
@@ -107,8 +108,11 @@ def verified(request: Received, secret: str) -> dict[str, Any]:
     return json.loads(request.body)
 
 
-def events_of(receiver: Receiver, secret: str, conversation_id: str, count: int) -> list[dict[str, Any]]:
-    """Exactly `count` events of the conversation (waits for them, then checks no more arrive)."""
+def events_of(
+    receiver: Receiver, secret: str, conversation_id: str, count: int, control: WorkspaceControl
+) -> list[dict[str, Any]]:
+    """Exactly `count` events of the conversation (waits for them, then checks no more arrive: once
+    the workspace has nothing left to run, every event it was going to send has been sent)."""
 
     def mine(seen: list[Received]) -> list[dict[str, Any]]:
         unique = {r.delivery_id: r for r in seen}
@@ -116,7 +120,7 @@ def events_of(receiver: Receiver, secret: str, conversation_id: str, count: int)
         return [e for e in events if e["conversation_id"] == conversation_id]
 
     receiver.wait_for(lambda seen: len(mine(seen)) >= count)
-    time.sleep(0.4)
+    control.advance(0)  # returns once Fin's turns and the deliveries due have run
     found = mine(receiver.snapshot())
     assert len(found) == count, [(e["event_name"], e.get("status")) for e in found]
     return found
@@ -135,7 +139,7 @@ class Fin:
     urls: dict[str, str]
 
     def events(self, conversation_id: str, count: int) -> list[dict[str, Any]]:
-        return events_of(self.receiver, self.secret, conversation_id, count)
+        return events_of(self.receiver, self.secret, conversation_id, count, self.ws.control)
 
 
 @pytest.fixture
@@ -398,7 +402,7 @@ def test_a_user_who_answers_in_time_is_not_nudged(fin: Fin) -> None:
         ("fin_status_updated", "resolved", None),
         ("fin_status_updated", "complete", None),
     ]
-    time.sleep(2.5)
+    fin.ws.control.advance(3)  # past the time-out: any inactivity step due has fired when this returns
     fin.events("ext-chatty", 6)
 
 

@@ -16,6 +16,7 @@ from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.control import clock as clock_control
 from tidings.control import seeds
+from tidings.control.requests import RequestLogMiddleware
 from tidings.core.auth import TokenCache
 from tidings.core.deps import provide_uow
 from tidings.core.errors import render_error
@@ -77,7 +78,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 def asgi_app() -> Any:
     """Factory for uvicorn workers: the request-id layer outside everything, routing errors included;
-    inside it, each request's log line and metrics; then HTTP's basics (HEAD, OPTIONS, an absent
-    body) in front of the router."""
-    app = create_app()
-    return RequestIdMiddleware(RequestTelemetry(HttpBasicsMiddleware(app, RouteTable(app))))
+    inside it, the control plane's request log, then each request's log line and metrics; then HTTP's
+    basics (HEAD, OPTIONS, an absent body) in front of the router."""
+    settings = Settings()
+    app = create_app(settings)
+    telemetry = RequestTelemetry(HttpBasicsMiddleware(app, RouteTable(app)))
+    return RequestIdMiddleware(RequestLogMiddleware(telemetry, settings.request_log_size))

@@ -14,7 +14,7 @@ from tidings.calls.routes import CallsController, CallsSetupController, FinVoice
 from tidings.companies.routes import CompaniesController, ContactCompaniesController
 from tidings.contacts.routes import ContactsController, ContactTagsController
 from tidings.content_snippets.routes import ContentSnippetsController
-from tidings.control.routes import ClockController, SnapshotsController
+from tidings.control.routes import ClockController, FaultsController, RequestLogController, SnapshotsController
 from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.custom_channel.routes import CustomChannelEventsController, CustomChannelSettingsController
 from tidings.custom_objects.routes import CustomObjectInstancesController, CustomObjectTypesController
@@ -120,6 +120,8 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     WorkflowsSetupController,
     ClockController,
     SnapshotsController,
+    RequestLogController,
+    FaultsController,
 ]
 
 # The teammates' web inbox under /inbox (session cookies, not tokens), unless TIDINGS_INBOX_ENABLED=0.

@@ -406,3 +406,168 @@ def import_articles(
         typer.echo(f"  failed {name}: {reason}")
     if summary.failed:
         raise typer.Exit(1)
+
+
+# The control plane (docs/control-plane.md): its state lives in the running server, so these
+# commands call its management API.
+clock_app = typer.Typer(help="A workspace's clock: freeze, advance, back to real time.", no_args_is_help=True)
+snapshot_app = typer.Typer(help="Snapshots of a workspace: save, restore, list, delete.", no_args_is_help=True)
+faults_app = typer.Typer(help="Injected faults: add, list, clear.", no_args_is_help=True)
+app.add_typer(clock_app, name="clock")
+app.add_typer(snapshot_app, name="snapshot")
+app.add_typer(faults_app, name="faults")
+
+ServerUrl = Annotated[str | None, typer.Option("--url", help="The server (default: TIDINGS_PUBLIC_URL or host:port).")]
+AdminKey = Annotated[str | None, typer.Option("--admin-key", help="Default: TIDINGS_ADMIN_KEY or the data dir's key.")]
+WorkspaceArg = Annotated[str, typer.Argument(help="Workspace id.")]
+
+
+def _control(workspace: str, url: str | None, admin_key: str | None):  # type: ignore[no-untyped-def]
+    from tidings.bootstrap import load_admin_key
+    from tidings.testing.control import WorkspaceControl
+
+    settings = Settings()
+    return WorkspaceControl(url or settings.base_url, admin_key or load_admin_key(settings), workspace)
+
+
+def _run(workspace: str, url: str | None, admin_key: str | None, call) -> None:  # type: ignore[no-untyped-def]
+    from tidings.testing.control import ControlError
+
+    control = _control(workspace, url, admin_key)
+    try:
+        result = call(control)
+    except ControlError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
+    finally:
+        control.close()
+    if result is not None:
+        typer.echo(msgspec.json.format(msgspec.json.encode(result), indent=2).decode())
+
+
+@clock_app.command("show")
+def clock_show(workspace: WorkspaceArg, url: ServerUrl = None, admin_key: AdminKey = None) -> None:
+    """The workspace's time, and whether it is frozen or shifted."""
+    _run(workspace, url, admin_key, lambda c: c.clock())
+
+
+@clock_app.command("freeze")
+def clock_freeze(
+    workspace: WorkspaceArg,
+    at: Annotated[float | None, typer.Option(help="Unix time to stop at (default: now).")] = None,
+    url: ServerUrl = None,
+    admin_key: AdminKey = None,
+) -> None:
+    """Stop the workspace's clock."""
+    _run(workspace, url, admin_key, lambda c: c.freeze(at))
+
+
+@clock_app.command("advance")
+def clock_advance(
+    workspace: WorkspaceArg,
+    seconds: Annotated[float, typer.Argument(help="How far to move the clock forward.")],
+    url: ServerUrl = None,
+    admin_key: AdminKey = None,
+) -> None:
+    """Move the clock forward; what falls due on the way fires before this returns."""
+    _run(workspace, url, admin_key, lambda c: c.advance(seconds))
+
+
+@clock_app.command("real")
+def clock_real(workspace: WorkspaceArg, url: ServerUrl = None, admin_key: AdminKey = None) -> None:
+    """Give the workspace real time again."""
+    _run(workspace, url, admin_key, lambda c: c.real_time())
+
+
+@snapshot_app.command("save")
+def snapshot_save(workspace: WorkspaceArg, name: str, url: ServerUrl = None, admin_key: AdminKey = None) -> None:
+    """Save the workspace's whole state under NAME (replacing a snapshot of that name)."""
+    _run(workspace, url, admin_key, lambda c: c.save_snapshot(name))
+
+
+@snapshot_app.command("restore")
+def snapshot_restore(workspace: WorkspaceArg, name: str, url: ServerUrl = None, admin_key: AdminKey = None) -> None:
+    """Put the workspace back as it was when NAME was saved."""
+    _run(workspace, url, admin_key, lambda c: c.restore_snapshot(name))
+
+
+@snapshot_app.command("list")
+def snapshot_list(workspace: WorkspaceArg, url: ServerUrl = None, admin_key: AdminKey = None) -> None:
+    """The workspace's snapshots."""
+    _run(workspace, url, admin_key, lambda c: c.snapshots())
+
+
+@snapshot_app.command("delete")
+def snapshot_delete(workspace: WorkspaceArg, name: str, url: ServerUrl = None, admin_key: AdminKey = None) -> None:
+    _run(workspace, url, admin_key, lambda c: c.delete_snapshot(name))
+
+
+@app.command()
+def requests(
+    workspace: WorkspaceArg,
+    method: Annotated[str | None, typer.Option(help="Only this method.")] = None,
+    path: Annotated[str | None, typer.Option(help="Only this path (a trailing * matches a prefix).")] = None,
+    status: Annotated[int | None, typer.Option(help="Only this status.")] = None,
+    limit: Annotated[int, typer.Option(help="The last this many.")] = 20,
+    clear: Annotated[bool, typer.Option("--clear", help="Empty the log instead.")] = False,
+    url: ServerUrl = None,
+    admin_key: AdminKey = None,
+) -> None:
+    """Intercom API requests the workspace received (tokens masked), oldest first."""
+    if clear:
+        _run(workspace, url, admin_key, lambda c: c.clear_requests())
+    else:
+        _run(workspace, url, admin_key, lambda c: c.requests(method, path, status, limit))
+
+
+@faults_app.command("add")
+def faults_add(
+    workspace: WorkspaceArg,
+    kind: Annotated[str, typer.Option(help="error, latency or drop.")] = "error",
+    method: Annotated[str | None, typer.Option(help="Only this method.")] = None,
+    path: Annotated[str | None, typer.Option(help="Path template, e.g. /contacts/{id}.")] = None,
+    operation_id: Annotated[str | None, typer.Option(help="Or the spec's operationId.")] = None,
+    status: Annotated[int | None, typer.Option(help="The error's HTTP status.")] = None,
+    code: Annotated[str | None, typer.Option(help="The error's Intercom code.")] = None,
+    message: Annotated[str | None, typer.Option(help="The error's message.")] = None,
+    latency_ms: Annotated[int, typer.Option(help="Added latency (kind latency).")] = 0,
+    times: Annotated[int | None, typer.Option(help="Only the next N matching requests.")] = None,
+    probability: Annotated[float, typer.Option(help="Chance that a matching request fails.")] = 1.0,
+    url: ServerUrl = None,
+    admin_key: AdminKey = None,
+) -> None:
+    """Make matching requests fail (answered before the handler runs, so nothing changes)."""
+    rule = {
+        "kind": kind,
+        "method": method,
+        "path": path,
+        "operation_id": operation_id,
+        "status": status,
+        "code": code,
+        "message": message,
+        "latency_ms": latency_ms,
+        "times": times,
+        "probability": probability,
+    }
+    _run(workspace, url, admin_key, lambda c: c.add_fault(**{k: v for k, v in rule.items() if v is not None}))
+
+
+@faults_app.command("list")
+def faults_list(workspace: WorkspaceArg, url: ServerUrl = None, admin_key: AdminKey = None) -> None:
+    _run(workspace, url, admin_key, lambda c: c.faults())
+
+
+@faults_app.command("clear")
+def faults_clear(workspace: WorkspaceArg, url: ServerUrl = None, admin_key: AdminKey = None) -> None:
+    _run(workspace, url, admin_key, lambda c: c.clear_faults())
+
+
+@workspace_app.command("reset")
+def workspace_reset(
+    workspace: WorkspaceArg,
+    seed: Annotated[str | None, typer.Option(help="Seed its ids from now on (deterministic ids).")] = None,
+    url: ServerUrl = None,
+    admin_key: AdminKey = None,
+) -> None:
+    """Delete the workspace's objects (not its admins, teams, tokens, settings) on the running server."""
+    _run(workspace, url, admin_key, lambda c: c.reset(seed))

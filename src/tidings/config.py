@@ -42,6 +42,8 @@ class Settings(BaseSettings):
         description="Whether webhooks and callbacks may go to private addresses; unset: only while the "
         "server listens on loopback alone (`tidings worker` refuses them unless set). See webhooks/safety.py.",
     )
+    # Requests kept per workspace in the control plane's request log (0 turns it off).
+    request_log_size: int = Field(default=1000, ge=0, le=100_000)
     run_worker: bool = True
     # Intercom enforces its per-minute rate limit in 10-second windows; tests shorten them.
     rate_limit_window_seconds: int = 10

@@ -11,6 +11,7 @@ from typing import Any, TypeAlias
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from tidings.core.auth import check_admin_key
 from tidings.core.errors import not_found
@@ -20,7 +21,7 @@ ControlledWorkspace: TypeAlias = NamedDependency[str]
 """A control handler's `workspace` parameter: the id of the workspace in its path, checked."""
 
 
-async def provide_workspace(request: Request[Any, Any, Any], state: State, ws: str) -> str:
+async def provide_workspace(request: Request[Any, Any, Any], state: State, ws: FromPath[str]) -> str:
     check_admin_key(request.headers.get("authorization"), state.admin_key)
     tx = await state.storage.begin(write=False)
     try:

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from tidings.control import clock as clock_control
-from tidings.control import snapshots
+from tidings.control import faults, requests, snapshots
 from tidings.control.deps import ControlledWorkspace, provide_workspace
-from tidings.control.schemas import AdvanceClock, ClockOut, FreezeClock, SaveSnapshot, SnapshotList, SnapshotOut
+from tidings.control.schemas import (
+    AddFault,
+    AdvanceClock,
+    ClockOut,
+    FaultList,
+    FreezeClock,
+    RequestList,
+    SaveSnapshot,
+    SnapshotList,
+    SnapshotOut,
+)
 from tidings.core import clock
+from tidings.core.errors import invalid, not_found
 from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.routes import PREFIX
 from tidings.management.schemas import Status
@@ -75,4 +88,68 @@ class SnapshotsController(Controller):
     @delete("/{name:str}", operation_id="tidingsDeleteSnapshot", status_code=200)
     async def delete_snapshot(self, ws: FromPath[str], name: FromPath[str], tx: ControlTx) -> Status:
         await snapshots.remove(await workspace_uow(tx, ws), name)
+        return Status(status="deleted")
+
+
+class RequestLogController(Controller):
+    path = PREFIX + "/workspaces/{ws:str}/requests"
+    dependencies = {"workspace": Provide(provide_workspace)}
+    tags = ["Control plane"]
+
+    @get("/", operation_id="tidingsListRequests")
+    async def list_requests(
+        self,
+        workspace: ControlledWorkspace,
+        method: FromQuery[str | None] = None,
+        path: FromQuery[str | None] = None,
+        status: FromQuery[int | None] = None,
+        limit: FromQuery[int] = 100,
+    ) -> RequestList:
+        if not 0 <= limit <= 100_000:
+            raise invalid("limit must be between 0 and 100000", "limit")
+        return RequestList(data=requests.entries(workspace, method, path, status, limit))
+
+    @delete("/", operation_id="tidingsClearRequests", status_code=200)
+    async def clear_requests(self, workspace: ControlledWorkspace) -> Status:
+        requests.clear(workspace)
+        return Status(status="cleared")
+
+
+class FaultsController(Controller):
+    path = PREFIX + "/workspaces/{ws:str}/faults"
+    dependencies = {"workspace": Provide(provide_workspace)}
+    tags = ["Control plane"]
+
+    @post("/", operation_id="tidingsAddFault", status_code=201)
+    async def add_fault(self, workspace: ControlledWorkspace, data: JSONBody[AddFault]) -> dict[str, Any]:
+        if data.kind == faults.ERROR and data.status is None:
+            raise invalid("An error fault needs a status", "status")
+        rule = faults.Rule(
+            kind=data.kind,
+            method=data.method,
+            path=data.path,
+            operation_id=data.operation_id,
+            times=data.times,
+            probability=data.probability,
+            status=data.status,
+            code=data.code,
+            message=data.message,
+            headers=data.headers,
+            latency_ms=data.latency_ms,
+        )
+        return faults.describe(faults.add(workspace, rule))
+
+    @get("/", operation_id="tidingsListFaults")
+    async def list_faults(self, workspace: ControlledWorkspace) -> FaultList:
+        return FaultList(data=[faults.describe(r) for r in faults.rules(workspace)])
+
+    @delete("/", operation_id="tidingsClearFaults", status_code=200)
+    async def clear_faults(self, workspace: ControlledWorkspace) -> Status:
+        faults.clear(workspace)
+        return Status(status="cleared")
+
+    @delete("/{fault_id:str}", operation_id="tidingsDeleteFault", status_code=200)
+    async def delete_fault(self, workspace: ControlledWorkspace, fault_id: FromPath[str]) -> Status:
+        if not faults.remove(workspace, fault_id):
+            raise not_found(f"Fault {fault_id} not found")
         return Status(status="deleted")

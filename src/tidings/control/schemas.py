@@ -52,3 +52,32 @@ class SnapshotOut(msgspec.Struct):
 class SnapshotList(msgspec.Struct):
     data: list[SnapshotOut]
     type: str = "list"
+
+
+class RequestList(msgspec.Struct):
+    data: list[dict[str, Any]]
+    type: str = "list"
+
+
+HttpMethod = Annotated[str, msgspec.Meta(pattern=r"^(GET|POST|PUT|PATCH|DELETE|HEAD)$")]
+
+
+class AddFault(Request):
+    kind: Annotated[str, msgspec.Meta(pattern=r"^(error|latency|drop)$")] = "error"
+    method: HttpMethod | None = None
+    path: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"^/")] | None = None
+    operation_id: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    times: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | None = None
+    probability: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
+    status: Annotated[int, msgspec.Meta(ge=400, le=599)] | None = None
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+    message: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None
+    headers: Annotated[dict[str, Annotated[str, msgspec.Meta(max_length=1000)]], msgspec.Meta(max_length=20)] = (
+        msgspec.field(default_factory=dict)
+    )
+    latency_ms: Annotated[int, msgspec.Meta(ge=0, le=120_000)] = 0
+
+
+class FaultList(msgspec.Struct):
+    data: list[dict[str, Any]]
+    type: str = "list"

@@ -36,12 +36,14 @@ class ClockState:
 
 
 class RequestScope:
-    """What the code serving one request is bound to: its workspace, once authenticated."""
+    """What the code serving one request is bound to: its workspace, once authenticated; and
+    whether an injected fault asked for its connection to be dropped (`tidings.control.faults`)."""
 
-    __slots__ = ("workspace_id",)
+    __slots__ = ("drop_connection", "workspace_id")
 
     def __init__(self) -> None:
         self.workspace_id: str | None = None
+        self.drop_connection = False
 
 
 _states: dict[str, ClockState] = {}
@@ -56,6 +58,10 @@ def workspace_now_ms(workspace_id: str | None) -> int:
     real = real_ms()
     state = _states.get(workspace_id) if workspace_id is not None and _states else None
     return state.now_ms(real) if state is not None else real
+
+
+def current_scope() -> RequestScope | None:
+    return _scope.get()
 
 
 def bound_workspace() -> str | None:

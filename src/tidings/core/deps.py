@@ -12,7 +12,8 @@ from typing import Any, TypeAlias
 from litestar import Request
 from litestar.di import NamedDependency
 
-from tidings.core import scopes
+from tidings.control import faults
+from tidings.core import clock, scopes
 from tidings.core.auth import bearer
 from tidings.core.errors import unauthorized
 from tidings.core.uow import UnitOfWork
@@ -44,9 +45,13 @@ async def provide_uow(request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfW
     if token is None:
         raise unauthorized()
     principal = await state.tokens.resolve(token)
+    clock.bind(principal.workspace_id)  # before a fault acts, so the request log names the workspace
     await state.rate_limiter.take(principal.workspace_id, principal.rate_limit_per_minute)
     scopes.check(principal.allowed, request.method, request.scope["path"])
     note_workspace(request.scope, principal.workspace_id)
+    await faults.apply(
+        principal.workspace_id, request.method, request.scope["path"], request.route_handler.operation_id
+    )
     if not request.route_handler.opt.get("any_intercom_version"):
         check_version(version)
     write = request.method not in READ_METHODS or bool(request.route_handler.opt.get("write"))

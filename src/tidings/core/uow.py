@@ -50,7 +50,7 @@ class UnitOfWork:
 
     def numbered(self, stmt: Insert, table: Table) -> Insert:
         """The insert with its row's id chosen here while seeded workspaces exist (`_next_id`)."""
-        if ids.any_seeded() and (next_id := _next_id(table, self.workspace_id, self.dialect)) is not None:
+        if ids.any_seeded() and (next_id := _next_id(table, self.workspace_id)) is not None:
             return stmt.values(id=next_id)
         return stmt
 
@@ -93,20 +93,14 @@ class UnitOfWork:
         return int(await self.scalar(counted) or 0)
 
 
-def _next_id(table: Table, workspace_id: str, dialect: str) -> Any:
-    """The explicit id of a new row while seeded workspaces exist (`tidings.core.ids`): the next in
-    the seed's range; elsewhere on SQLite, the next below the seeded ranges (SQLite would otherwise
-    continue from the highest id, inside a seed's range). None lets the database number the row."""
+def _next_id(table: Table, workspace_id: str) -> Any:
+    """The explicit id of a new row of a seeded workspace (`tidings.core.ids`): one past the highest
+    in the seed's range. None lets the database number the row."""
     column = table.c.get("id")
-    if column is None or column.autoincrement is not True or not column.primary_key:
-        return None
     seeded = ids.seeded(workspace_id)
-    if seeded is not None:
-        low, high = seeded.base, seeded.base + ids.SEEDED_SPAN
-    elif dialect == "sqlite":
-        low, high = 0, ids.SEEDED_FLOOR
-    else:
+    if seeded is None or column is None or column.autoincrement is not True or not column.primary_key:
         return None
+    low, high = seeded.base, seeded.base + ids.SEEDED_SPAN
     highest = select(func.max(column)).where(column > low, column < high).scalar_subquery()
     return func.coalesce(highest, low) + 1
 

@@ -61,3 +61,31 @@ class WorkspaceControl:
 
     def delete_snapshot(self, name: str) -> dict[str, Any]:
         return self.call("DELETE", f"/snapshots/{name}")
+
+    # The request log.
+    def requests(
+        self, method: str | None = None, path: str | None = None, status: int | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Intercom API requests the workspace received, oldest first; `path` may end in `*`."""
+        params = {k: v for k, v in {"method": method, "path": path, "status": status, "limit": limit}.items() if v}
+        return self.call("GET", "/requests", params=params)["data"]
+
+    def clear_requests(self) -> None:
+        self.call("DELETE", "/requests")
+
+    # Faults.
+    def add_fault(self, **rule: Any) -> dict[str, Any]:
+        """E.g. `add_fault(method="POST", path="/contacts", status=429, times=1)`, `kind="latency",
+        latency_ms=500`, or `kind="drop"`; see docs/control-plane.md."""
+        return self.call("POST", "/faults", json=rule)
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self.call("GET", "/faults")["data"]
+
+    def clear_faults(self) -> None:
+        self.call("DELETE", "/faults")
+
+    # The workspace.
+    def reset(self, seed: str | int | None = None) -> dict[str, Any]:
+        """Delete its objects; a seeded workspace starts its id sequence again (from `seed` if given)."""
+        return self.call("POST", "/reset", json=None if seed is None else {"seed": seed})
