@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         "server listens on loopback alone (`tidings worker` refuses them unless set). See webhooks/safety.py.",
     )
     run_worker: bool = True
+    keep_alive_seconds: float = Field(default=5.0, description="An idle keep-alive connection is closed after this.")
+    request_read_timeout_seconds: float = Field(
+        default=30.0, description="A request not fully received this long after it began loses its connection."
+    )
+    max_connections: int = Field(default=1000, description="Connections one server process holds at most.")
     sqlite_statement_budget_seconds: float = Field(
         default=1.0,
         description="A SQLite statement running longer is interrupted (it would hold every request meanwhile).",
