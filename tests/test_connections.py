@@ -4,6 +4,7 @@ requests from other clients are answered meanwhile. (The HTTP layer is the same 
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,3 +88,26 @@ def test_the_limits_are_settings(tmp_path: Path) -> None:
     assert settings.request_read_timeout_seconds > 0
     assert settings.keep_alive_seconds > 0
     assert settings.max_connections > 0
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /contacts?x=" + b"%F2%BD%9A%A9" * 30_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"NOT HTTP AT ALL\r\n\r\n",
+    ],
+)
+def test_a_request_the_http_layer_cannot_read_gets_the_error_envelope(
+    strict_server: LiveServer, request_bytes: bytes
+) -> None:
+    with socket.create_connection(("127.0.0.1", strict_server.port), timeout=15) as conn:
+        conn.sendall(request_bytes)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400"), answer[:300]
+    assert b"content-type: application/json" in head.lower()
+    error = json.loads(body)
+    assert error["type"] == "error.list"
+    assert error["errors"][0]["code"] == "parameter_invalid"

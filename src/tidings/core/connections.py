@@ -6,6 +6,9 @@
 - a process holds at most `max_connections` connections; one past that is closed at once, before
   anything is read, so the ones being served keep their share.
 
+A request the HTTP parser cannot read (a request line or header past its size limit, not HTTP)
+gets Intercom's error envelope rather than uvicorn's plain-text 400.
+
 `tidings serve` passes `TimedHttpProtocol` as uvicorn's `http` class, with `keep_alive_seconds`
 as its keep-alive timeout.
 """
@@ -13,11 +16,13 @@ as its keep-alive timeout.
 from __future__ import annotations
 
 import asyncio
+import json
 from functools import cache
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from tidings.config import Settings
+from tidings.core.request_id import new_request_id
 
 
 @cache
@@ -62,3 +67,13 @@ class TimedHttpProtocol(HttpToolsProtocol):
         self._read_timer = None
         if not self.transport.is_closing():
             self.transport.close()
+
+    def send_400_response(self, msg: str) -> None:
+        error = {"code": "parameter_invalid", "message": "The request cannot be read as HTTP (too long or malformed)"}
+        body = json.dumps({"type": "error.list", "request_id": new_request_id(), "errors": [error]}).encode()
+        head = (
+            b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
+            b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n"
+        )
+        self.transport.write(head + body)
+        self.transport.close()
