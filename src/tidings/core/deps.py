@@ -17,6 +17,7 @@ from tidings.core.auth import bearer
 from tidings.core.errors import unauthorized
 from tidings.core.uow import UnitOfWork
 from tidings.core.versioning import check_version, effective_version
+from tidings.observability.requests import note_workspace
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
@@ -44,6 +45,7 @@ async def provide_uow(request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfW
         raise unauthorized()
     principal = await state.tokens.resolve(token)
     scopes.check(principal.allowed, request.method, request.scope["path"])
+    note_workspace(request.scope, principal.workspace_id)
     if not request.route_handler.opt.get("any_intercom_version"):
         check_version(version)
     write = request.method not in READ_METHODS or bool(request.route_handler.opt.get("write"))

@@ -26,10 +26,16 @@ from tidings.db.storage import is_over_budget
 log = logging.getLogger("tidings.errors")
 
 
-class ErrorItem(msgspec.Struct, omit_defaults=True):
+class ErrorItem(msgspec.Struct):
+    """One entry of `errors`; `field` only where an input field is to blame (None leaves it out)."""
+
     code: str
-    message: str | None = None
-    field: str | None = None
+    message: str
+    field: str | msgspec.UnsetType | None = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        if self.field is None:
+            self.field = msgspec.UNSET
 
 
 class ErrorList(msgspec.Struct):

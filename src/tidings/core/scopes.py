@@ -38,6 +38,25 @@ AREA_OF_SEGMENT = {
     "data_attributes": "data_attributes",
     "ai": "ai_content",
     "custom_object_instances": "custom_objects",
+    # Macros need read_conversations (the spec's GET /macros 403); calls belong to their conversations.
+    "macros": "conversations",
+    "calls": "conversations",
+    "fin_voice": "conversations",
+    "phone_call_redirects": "conversations",
+    "away_status_reasons": "admins",
+    "brands": "admins",
+    "emails": "admins",
+    # Areas Intercom documents no scope name for: one area each, named after the path.
+    "articles": "articles",
+    "help_center": "articles",
+    "internal_articles": "articles",
+    "content_snippets": "articles",
+    "folders": "articles",
+    "news": "news",
+    "events": "events",
+    "data_connectors": "data_connectors",
+    "export": "exports",
+    "download": "exports",
 }
 AREAS = frozenset(AREA_OF_SEGMENT.values())
 # POSTs that only read.

@@ -102,7 +102,7 @@ from sqlalchemy.sql.selectable import SelectBase
 from tidings.core.errors import TidingsError
 from tidings.core.ids import is_integer_text
 from tidings.core.limits import MAX_IN_VALUES, MAX_MATCHED_LENGTH, MAX_SEARCH_VALUE_LENGTH
-from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor, invalid_cursor
+from tidings.core.paging import CursorPages, clamp_per_page, cursor_pages, decode_cursor, invalid_cursor
 
 MAX_DEPTH = 2
 MAX_ITEMS = 15
@@ -175,7 +175,7 @@ class Searchable:
 class SearchPage:
     rows: list[Any]
     total_count: int
-    pages: dict[str, Any]
+    pages: CursorPages
 
 
 @dataclass

@@ -2,31 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
-from tidings.core.schemas import Request
+from tidings.core import ids
+from tidings.core.schemas import Out, PlainOut, Request
 
 
-class WorkspaceOut(msgspec.Struct):
+class WorkspaceOut(Out, tag="workspace"):
     id: str
     name: str
     created_at: int
-    type: str = "workspace"
+    seed: str | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> WorkspaceOut:
-        return cls(id=row["id"], name=row["name"], created_at=row["created_at"])
+        seeded = ids.seeded(row["id"])
+        return cls(id=row["id"], name=row["name"], created_at=row["created_at"], seed=seeded and seeded.seed)
 
 
-class WorkspaceList(msgspec.Struct):
+class WorkspaceList(Out, tag="list"):
     data: list[WorkspaceOut]
-    type: str = "list"
 
 
 class CreateWorkspace(Request):
     name: str
+    # Deterministic ids (docs/control-plane.md): the same seed and calls give the same ids.
+    seed: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | int | None = None
+
+    @property
+    def seed_text(self) -> str | None:
+        return None if self.seed is None else str(self.seed)
+
+
+class ResetWorkspace(Request):
+    seed: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | int | None = None
+
+    @property
+    def seed_text(self) -> str | None:
+        return None if self.seed is None else str(self.seed)
 
 
 class CreateToken(Request):
@@ -35,12 +50,11 @@ class CreateToken(Request):
     scopes: list[Any] | None = None
 
 
-class TokenOut(msgspec.Struct):
+class TokenOut(Out, tag="access_token"):
     id: str
     name: str
     token: str
     scopes: list[str]
-    type: str = "access_token"
 
 
 class CreateAdmin(Request):
@@ -54,5 +68,14 @@ class CreateTeam(Request):
     admin_ids: list[int] = msgspec.field(default_factory=list)
 
 
-class Status(msgspec.Struct):
+class Status(PlainOut):
     status: str
+
+
+class SetPassword(Request):
+    password: str
+
+
+class LoginLinkOut(Out, tag="login_link"):
+    url: str
+    expires_in: int

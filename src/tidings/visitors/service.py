@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from tidings.contacts import service as contact_service
@@ -12,7 +11,7 @@ from tidings.contacts.schemas import ContactOut
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.events import record_event
-from tidings.core.ids import hex24
+from tidings.core.ids import hex24, uuid4
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.data_attributes import service as attributes
@@ -112,9 +111,9 @@ async def convert(uow: UnitOfWork, data: ConvertVisitorRequest) -> ContactOut:
     await storage.update_visitor(uow, visitor["id"], {"converted_to_id": contact_id, "updated_at": clock.now()})
     out = await contact_service.contact_out(uow, await contact_storage.get_contact(uow, contact_id))
     if data.type == "user":
-        await record_event(uow, "visitor.signed_up", contact_service.as_item(out))
+        await record_event(uow, "visitor.signed_up", out)
     else:
-        await record_event(uow, "contact.lead.created", contact_service.as_item(out))
+        await record_event(uow, "contact.lead.created", out)
     return out
 
 
@@ -126,7 +125,7 @@ async def create(uow: UnitOfWork, data: CreateVisitor) -> VisitorOut:
         uow,
         {
             "id": visitor_id,
-            "user_id": data.user_id or str(uuid.uuid4()),
+            "user_id": data.user_id or uuid4(),
             "name": data.name,
             "email": data.email,
             "phone": data.phone,

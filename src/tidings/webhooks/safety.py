@@ -152,3 +152,9 @@ async def check_saved_url(url: str, settings: Settings, field: str = "url") -> N
     if host.lower().removesuffix(".") in LOOPBACK_NAMES:
         raise UnsafeDestination(REFUSED)
     await resolve_destination(host, port, allow_private=False)
+
+
+async def check_destination(url: str, settings: Settings) -> None:
+    """Check a URL just before a client that resolves the name itself requests it (data connectors)."""
+    host, port = check_url(url)
+    await resolve_destination(host, port, private_destinations_allowed(settings))

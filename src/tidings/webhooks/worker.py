@@ -38,6 +38,8 @@ from tidings import __version__
 from tidings.config import Settings
 from tidings.core import clock
 from tidings.db.storage import Storage
+from tidings.observability.logs import event
+from tidings.observability.metrics import record_delivery
 from tidings.webhooks import fanout, outbox, signing
 from tidings.webhooks.http import SendError, WebhookClient
 from tidings.webhooks.safety import UnsafeDestination, check_url, private_destinations_allowed
@@ -155,7 +157,8 @@ def claim_statement(dialect: str, now_ms: int, limit: int, lease_until: int) -> 
     due = (
         select(deliveries.c.id)
         .where(deliveries.c.status == PENDING)
-        .where(deliveries.c.next_attempt_ms <= now_ms)
+        # Due by the workspace's clock (tidings.control can move it); leases go by real time.
+        .where(deliveries.c.next_attempt_ms <= clock.workspace_now_ms_sql(deliveries.c.workspace_id, now_ms))
         .where(deliveries.c.lease_until_ms <= now_ms)
         .where(or_(deliveries.c.ordering_key.is_(None), ~older_pending))
         # The due index gives this order without a sort; order within a key is the EXISTS above.
@@ -170,7 +173,9 @@ def claim_statement(dialect: str, now_ms: int, limit: int, lease_until: int) -> 
         .values(
             lease_until_ms=lease_until,
             attempts=deliveries.c.attempts + 1,
-            first_sent_at=func.coalesce(deliveries.c.first_sent_at, now_ms // 1000),
+            first_sent_at=func.coalesce(
+                deliveries.c.first_sent_at, clock.workspace_now_ms_sql(deliveries.c.workspace_id, now_ms) // 1000
+            ),
         )
         .returning(*deliveries.c)
     )
@@ -237,7 +242,7 @@ class DeliveryWorker:
             return []
 
     async def claim(self, limit: int) -> list[Any]:
-        now_ms = clock.now_ms()
+        now_ms = clock.real_ms()
         tx = await self.storage.begin(write=True)
         try:
             stmt = claim_statement(tx.dialect, now_ms, limit, now_ms + LEASE_MS)
@@ -306,8 +311,7 @@ class DeliveryWorker:
                     done.set_result(None)
 
     async def _write(self, batch: list[tuple[Any, Outcome, asyncio.Future[None]]]) -> None:
-        now_ms = clock.now_ms()
-        settled = [self.settle(row, outcome, now_ms) for row, outcome, _ in batch]
+        settled = [self.settle(row, outcome, clock.workspace_now_ms(row["workspace_id"])) for row, outcome, _ in batch]
         tx = await self.storage.begin(write=True)
         try:
             await tx.execute(SETTLE, settled)
@@ -323,6 +327,28 @@ class DeliveryWorker:
             await tx.rollback()
             raise
         await tx.commit()
+        for (row, outcome, _), values in zip(batch, settled, strict=True):
+            report_attempt(row, outcome, values["v_status"], clock.workspace_now_ms(row["workspace_id"]))
+
+
+def report_attempt(row: Any, outcome: Outcome, status: str, now_ms: int) -> None:
+    """The attempt's log line and metrics: delivered, retrying (still pending) or failed."""
+    became = "retrying" if status == PENDING else status
+    lag = (now_ms - row["created_at_ms"]) / 1000 if status == DELIVERED else None
+    record_delivery(became, lag)
+    event(
+        log,
+        "webhook delivery attempt",
+        logging.INFO if status != FAILED else logging.WARNING,
+        delivery_id=row["id"],
+        workspace_id=row["workspace_id"],
+        topic=row["topic"],
+        attempt=row["attempts"],
+        outcome=became,
+        status_code=outcome.status_code,
+        error=outcome.error,
+        lag_ms=None if lag is None else round(lag * 1000),
+    )
 
 
 # Only the holder of the lease records: a claim taken over after its lease expired is not overwritten.
