@@ -8,6 +8,7 @@ runs past its budget anyway is stopped and answered with a 400 `request_timeout`
 from __future__ import annotations
 
 import asyncio
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from tests.support.live import Workspace
 from tidings.core.errors import to_intercom
 from tidings.core.limits import MAX_IN_VALUES, MAX_NAME_LENGTH, MAX_SEARCH_VALUE_LENGTH
 from tidings.db.storage import open_storage
+from tidings.uploads.service import MAX_UPLOAD_BYTES
 
 
 def search(workspace: Workspace, query: Any, resource: str = "contacts") -> Any:
@@ -142,3 +144,24 @@ def test_a_statement_past_its_budget_is_stopped_with_a_400(dialect: str, write: 
     status, items, _ = to_intercom(exc)
     assert status == 400
     assert items[0].code == "request_timeout"
+
+
+# ---------------------------------------------------------------- Fin attachments
+
+
+def fin_start_with_file(workspace: Workspace, size: int) -> Any:
+    data = base64.b64encode(b"\x89PNG" + bytes(size - 4)).decode()
+    body = {
+        "conversation_id": f"ext-{size}",
+        "message": {"author": "user", "body": "Here is a screenshot", "timestamp": "2026-12-01T12:00:00.000Z"},
+        "user": {"id": "user-1"},
+        "attachments": [{"type": "file", "name": "shot.png", "content_type": "image/png", "data": data}],
+    }
+    return workspace.http.post("/fin/start", json=body, timeout=60)
+
+
+def test_a_fin_attachment_up_to_the_documented_10_mb_fits_in_the_body(workspace: Workspace) -> None:
+    answer = fin_start_with_file(workspace, MAX_UPLOAD_BYTES)
+    assert answer.status_code == 200, answer.text[:300]
+    too_big = fin_start_with_file(workspace, MAX_UPLOAD_BYTES + 1)
+    assert_invalid(too_big, "attachments[0].data")

@@ -22,6 +22,7 @@ from tidings.ai_content import importer
 from tidings.articles import importer as article_importer
 from tidings.bootstrap import prepare
 from tidings.config import Settings
+from tidings.core.connections import TimedHttpProtocol
 from tidings.core.errors import TidingsError
 from tidings.core.workspaces import create_workspace, first_admin_id, issue_token, list_workspaces
 from tidings.db import migrate as migrations
@@ -85,6 +86,8 @@ def serve(
             log_config=log_config,
             access_log=False,
             lifespan="on",
+            http=TimedHttpProtocol,
+            timeout_keep_alive=settings.keep_alive_seconds,
         )
 
 

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     run_worker: bool = True
     # Intercom enforces its per-minute rate limit in 10-second windows; tests shorten them.
     rate_limit_window_seconds: int = 10
+    keep_alive_seconds: float = Field(default=5.0, description="An idle keep-alive connection is closed after this.")
+    request_read_timeout_seconds: float = Field(
+        default=30.0, description="A request not fully received this long after it began loses its connection."
+    )
+    max_connections: int = Field(default=1000, description="Connections one server process holds at most.")
     # The teammates' web inbox at /inbox (docs/inbox.md).
     inbox_enabled: bool = True
     inbox_session_hours: int = Field(default=12, ge=1, le=24 * 30)

@@ -14,6 +14,7 @@ from tidings.fin import service
 from tidings.fin.schemas import FinReplyRequest, FinSettingsOut, FinSettingsUpdate, FinStartRequest, FinStatusOut
 from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.routes import PREFIX
+from tidings.uploads.service import MAX_BODY_WITH_FILE
 
 
 def public_base_url(state: State, request: Request[Any, Any, Any]) -> str:
@@ -25,13 +26,25 @@ class FinAgentController(Controller):
     path = "/fin"
     tags = ["Fin Agent"]
 
-    @post("/start", operation_id="startFinConversation", status_code=200, opt={"body_required": True})
+    @post(
+        "/start",
+        operation_id="startFinConversation",
+        status_code=200,
+        opt={"body_required": True},
+        request_max_body_size=MAX_BODY_WITH_FILE,
+    )
     async def start_fin_conversation(
         self, data: JSONBody[FinStartRequest], uow: Uow, state: State, request: Request[Any, Any, Any]
     ) -> FinStatusOut:
         return await service.start(uow, data, public_base_url(state, request))
 
-    @post("/reply", operation_id="replyToFin", status_code=200, opt={"body_required": True})
+    @post(
+        "/reply",
+        operation_id="replyToFin",
+        status_code=200,
+        opt={"body_required": True},
+        request_max_body_size=MAX_BODY_WITH_FILE,
+    )
     async def reply_to_fin(
         self, data: JSONBody[FinReplyRequest], uow: Uow, state: State, request: Request[Any, Any, Any]
     ) -> FinStatusOut:

@@ -15,6 +15,9 @@ from tidings.core.uow import UnitOfWork
 from tidings.uploads import storage
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# The body limit of a route that takes a file as base64: one file of the documented size, plus 1 MiB
+# for the rest of the body (the default limit, 10 MB, would refuse a file from 7.4 MiB).
+MAX_BODY_WITH_FILE = 4 * -(-MAX_UPLOAD_BYTES // 3) + 1024 * 1024
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
 
 
