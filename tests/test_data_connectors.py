@@ -109,6 +109,11 @@ class TestConnectors:
         version = workspace.http.get(f"/data_connectors/{connector['id']}", params={"state_version": "old"})
         assert_error(version, 400, "parameter_invalid")
         assert_error(workspace.http.get("/data_connectors/999999"), 404, "data_connector_not_found")
+        # URLs follow the webhook destination policy.
+        for url in ("ftp://example.com/x", "https://user:pw@example.com/x"):
+            assert_error(
+                workspace.http.post("/data_connectors", json={"name": "x", "url": url}), 422, "parameter_invalid"
+            )
         assert_error(workspace.http.get("/data_connectors", params={"starting_after": "!!"}), 400, "client_error")
 
     def test_update_list_and_delete_rules(self, server: LiveServer, workspace: Workspace) -> None:
