@@ -6,11 +6,14 @@ from litestar.types import ControllerRouterHandler
 
 from tidings.admins.routes import AdminsController, MeController
 from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
+from tidings.articles.routes import ArticlesController
 from tidings.away_status_reasons.routes import AwayStatusReasonsController, AwayStatusReasonsSetupController
 from tidings.brands.routes import BrandsController, BrandsSetupController, EmailsController
 from tidings.calls.routes import CallsController, CallsSetupController, FinVoiceController
 from tidings.companies.routes import CompaniesController, ContactCompaniesController
 from tidings.contacts.routes import ContactsController, ContactTagsController
+from tidings.content_snippets.routes import ContentSnippetsController
+from tidings.control.routes import ClockController, SnapshotsController
 from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.custom_channel.routes import CustomChannelEventsController, CustomChannelSettingsController
 from tidings.custom_objects.routes import CustomObjectInstancesController, CustomObjectTypesController
@@ -21,10 +24,15 @@ from tidings.exports import service as exports_service
 from tidings.exports.content import AI_CONTENT_GROUPS, ContentGroup
 from tidings.exports.routes import ContentDataExportController, ReportingDataExportController
 from tidings.fin.routes import FinAgentController, FinSettingsController
+from tidings.folders.routes import FoldersController
+from tidings.help_center.routes import CollectionsController, HelpCentersController, HelpCenterSettingsController
+from tidings.inbox.routes import InboxAuthController, InboxController
+from tidings.internal_articles.routes import InternalArticlesController
 from tidings.jobs.routes import JobsController
 from tidings.jobs.runner import JobHandler
 from tidings.macros.routes import MacrosController, MacrosSetupController
 from tidings.management.routes import HealthController, ManagementController
+from tidings.news.routes import NewsfeedsController, NewsfeedSettingsController, NewsItemsController
 from tidings.notes.routes import CompanyNotesController, ContactNotesController, NotesController
 from tidings.segments.routes import ContactSegmentsController, SegmentsController
 from tidings.subscriptions.routes import ContactSubscriptionsController, SubscriptionTypesController
@@ -69,6 +77,14 @@ INTERCOM_ROUTES: list[ControllerRouterHandler] = [
     ExternalPagesController,
     FinAgentController,
     CustomChannelEventsController,
+    ArticlesController,
+    HelpCentersController,
+    CollectionsController,
+    InternalArticlesController,
+    ContentSnippetsController,
+    FoldersController,
+    NewsItemsController,
+    NewsfeedsController,
     AwayStatusReasonsController,
     BrandsController,
     EmailsController,
@@ -93,13 +109,20 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     FinSettingsController,
     CustomChannelSettingsController,
     UploadsController,
+    HelpCenterSettingsController,
+    NewsfeedSettingsController,
     AwayStatusReasonsSetupController,
     BrandsSetupController,
     MacrosSetupController,
     CallsSetupController,
     SwitchSetupController,
     WorkflowsSetupController,
+    ClockController,
+    SnapshotsController,
 ]
+
+# The teammates' web inbox under /inbox (session cookies, not tokens), unless TIDINGS_INBOX_ENABLED=0.
+INBOX_ROUTES: list[ControllerRouterHandler] = [InboxAuthController, InboxController]
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.
 # What the content data export holds, one CSV per group (`tidings.exports.content`).

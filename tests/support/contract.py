@@ -188,10 +188,11 @@ def _check_error_envelope(document: Any, where: str) -> None:
 
 
 def served_operation_ids() -> set[str]:
-    """The operation ids of the Intercom API routes the app registers (not tidings' own `/_tidings`)."""
+    """The operation ids of the Intercom API routes the app registers (not tidings' own `/_tidings`, nor
+    the teammates' web inbox under `/inbox`)."""
     ids = set()
     for route in create_app().routes:
-        if route.path.startswith("/_tidings"):
+        if route.path.startswith(("/_tidings", "/inbox")):
             continue
         for handler in getattr(route, "route_handlers", []):
             if handler.operation_id:

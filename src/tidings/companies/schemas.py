@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.contacts.schemas import ContactOut
+from tidings.core.limits import Name, ShortText, Url
 from tidings.core.paging import CursorPages, Pages
 from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
@@ -93,12 +94,12 @@ class CompanySegmentList(Out, tag="list"):
 
 
 class CompanyWrite(Request):
-    name: str | None | UnsetType = UNSET
-    company_id: str | int | None | UnsetType = UNSET
-    plan: str | None | UnsetType = UNSET
+    name: Name | None | UnsetType = UNSET
+    company_id: ShortText | int | None | UnsetType = UNSET
+    plan: ShortText | None | UnsetType = UNSET
     size: int | None | UnsetType = UNSET
-    website: str | None | UnsetType = UNSET
-    industry: str | None | UnsetType = UNSET
+    website: Url | None | UnsetType = UNSET
+    industry: ShortText | None | UnsetType = UNSET
     custom_attributes: dict[str, Any] | None | UnsetType = UNSET
     remote_created_at: int | None | UnsetType = UNSET
     monthly_spend: float | None | UnsetType = UNSET

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from tidings.core.limits import Name, ShortText, Url
 from tidings.core.paging import CursorPages
 from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
@@ -134,17 +135,17 @@ class ContactTagList(Out, tag="list"):
 
 
 class ContactWrite(Request):
-    role: str | UnsetType = UNSET
-    external_id: str | None | UnsetType = UNSET
-    email: str | None | UnsetType = UNSET
-    phone: str | None | UnsetType = UNSET
-    name: str | None | UnsetType = UNSET
-    avatar: str | None | UnsetType = UNSET
+    role: Annotated[str, msgspec.Meta(max_length=16)] | UnsetType = UNSET
+    external_id: ShortText | None | UnsetType = UNSET
+    email: ShortText | None | UnsetType = UNSET
+    phone: Annotated[str, msgspec.Meta(max_length=64)] | None | UnsetType = UNSET
+    name: Name | None | UnsetType = UNSET
+    avatar: Url | None | UnsetType = UNSET
     signed_up_at: int | None | UnsetType = UNSET
     last_seen_at: int | None | UnsetType = UNSET
     owner_id: int | None | UnsetType = UNSET
     unsubscribed_from_emails: bool | None | UnsetType = UNSET
-    language_override: str | None | UnsetType = UNSET
+    language_override: Annotated[str, msgspec.Meta(max_length=16)] | None | UnsetType = UNSET
     custom_attributes: dict[str, Any] | None | UnsetType = UNSET
 
 

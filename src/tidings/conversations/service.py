@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
+
 from tidings.admins import storage as admin_storage
 from tidings.contacts.storage import find_contact, get_contact
 from tidings.conversations import storage
@@ -137,6 +139,8 @@ async def conversation_row(uow: UnitOfWork, conversation_id: str | int) -> Any:
 async def admin_row(uow: UnitOfWork, admin_id: str | int | None, field: str = "admin_id") -> Any:
     if admin_id is None or admin_id == "":
         raise missing(field)
+    if isinstance(admin_id, bool) or not isinstance(admin_id, str | int):
+        raise invalid(f"{field} must be a string or an integer", field)
     numeric = parse_numeric_id(admin_id)
     row = await admin_storage.get_admin(uow, numeric) if numeric else None
     if row is None:
@@ -176,10 +180,17 @@ async def _refresh_statistics(uow: UnitOfWork, conversation_id: int) -> None:
     )
 
 
+# Other areas (the inbox's live updates) hear of every announced change: `await listener(uow, topic, conversation_id)`.
+AnnounceListener = Callable[[UnitOfWork, str, int], Awaitable[None]]
+ANNOUNCE_LISTENERS: list[AnnounceListener] = []
+
+
 async def announce(uow: UnitOfWork, topic: str, conversation_id: int) -> ConversationOut:
     """Record `topic` with the conversation (parts included) as its item; returns the rendering."""
     conversation = await render_conversation(uow, await storage.get_conversation(uow, conversation_id), with_parts=True)
     await record_event(uow, topic, conversation)
+    for listener in ANNOUNCE_LISTENERS:
+        await listener(uow, topic, conversation_id)
     return conversation
 
 
@@ -371,6 +382,23 @@ async def _wake_if_due(uow: UnitOfWork, row: Any) -> Any:
     author = Author(snooze["author_type"], snooze["author_id"]) if snooze else Author.bot("0")
     await add_part(uow, row["id"], author, "timer_unsnooze", created_at=row["snoozed_until"])
     return await storage.get_conversation(uow, row["id"])
+
+
+async def next_snooze_end(uow: UnitOfWork) -> int | None:
+    """When the workspace's next snooze ends (Unix seconds), if any conversation is snoozed."""
+    c = storage.conversations.c
+    return await uow.scalar(uow.select(storage.conversations, func.min(c.snoozed_until)).where(c.state == "snoozed"))
+
+
+async def wake_due_snoozes(uow: UnitOfWork) -> int:
+    """Record the wake-up (part and event) of every snooze that has ended by the clock; how many."""
+    c = storage.conversations.c
+    due = await uow.all(
+        uow.select(storage.conversations).where(c.state == "snoozed", c.snoozed_until <= clock.now()).order_by(c.id)
+    )
+    for row in due:
+        await _wake_if_due(uow, row)
+    return len(due)
 
 
 async def _apply_away_mode(uow: UnitOfWork, conversation_id: int, assignee_id: int | None) -> None:
@@ -617,6 +645,20 @@ async def manage(uow: UnitOfWork, conversation_id: str, data: ManageRequest) -> 
     else:
         raise invalid("message_type must be one of close, snoozed, open, assignment", "message_type")
     return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
+
+
+PRIORITIES = ("priority", "not_priority")
+
+
+async def set_priority(uow: UnitOfWork, conversation_id: str | int, priority: str) -> ConversationOut:
+    """Mark or unmark the conversation as a priority (`conversation.priority.updated`)."""
+    if priority not in PRIORITIES:
+        raise invalid("priority must be priority or not_priority", "priority")
+    row = await conversation_row(uow, conversation_id)
+    if row["priority"] != priority:
+        await storage.update_conversation(uow, row["id"], {"priority": priority, "updated_at": clock.now()})
+        return await announce(uow, "conversation.priority.updated", row["id"])
+    return await render_conversation(uow, row, with_parts=True)
 
 
 async def _acting_admin(uow: UnitOfWork, admin_id: Any) -> Any:

@@ -21,6 +21,7 @@ from litestar.exceptions import (
 )
 
 from tidings.core.request_id import request_id
+from tidings.db.storage import is_over_budget
 
 log = logging.getLogger("tidings.errors")
 
@@ -150,6 +151,9 @@ def to_intercom(exc: Exception) -> tuple[int, list[ErrorItem], dict[str, str] | 
             log.error("framework error %s", exc.detail, exc_info=exc)
         code = "client_error" if status < 500 else "server_error"
         return status, [ErrorItem(code, str(exc.detail or ""))], None
+    if is_over_budget(exc):
+        # 400 rather than 408: the SDKs retry a 408, and the same query would run out of time again.
+        return 400, [ErrorItem("request_timeout", "The request took too long to run; narrow the query")], None
     if _rejected_value(exc):
         return 400, [ErrorItem("parameter_invalid", "A value in the request cannot be stored or searched for")], None
     if _too_deep(exc):

@@ -113,3 +113,13 @@ def numbered_pages(
         total_pages=count,
         next=next_url.format(page=page + 1, per_page=per_page) if more else last,
     )
+
+
+def numbered_page(page: int | None, per_page: int | None, default: int, maximum: int) -> tuple[int, int, int]:
+    """Page-number paging (help center, news, folders...): (page, per page, offset). Pages past the
+    end are valid and empty, as the SDKs page until an empty `data`."""
+    size = clamp_per_page(per_page, default, maximum)
+    number = 1 if page is None else page
+    if number < 1:
+        raise TidingsError(400, "parameter_invalid", "page must be a positive integer", field="page")
+    return number, size, (number - 1) * size

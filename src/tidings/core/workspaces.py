@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from tidings.core import clock
+from tidings.core import scopes as token_scopes
 from tidings.core.auth import hash_token, new_token
+from tidings.core.errors import TidingsError
 from tidings.core.ids import app_id
 from tidings.core.tables import access_tokens, workspaces
 from tidings.core.uow import UnitOfWork
@@ -36,18 +38,30 @@ async def list_workspaces(tx: Transaction) -> list[Any]:
     return list((await tx.execute(select(workspaces).order_by(workspaces.c.created_at))).mappings().all())
 
 
-async def create_workspace(tx: Transaction, name: str, workspace_id: str | None = None) -> UnitOfWork:
-    """Insert the workspace and its owner admin; returns a unit of work scoped to it."""
+async def create_workspace(
+    tx: Transaction, name: str, workspace_id: str | None = None, seed: str | None = None
+) -> UnitOfWork:
+    """Insert the workspace and its owner admin; returns a unit of work scoped to it. With a seed,
+    its id and every id it hands out are deterministic (`tidings.core.ids`)."""
     from tidings.admins import storage as admin_storage
+    from tidings.control.seeds import set_seed
+    from tidings.help_center.content import seed_default_help_center
 
-    ws_id = workspace_id or app_id()
+    ws_id = workspace_id or app_id(seed)
+    if seed is not None and await find_workspace(tx, ws_id) is not None:
+        raise TidingsError(
+            409, "conflict", f"Workspace {ws_id} already has seed {seed}; reset it with the seed instead"
+        )
     now = clock.now()
     await tx.execute(insert(workspaces).values(id=ws_id, name=name, timezone="UTC", region="US", created_at=now))
+    await set_seed(tx, ws_id, seed)
     uow = UnitOfWork(tx=tx, workspace_id=ws_id)
     uow.admin_id = await admin_storage.insert_admin(
         uow,
         {"name": f"{name} Owner", "email": f"owner@{ws_id}.tidings.local", "job_title": "Owner", "created_at": now},
     )
+    # Every workspace has a help center, as in Intercom.
+    await seed_default_help_center(uow, name)
     return uow
 
 
@@ -55,7 +69,7 @@ async def issue_token(
     uow: UnitOfWork, name: str, scopes: list[str] | None = None, token: str | None = None
 ) -> IssuedToken:
     plain = token or new_token()
-    granted = scopes or ["all"]
+    granted = token_scopes.validate(scopes) or [token_scopes.ALL]
     result = await uow.execute(
         uow.insert(access_tokens)
         .values(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import tidings.admins.storage
 import tidings.ai_content.storage
+import tidings.articles.storage
 import tidings.away_status_reasons.storage
 import tidings.brands.storage
 import tidings.calls.storage
 import tidings.companies.storage
 import tidings.contacts.storage
+import tidings.content_snippets.storage
 import tidings.conversations.storage
 import tidings.core.tables
 import tidings.custom_channel.storage
@@ -18,8 +20,14 @@ import tidings.data_connectors.storage
 import tidings.data_events.storage
 import tidings.exports.storage
 import tidings.fin.storage
+import tidings.folders.storage
+import tidings.help_center.storage
+import tidings.inbox.storage
+import tidings.intercom_import.storage
+import tidings.internal_articles.storage
 import tidings.jobs.storage
 import tidings.macros.storage
+import tidings.news.storage
 import tidings.notes.storage
 import tidings.segments.storage
 import tidings.subscriptions.storage

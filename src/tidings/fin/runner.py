@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -22,6 +23,8 @@ from tidings.fin.config import FinConfig, fin_config
 from tidings.fin.inactivity import sweep_forever
 from tidings.fin.rules import REASON_ROUTED
 from tidings.fin.workflow import Outcome, Streamer, answer_question, apply, decide, load
+from tidings.observability.logs import event
+from tidings.observability.metrics import record_fin_turn
 
 log = logging.getLogger("tidings.fin")
 
@@ -108,7 +111,7 @@ class FinRunner:
         try:
             if not await self._read_tx(storage.any_open_job):
                 return None
-            return await self._in_tx(lambda tx: storage.claim_job(tx, clock.now_ms(), self.lease_ms))
+            return await self._in_tx(lambda tx: storage.claim_job(tx, clock.real_ms(), self.lease_ms))
         except Exception:
             log.exception("claiming a Fin job failed")
             return None
@@ -132,7 +135,7 @@ class FinRunner:
     async def _renew(self, job_id: int) -> None:
         while True:
             await asyncio.sleep(self.config.fin_lease_seconds / 3)
-            until = clock.now_ms() + self.lease_ms
+            until = clock.real_ms() + self.lease_ms
             await self._in_tx(lambda tx, until=until: storage.extend_lease(tx, job_id, until))
 
     async def _read(self, workspace_id: str, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
@@ -142,6 +145,7 @@ class FinRunner:
         return await run_in_workspace(self.store, workspace_id, work)
 
     async def turn(self, job: Any) -> None:
+        started = time.perf_counter()
         workspace_id = job["workspace_id"]
         state = await self._read(workspace_id, lambda uow: load(uow, job))
         if state is None:
@@ -158,6 +162,7 @@ class FinRunner:
             )
             outcome = await answer_question(self.config, state, grounding, streamer, exchange)
         await self._write(workspace_id, lambda uow: apply(uow, state, outcome, job["id"]))
+        report_turn(job, outcome, time.perf_counter() - started)
 
     async def give_up(self, job: Any) -> None:
         """A turn that keeps failing goes to the team instead of leaving the user without an answer."""
@@ -171,6 +176,22 @@ class FinRunner:
             await self._write(workspace_id, lambda uow: apply(uow, state, outcome, job["id"]))
         except Exception:
             log.exception("handing Fin job %s over failed", job["id"])
+
+
+def report_turn(job: Any, outcome: Outcome, seconds: float) -> None:
+    """A finished turn's log line and metrics; awaiting_user_reply is a turn Fin answered."""
+    result = "answered" if outcome.status == "awaiting_user_reply" else outcome.status
+    record_fin_turn(result, seconds)
+    event(
+        log,
+        "fin turn",
+        workspace_id=job["workspace_id"],
+        job_id=job["id"],
+        attempt=job["attempts"] + 1,
+        outcome=result,
+        reason=outcome.reason,
+        duration_ms=round(seconds * 1000, 2),
+    )
 
 
 @contextlib.asynccontextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, delete, get, post
+from litestar import Controller, Response, delete, get, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 from tidings.admins import service as admin_service
 from tidings.admins.schemas import AdminOut
 from tidings.companies.schemas import SegmentOut
+from tidings.control.seeds import seed_of, set_seed
 from tidings.core.errors import not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.workspaces import (
@@ -21,12 +22,16 @@ from tidings.core.workspaces import (
     revoke_token,
 )
 from tidings.db.storage import ping
+from tidings.inbox import teammates
 from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.schemas import (
     CreateAdmin,
     CreateTeam,
     CreateToken,
     CreateWorkspace,
+    LoginLinkOut,
+    ResetWorkspace,
+    SetPassword,
     Status,
     TokenOut,
     WorkspaceList,
@@ -67,7 +72,7 @@ class ManagementController(Controller):
 
     @post("/", operation_id="tidingsCreateWorkspace", status_code=201)
     async def create_workspace(self, data: JSONBody[CreateWorkspace], tx: ControlTx) -> WorkspaceOut:
-        uow = await create_workspace(tx, data.name)
+        uow = await create_workspace(tx, data.name, seed=data.seed_text)
         return WorkspaceOut.from_row(await find_workspace(tx, uow.workspace_id))
 
     @get("/", operation_id="tidingsListWorkspaces")
@@ -93,6 +98,31 @@ class ManagementController(Controller):
     async def create_admin(self, ws: FromPath[str], data: JSONBody[CreateAdmin], tx: ControlTx) -> AdminOut:
         return await admin_service.create(await workspace_uow(tx, ws), data.name, data.email, data.job_title)
 
+    @put("/{ws:str}/admins/{admin_id:str}/password", operation_id="tidingsSetAdminPassword")
+    async def set_admin_password(
+        self, ws: FromPath[str], admin_id: FromPath[str], data: JSONBody[SetPassword], tx: ControlTx
+    ) -> Status:
+        uow = await workspace_uow(tx, ws)
+        await teammates.set_password(uow, await teammates.admin_by_id(uow, admin_id), data.password)
+        return Status(status="password_set")
+
+    @post("/{ws:str}/admins/{admin_id:str}/login_link", operation_id="tidingsCreateLoginLink", status_code=201)
+    async def create_login_link(
+        self, ws: FromPath[str], admin_id: FromPath[str], tx: ControlTx, state: State
+    ) -> LoginLinkOut:
+        uow = await workspace_uow(tx, ws)
+        minutes = state.settings.inbox_login_link_minutes
+        url = await teammates.login_link(
+            uow, await teammates.admin_by_id(uow, admin_id), state.settings.base_url, minutes
+        )
+        return LoginLinkOut(url=url, expires_in=minutes * 60)
+
+    @delete("/{ws:str}/admins/{admin_id:str}", operation_id="tidingsRemoveAdmin", status_code=200)
+    async def remove_admin(self, ws: FromPath[str], admin_id: FromPath[str], tx: ControlTx) -> Status:
+        uow = await workspace_uow(tx, ws)
+        await teammates.remove_admin(uow, await teammates.admin_by_id(uow, admin_id))
+        return Status(status="removed")
+
     @post("/{ws:str}/teams", operation_id="tidingsCreateTeam", status_code=201)
     async def create_team(self, ws: FromPath[str], data: JSONBody[CreateTeam], tx: ControlTx) -> TeamOut:
         return await team_service.create(await workspace_uow(tx, ws), data.name, data.admin_ids)
@@ -112,6 +142,10 @@ class ManagementController(Controller):
         return await visitor_service.create(await workspace_uow(tx, ws), data)
 
     @post("/{ws:str}/reset", operation_id="tidingsResetWorkspace", status_code=200)
-    async def reset(self, ws: FromPath[str], tx: ControlTx) -> Status:
+    async def reset(self, ws: FromPath[str], tx: ControlTx, data: JSONBody[ResetWorkspace | None] = None) -> Status:
         await reset_workspace(await workspace_uow(tx, ws))
+        # A seeded workspace starts its id sequence again (from a new seed, when one is given).
+        seed = data.seed_text if data is not None and data.seed is not None else await seed_of(tx, ws)
+        if seed is not None:
+            await set_seed(tx, ws, seed)
         return Status(status="reset")

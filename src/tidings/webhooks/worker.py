@@ -38,9 +38,11 @@ from tidings import __version__
 from tidings.config import Settings
 from tidings.core import clock
 from tidings.db.storage import Storage
+from tidings.observability.logs import event
+from tidings.observability.metrics import record_delivery
 from tidings.webhooks import fanout, outbox, signing
 from tidings.webhooks.http import SendError, WebhookClient
-from tidings.webhooks.safety import UnsafeDestination, check_destination
+from tidings.webhooks.safety import UnsafeDestination, check_url, private_destinations_allowed
 from tidings.webhooks.storage import DELIVERED, FAILED, PENDING, webhook_deliveries, webhook_subscriptions
 
 log = logging.getLogger("tidings.webhooks")
@@ -122,16 +124,17 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
-async def post(client: WebhookClient, row: Any, settings: Settings) -> Outcome:
-    """One attempt: the whole exchange within ATTEMPT_TIMEOUT, at most RESPONSE_BODY_CAP bytes kept."""
-    try:
-        await check_destination(row["url"], settings)
-    except UnsafeDestination as exc:
-        return Outcome(error=str(exc), refused=True)
+async def post(client: WebhookClient, row: Any) -> Outcome:
+    """One attempt: the whole exchange within ATTEMPT_TIMEOUT, at most RESPONSE_BODY_CAP bytes kept.
+
+    The client checks the destination's addresses when it connects; a refused one is not retried."""
     body = request_body(row)
     try:
+        check_url(row["url"])
         async with asyncio.timeout(ATTEMPT_TIMEOUT):
             answer = await client.post(row["url"], body, request_headers(row, body), keep=RESPONSE_BODY_CAP)
+    except UnsafeDestination as exc:
+        return Outcome(error=str(exc), refused=True)
     except TimeoutError:
         return Outcome(error=f"no answer within {ATTEMPT_TIMEOUT:g} s")
     except SendError as exc:
@@ -154,7 +157,8 @@ def claim_statement(dialect: str, now_ms: int, limit: int, lease_until: int) -> 
     due = (
         select(deliveries.c.id)
         .where(deliveries.c.status == PENDING)
-        .where(deliveries.c.next_attempt_ms <= now_ms)
+        # Due by the workspace's clock (tidings.control can move it); leases go by real time.
+        .where(deliveries.c.next_attempt_ms <= clock.workspace_now_ms_sql(deliveries.c.workspace_id, now_ms))
         .where(deliveries.c.lease_until_ms <= now_ms)
         .where(or_(deliveries.c.ordering_key.is_(None), ~older_pending))
         # The due index gives this order without a sort; order within a key is the EXISTS above.
@@ -169,7 +173,9 @@ def claim_statement(dialect: str, now_ms: int, limit: int, lease_until: int) -> 
         .values(
             lease_until_ms=lease_until,
             attempts=deliveries.c.attempts + 1,
-            first_sent_at=func.coalesce(deliveries.c.first_sent_at, now_ms // 1000),
+            first_sent_at=func.coalesce(
+                deliveries.c.first_sent_at, clock.workspace_now_ms_sql(deliveries.c.workspace_id, now_ms) // 1000
+            ),
         )
         .returning(*deliveries.c)
     )
@@ -189,7 +195,7 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         fanout.register_worker(self.wake)
-        client = WebhookClient()
+        client = WebhookClient(allow_private=private_destinations_allowed(self.settings))
         try:
             while not self._stopping:
                 self.wake.clear()
@@ -236,7 +242,7 @@ class DeliveryWorker:
             return []
 
     async def claim(self, limit: int) -> list[Any]:
-        now_ms = clock.now_ms()
+        now_ms = clock.real_ms()
         tx = await self.storage.begin(write=True)
         try:
             stmt = claim_statement(tx.dialect, now_ms, limit, now_ms + LEASE_MS)
@@ -248,7 +254,7 @@ class DeliveryWorker:
         return rows
 
     async def _deliver(self, client: WebhookClient, row: Any) -> None:
-        outcome = await post(client, row, self.settings)
+        outcome = await post(client, row)
         try:
             await self.record(row, outcome)
         except Exception:
@@ -305,8 +311,7 @@ class DeliveryWorker:
                     done.set_result(None)
 
     async def _write(self, batch: list[tuple[Any, Outcome, asyncio.Future[None]]]) -> None:
-        now_ms = clock.now_ms()
-        settled = [self.settle(row, outcome, now_ms) for row, outcome, _ in batch]
+        settled = [self.settle(row, outcome, clock.workspace_now_ms(row["workspace_id"])) for row, outcome, _ in batch]
         tx = await self.storage.begin(write=True)
         try:
             await tx.execute(SETTLE, settled)
@@ -322,6 +327,28 @@ class DeliveryWorker:
             await tx.rollback()
             raise
         await tx.commit()
+        for (row, outcome, _), values in zip(batch, settled, strict=True):
+            report_attempt(row, outcome, values["v_status"], clock.workspace_now_ms(row["workspace_id"]))
+
+
+def report_attempt(row: Any, outcome: Outcome, status: str, now_ms: int) -> None:
+    """The attempt's log line and metrics: delivered, retrying (still pending) or failed."""
+    became = "retrying" if status == PENDING else status
+    lag = (now_ms - row["created_at_ms"]) / 1000 if status == DELIVERED else None
+    record_delivery(became, lag)
+    event(
+        log,
+        "webhook delivery attempt",
+        logging.INFO if status != FAILED else logging.WARNING,
+        delivery_id=row["id"],
+        workspace_id=row["workspace_id"],
+        topic=row["topic"],
+        attempt=row["attempts"],
+        outcome=became,
+        status_code=outcome.status_code,
+        error=outcome.error,
+        lag_ms=None if lag is None else round(lag * 1000),
+    )
 
 
 # Only the holder of the lease records: a claim taken over after its lease expired is not overwritten.

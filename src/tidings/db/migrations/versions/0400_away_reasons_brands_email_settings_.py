@@ -1,7 +1,7 @@
 """away reasons, brands, email settings, macros
 
 Revision ID: 0400
-Revises: 0100
+Revises: 0600
 Create Date: 2026-12-01 20:03:33.767196
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0400"
-down_revision = "0100"
+down_revision = "0600"
 branch_labels = None
 depends_on = None
 
