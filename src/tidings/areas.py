@@ -21,7 +21,7 @@ from tidings.data_attributes.routes import DataAttributesController
 from tidings.data_connectors.routes import DataConnectorsController
 from tidings.data_events.routes import DataEventsController
 from tidings.exports import service as exports_service
-from tidings.exports.content import AI_CONTENT_GROUPS, ContentGroup
+from tidings.exports.content import AI_CONTENT_GROUPS, ARTICLE_GROUPS, ContentGroup
 from tidings.exports.routes import ContentDataExportController, ReportingDataExportController
 from tidings.fin.routes import FinAgentController, FinSettingsController
 from tidings.folders.routes import FoldersController
@@ -126,7 +126,7 @@ INBOX_ROUTES: list[ControllerRouterHandler] = [InboxAuthController, InboxControl
 
 # Background jobs by kind (`tidings.jobs`): what the job runner calls for each.
 # What the content data export holds, one CSV per group (`tidings.exports.content`).
-CONTENT_EXPORT_GROUPS: list[ContentGroup] = [*AI_CONTENT_GROUPS]
+CONTENT_EXPORT_GROUPS: list[ContentGroup] = [*ARTICLE_GROUPS, *AI_CONTENT_GROUPS]
 
 JOB_HANDLERS: dict[str, JobHandler] = {
     tickets_service.CREATE_TICKET_JOB: tickets_service.run_create_job,

@@ -27,7 +27,6 @@ class BrandOut(Out, tag="brand", kw_only=True):
             is_default=row["is_default"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
-            # No help center yet: an empty id rather than an invented one (docs/areas/brands.md).
             help_center_id=row["help_center_id"] or "",
             default_address_settings_id=str(row["default_address_settings_id"] or default_address_id),
         )

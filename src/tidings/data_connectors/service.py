@@ -155,7 +155,7 @@ def _text(values: dict[str, Any], name: str) -> None:
         raise unprocessable(f"{name} must be at most {LIMITS[name]} characters", name)
 
 
-def _checked(values: dict[str, Any], settings: Settings) -> dict[str, Any]:
+async def _checked(values: dict[str, Any], settings: Settings) -> dict[str, Any]:
     if "name" in values:
         if not isinstance(values["name"], str) or not values["name"].strip():
             raise unprocessable("Name is required", "name", "parameter_not_found")
@@ -174,7 +174,7 @@ def _checked(values: dict[str, Any], settings: Settings) -> dict[str, Any]:
         values["audiences"] = [a for a in AUDIENCES if a in values["audiences"]]
     if values.get("url"):
         try:
-            check_saved_url(values["url"].replace("{{", "").replace("}}", ""), settings)
+            await check_saved_url(values["url"].replace("{{", "").replace("}}", ""), settings)
         except UnsafeDestination as refused:
             raise unprocessable(str(refused), "url") from None
     if "headers" in values:
@@ -216,7 +216,7 @@ async def create(uow: UnitOfWork, data: DataConnectorWrite, settings: Settings) 
     given.pop("state", None)  # always created as a draft
     if "name" not in given:
         raise unprocessable("Name is required", "name", "parameter_not_found")
-    values = _checked(
+    values = await _checked(
         {
             "description": None,
             "http_method": "get",
@@ -281,7 +281,7 @@ async def update(
     uow: UnitOfWork, connector_id: str, data: DataConnectorWrite, settings: Settings
 ) -> DataConnectorDetail:
     row = await _row(uow, connector_id)
-    values = _checked(present(data), settings)
+    values = await _checked(present(data), settings)
     if values.get("state") == "draft" and row["state"] == "live" and await _in_use(uow, row):
         raise TidingsError(
             409, "data_connector_in_use", "Data connector is in use by other resources and cannot be set to draft"

@@ -1,9 +1,9 @@
 """What the content data export holds: one CSV per group of the workspace's content.
 
 Each group reads its objects created within the asked range. Intercom's export is about outbound
-messages' delivery statistics; tidings exports the content objects themselves (external pages and
-their import sources today). An area adds its objects by adding a `ContentGroup` to
-`tidings.areas.CONTENT_EXPORT_GROUPS` (articles will).
+messages' delivery statistics; tidings exports the content objects themselves: articles (one row
+per article and locale), external pages and their import sources. Another area adds its objects by
+adding a `ContentGroup` to `tidings.areas.CONTENT_EXPORT_GROUPS`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tidings.ai_content.storage import content_import_sources, external_pages
+from tidings.ai_content.storage import EXTERNAL_PAGE, content_import_sources, external_pages
+from tidings.articles.storage import article_contents, articles
 from tidings.core.uow import UnitOfWork
 
 Rows = Callable[[UnitOfWork, int, int], Awaitable[list[dict[str, Any]]]]
@@ -25,9 +26,9 @@ class ContentGroup:
     rows: Rows
 
 
-def _created_between(table: Any, columns: tuple[str, ...]) -> Rows:
+def _created_between(table: Any, columns: tuple[str, ...], *where: Any) -> Rows:
     async def rows(uow: UnitOfWork, start: int, end: int) -> list[dict[str, Any]]:
-        stmt = uow.select(table, *(table.c[c] for c in columns)).where(table.c.created_at.between(start, end))
+        stmt = uow.select(table, *(table.c[c] for c in columns)).where(table.c.created_at.between(start, end), *where)
         return [dict(r) for r in await uow.all(stmt.order_by(table.c.id))]
 
     return rows
@@ -49,8 +50,43 @@ PAGE_COLUMNS = (
 SOURCE_COLUMNS = ("id", "url", "sync_behavior", "status", "created_at", "updated_at")
 
 AI_CONTENT_GROUPS = [
-    ContentGroup("external_pages.csv", PAGE_COLUMNS, _created_between(external_pages, PAGE_COLUMNS)),
+    # Imported pages only: the library's other kinds (articles fed to Fin) are exported by their own group.
+    ContentGroup(
+        "external_pages.csv",
+        PAGE_COLUMNS,
+        _created_between(external_pages, PAGE_COLUMNS, external_pages.c.kind == EXTERNAL_PAGE),
+    ),
     ContentGroup(
         "content_import_sources.csv", SOURCE_COLUMNS, _created_between(content_import_sources, SOURCE_COLUMNS)
     ),
 ]
+
+
+ARTICLE_COLUMNS = (
+    "article_id",
+    "locale",
+    "default_locale",
+    "state",
+    "title",
+    "description",
+    "body",
+    "author_id",
+    "created_at",
+    "updated_at",
+)
+
+
+async def _article_rows(uow: UnitOfWork, start: int, end: int) -> list[dict[str, Any]]:
+    """Each article created in range, once per locale it is written in."""
+    a, c = articles, article_contents
+    stmt = (
+        uow.select(a, c.c.article_id, c.c.locale, a.c.default_locale, c.c.state, c.c.title, c.c.description)
+        .add_columns(c.c.body, c.c.author_id, c.c.created_at, c.c.updated_at)
+        .join(c, c.c.article_id == a.c.id)
+        .where(a.c.created_at.between(start, end))
+        .order_by(a.c.id, c.c.locale)
+    )
+    return [dict(r) for r in await uow.all(stmt)]
+
+
+ARTICLE_GROUPS = [ContentGroup("articles.csv", ARTICLE_COLUMNS, _article_rows)]
