@@ -60,6 +60,9 @@ class TestCalls:
         conversation = client.unstable.conversations.retrieve_conversation(id=shown.conversation_id)
         assert conversation.source.type == "phone_call"
         assert "My parcel never arrived." in conversation.source.body
+        said = {"field": "source.body", "operator": "~", "value": "parcel"}
+        found = workspace.http.post("/conversations/search", json={"query": said}).json()
+        assert [c["id"] for c in found["conversations"]] == [shown.conversation_id]
         bare = record_call(server, workspace)
         assert bare["conversation_id"] is None
         assert bare["recording_url"] is None
@@ -149,6 +152,8 @@ class TestFinVoice:
         )
         schema = _schema_validator({"$ref": "#/components/schemas/ai_call_response"})
         assert list(schema.iter_errors(by_phone.json())) == []
+        unchecked = Intercom(token=workspace.token, base_url=workspace.base_url)
+        unchecked.unstable.calls.collect_fin_voice_call_by_phone_number(phone_number="+15557654321")
         assert by_phone.json()["external_call_id"] == "five9-abc"
         by_conversation = workspace.http.get(f"/fin_voice/conversation/{call['conversation_id']}").json()
         assert [r["id"] for r in by_conversation] == [registered.id]

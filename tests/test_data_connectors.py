@@ -109,6 +109,11 @@ class TestConnectors:
         version = workspace.http.get(f"/data_connectors/{connector['id']}", params={"state_version": "old"})
         assert_error(version, 400, "parameter_invalid")
         assert_error(workspace.http.get("/data_connectors/999999"), 404, "data_connector_not_found")
+        # URLs follow the webhook destination policy.
+        for url in ("ftp://example.com/x", "https://user:pw@example.com/x"):
+            assert_error(
+                workspace.http.post("/data_connectors", json={"name": "x", "url": url}), 422, "parameter_invalid"
+            )
         assert_error(workspace.http.get("/data_connectors", params={"starting_after": "!!"}), 400, "client_error")
 
     def test_update_list_and_delete_rules(self, server: LiveServer, workspace: Workspace) -> None:
@@ -263,13 +268,29 @@ def tool_server(
 def test_fin_calls_the_connector_and_answers_from_it(tool_server: tuple[LiveServer, ToolCallingModel]) -> None:
     live, model = tool_server
     ws = live.new_workspace("connectors")
-    with CustomerApi() as api, Receiver() as receiver:
+    with CustomerApi() as api, Receiver() as receiver, Receiver() as hub:
+        setup(
+            live,
+            ws,
+            "POST",
+            "webhook_subscriptions",
+            {"url": hub.url, "topics": ["data_connector.execution.completed"]},
+        )
         connector = create(ws, url=api.url + "/orders/{{order_id}}", **ORDER_LOOKUP)
         assert ws.http.patch(f"/data_connectors/{connector['id']}", json={"state": "live"}).status_code == 200
         create(ws, name="Draft, not offered", direct_fin_usage=True, url=api.url + "/never")
         secret = configure(live, ws, webhook_url=receiver.url)["webhook_secret"]
         start(ws, "conv-order", "Where is my order 123?")
         events = events_of(receiver, secret, "conv-order", 2)
+        topic = "data_connector.execution.completed"
+        announced = hub.wait_for(lambda seen: any(r.json.get("topic") == topic for r in seen))
+    item = next(r.json for r in announced if r.json.get("topic") == topic)["data"]["item"]
+    assert (item["type"], item["action_id"], item["success"], item["http_status"]) == (
+        "data_connector.execution",
+        connector["id"],
+        True,
+        200,
+    )
     assert [e["event_name"] for e in events] == ["fin_replied", "fin_status_updated"]
     assert "Your order 123 is out for delivery, arriving Thursday." in events[0]["message"]["body"]
     assert [s["path"] for s in api.seen] == ["/orders/123"]

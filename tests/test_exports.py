@@ -61,6 +61,15 @@ class TestContentExport:
     ) -> None:
         source, pages = add_pages(workspace, "Resetting a password", "Downloading invoices")
         add_pages(server.new_workspace("other"), "Not ours")
+        author = int(client.unstable.admins.identify_admin().id)
+        article = client.unstable.articles.create_article(
+            request={
+                "title": "Refund timing",
+                "body": "<p>Refunds take five days.</p>",
+                "author_id": author,
+                "state": "published",
+            }
+        )
         now = int(time.time())
         job = client.unstable.data_export.create_data_export(created_at_after=now, created_at_before=now)
         assert job.status == "pending"
@@ -72,7 +81,12 @@ class TestContentExport:
         download = workspace.http.get(raw["download_url"], headers={"Accept": "application/octet-stream"})
         assert download.headers["content-type"] == "application/zip"
         archive = zipfile.ZipFile(io.BytesIO(download.content))
-        assert sorted(archive.namelist()) == ["content_import_sources.csv", "external_pages.csv"]
+        assert sorted(archive.namelist()) == ["articles.csv", "content_import_sources.csv", "external_pages.csv"]
+        articles = read_csv(archive.read("articles.csv").decode())
+        assert [(r["article_id"], r["title"], r["state"], r["locale"]) for r in articles] == [
+            (str(article.id), "Refund timing", "published", "en")
+        ]
+        assert "Refunds take five days." in articles[0]["body"]
         exported = read_csv(archive.read("external_pages.csv").decode())
         assert [(r["id"], r["title"], r["url"]) for r in exported] == [(p["id"], p["title"], p["url"]) for p in pages]
         assert [r["id"] for r in read_csv(archive.read("content_import_sources.csv").decode())] == [str(source["id"])]

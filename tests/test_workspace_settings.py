@@ -72,6 +72,8 @@ class TestBrandsAndEmails:
         assert brands.type == "list"
         assert len(brands.data) == 1
         default = brands.data[0]
+        default_center = workspace.http.get("/help_center/help_centers").json()["data"][0]
+        assert default.help_center_id == default_center["id"]
         assert default.id == workspace.id
         assert default.is_default is True
         assert default.name == "test"
@@ -87,7 +89,8 @@ class TestBrandsAndEmails:
         assert client.unstable.emails.retrieve_email(id=address.id).email == address.email
 
     def test_extra_brand_and_address(self, server: LiveServer, workspace: Workspace, client) -> None:
-        premium = setup(server, workspace, "POST", "brands", {"name": "Premium", "help_center_id": "11"})
+        center = setup(server, workspace, "POST", "help_centers", {"identifier": "premium-help"})
+        premium = setup(server, workspace, "POST", "brands", {"name": "Premium", "help_center_id": center["id"]})
         hello = setup(
             server, workspace, "POST", "email_settings", {"email": "hello@Premium.example", "brand_id": premium["id"]}
         )
@@ -95,11 +98,15 @@ class TestBrandsAndEmails:
         assert hello["domain"] == "premium.example"
         setup(server, workspace, "PUT", f"email_settings/{hello['id']}", {"verified": True, "forwarding_enabled": True})
         brand = client.unstable.brands.retrieve_brand(id=premium["id"])
-        assert (brand.name, brand.is_default, brand.help_center_id) == ("Premium", False, "11")
+        assert (brand.name, brand.is_default, brand.help_center_id) == ("Premium", False, center["id"])
         assert brand.default_address_settings_id == hello["id"]
         email = client.unstable.emails.retrieve_email(id=hello["id"])
         assert (email.verified, email.forwarding_enabled, email.brand_id) == (True, True, premium["id"])
         assert [b.id for b in client.unstable.brands.list_brands().data] == [workspace.id, premium["id"]]
+        unknown = management(
+            server, "POST", f"/workspaces/{workspace.id}/brands", json={"name": "X", "help_center_id": "999"}
+        )
+        assert_error(unknown, 400, "parameter_invalid")
         duplicate = management(
             server, "POST", f"/workspaces/{workspace.id}/email_settings", json={"email": "hello@Premium.example"}
         )

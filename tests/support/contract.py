@@ -385,6 +385,9 @@ def check_response(method: str, path: str, status: int, body: bytes) -> str | No
             return None
         raise ContractError(f"{method} {path} answered {status} but matches no operation in the spec")
     validator = _validator(op.operation_id, str(status))
+    if status >= 400 and _own_error_shape(op, status):
+        _check_own_error(json.loads(body), op.operation_id)
+        return op.operation_id
     if status >= 400:
         _check_error_envelope(json.loads(body), op.operation_id)
     if validator is None:
@@ -398,6 +401,22 @@ def check_response(method: str, path: str, status: int, body: bytes) -> str | No
         raise ContractError(f"{op.operation_id} {status} does not match the spec:\n{details}")
     check_against_examples(op, str(status), document, f"{op.operation_id} {status}")
     return op.operation_id
+
+
+def _own_error_shape(op: Operation, status: int) -> bool:
+    """Whether the spec documents this error in an operation's own shape rather than `error.list`
+    (Switch: `{"error_key", "message"}`)."""
+    response = op.responses.get(str(status)) or {}
+    examples = ((response.get("content") or {}).get("application/json") or {}).get("examples") or {}
+    return any(isinstance(e.get("value"), dict) and "error_key" in e["value"] for e in examples.values())
+
+
+def _check_own_error(document: Any, where: str) -> None:
+    """The operation's own shape; or `error.list`, which such operations still use for what is refused
+    before they run (authentication, a body that is not JSON), as the 401 examples show."""
+    if isinstance(document, dict) and isinstance(document.get("error_key"), str):
+        return
+    _check_error_envelope(document, where)
 
 
 def _check_error_envelope(document: Any, where: str) -> None:

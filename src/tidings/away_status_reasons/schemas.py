@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import Request
+from tidings.core.schemas import Out, Request
 
 
-class AwayStatusReasonOut(msgspec.Struct):
+class AwayStatusReasonOut(Out, tag="away_status_reason", kw_only=True):
     id: str
     label: str
     emoji: str
@@ -15,7 +13,6 @@ class AwayStatusReasonOut(msgspec.Struct):
     deleted: bool
     created_at: int
     updated_at: int
-    type: str = "away_status_reason"
 
     @classmethod
     def from_row(cls, row: Any) -> AwayStatusReasonOut:
@@ -40,6 +37,5 @@ class AwaySettings(Request):
     reason_mandatory: bool
 
 
-class AwaySettingsOut(msgspec.Struct):
+class AwaySettingsOut(Out, tag="away_settings", kw_only=True):
     reason_mandatory: bool
-    type: str = "away_settings"

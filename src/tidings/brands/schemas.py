@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, Request, UnsetType
 
 
 def brand_wire_id(row: Any) -> str:
@@ -12,7 +10,7 @@ def brand_wire_id(row: Any) -> str:
     return row["workspace_id"] if row["is_default"] else str(row["id"])
 
 
-class BrandOut(msgspec.Struct):
+class BrandOut(Out, tag="brand", kw_only=True):
     id: str
     name: str
     is_default: bool
@@ -20,7 +18,6 @@ class BrandOut(msgspec.Struct):
     updated_at: int
     help_center_id: str
     default_address_settings_id: str
-    type: str = "brand"
 
     @classmethod
     def from_row(cls, row: Any, default_address_id: int) -> BrandOut:
@@ -30,18 +27,16 @@ class BrandOut(msgspec.Struct):
             is_default=row["is_default"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
-            # No help center yet: an empty id rather than an invented one (docs/areas/brands.md).
             help_center_id=row["help_center_id"] or "",
             default_address_settings_id=str(row["default_address_settings_id"] or default_address_id),
         )
 
 
-class BrandList(msgspec.Struct):
+class BrandList(Out, tag="list", kw_only=True):
     data: list[BrandOut]
-    type: str = "list"
 
 
-class EmailSettingOut(msgspec.Struct):
+class EmailSettingOut(Out, tag="email_setting", kw_only=True):
     id: str
     email: str
     verified: bool
@@ -51,12 +46,10 @@ class EmailSettingOut(msgspec.Struct):
     forwarded_email_last_received_at: int | None
     created_at: int
     updated_at: int
-    type: str = "email_setting"
 
 
-class EmailList(msgspec.Struct):
+class EmailList(Out, tag="list", kw_only=True):
     data: list[EmailSettingOut]
-    type: str = "list"
 
 
 class CreateBrand(Request):

@@ -18,6 +18,8 @@ from tidings.core.ids import parse_numeric_id
 from tidings.core.schemas import present
 from tidings.core.uow import UnitOfWork
 from tidings.core.workspaces import get_workspace
+from tidings.help_center import storage as help_center_storage
+from tidings.help_center.content import workspace_help_center
 
 NAME_LIMIT = 255
 
@@ -31,18 +33,30 @@ def email_not_found() -> TidingsError:
 
 
 async def ensure_defaults(uow: UnitOfWork) -> Any:
-    """The default brand, made with the workspace's own sender address the first time it is asked for."""
+    """The default brand, made with the workspace's own sender address the first time it is asked
+    for, and linked to the workspace's default help center."""
     row = await storage.default_brand(uow)
-    if row is not None:
+    if row is not None and row["help_center_id"]:
         return row
+    if row is not None:
+        await storage.update_brand(uow, row["id"], {"help_center_id": str((await workspace_help_center(uow))["id"])})
+        return await storage.get_brand(uow, row["id"])
     await uow.serialise("default-brand")
     row = await storage.default_brand(uow)
     if row is not None:
         return row
     workspace = await get_workspace(uow, uow.workspace_id)
     now = clock.now()
+    help_center_id = str((await workspace_help_center(uow))["id"])
     brand_id = await storage.insert_brand(
-        uow, {"name": workspace["name"], "is_default": True, "created_at": now, "updated_at": now}
+        uow,
+        {
+            "name": workspace["name"],
+            "is_default": True,
+            "help_center_id": help_center_id,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
     domain = f"{uow.workspace_id}.tidings.local"
     address_id = await storage.insert_email_setting(
@@ -91,15 +105,20 @@ async def create_brand(uow: UnitOfWork, data: CreateBrand) -> BrandOut:
     name = data.name.strip()
     if not name or len(name) > NAME_LIMIT:
         raise invalid(f"name must be 1 to {NAME_LIMIT} characters", "name")
-    if data.help_center_id is not None and len(data.help_center_id) > 32:
-        raise invalid("help_center_id is too long", "help_center_id")
+    # A brand without a help center of its own shows the workspace's default one.
+    help_center_id = default["help_center_id"]
+    if data.help_center_id is not None:
+        numeric = parse_numeric_id(data.help_center_id)
+        if numeric is None or await help_center_storage.get_help_center(uow, numeric) is None:
+            raise invalid(f"help center {data.help_center_id} not found", "help_center_id")
+        help_center_id = str(numeric)
     now = clock.now()
     brand_id = await storage.insert_brand(
         uow,
         {
             "name": name,
             "is_default": False,
-            "help_center_id": data.help_center_id,
+            "help_center_id": help_center_id,
             "created_at": now,
             "updated_at": now,
         },

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
+from tidings.core.paging import Pages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
-from tidings.core.schemas import UNSET, Request, UnsetType
 
-
-class CallOut(msgspec.Struct):
+class CallOut(Out, tag="call", kw_only=True):
     id: str
     conversation_id: str | None
     admin_id: str | None
@@ -27,31 +26,21 @@ class CallOut(msgspec.Struct):
     phone: str | None
     fin_recording_url: str | None
     fin_transcription_url: str | None
-    type: str = "call"
 
 
-class CallPages(msgspec.Struct):
-    page: int
-    per_page: int
-    total_pages: int
-    type: str = "pages"
-
-
-class CallList(msgspec.Struct):
+class CallList(Out, tag="list", kw_only=True):
     data: list[CallOut]
     total_count: int
-    pages: CallPages
-    type: str = "list"
+    pages: Pages
 
 
-class CallWithTranscript(CallOut, kw_only=True):
+class CallWithTranscript(CallOut, tag="call", kw_only=True):
     transcript: list[dict[str, Any]]
     transcript_status: str | None
 
 
-class CallsWithTranscripts(msgspec.Struct):
+class CallsWithTranscripts(Out, tag="list", kw_only=True):
     data: list[CallWithTranscript]
-    type: str = "list"
 
 
 class SearchCalls(Request):
@@ -96,7 +85,7 @@ class RegisterFinVoiceCall(Request):
     data: dict[str, Any] | None = None
 
 
-class AiCallOut(msgspec.Struct):
+class AiCallOut(PlainOut, kw_only=True):
     id: int
     app_id: int
     user_phone_number: str

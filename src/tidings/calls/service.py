@@ -10,7 +10,6 @@ from tidings.calls.schemas import (
     AiCallOut,
     CallList,
     CallOut,
-    CallPages,
     CallsWithTranscripts,
     CallWithTranscript,
     CreateCall,
@@ -23,6 +22,7 @@ from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
+from tidings.core.paging import Pages, total_pages
 from tidings.core.phone import is_e164
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
@@ -83,7 +83,7 @@ async def list_page(uow: UnitOfWork, page: int | None, per_page: int | None, bas
     number = max(page or 1, 1)
     total = await storage.count_calls(uow)
     rows = await storage.page_of_calls(uow, (number - 1) * size, size) if number < 2**31 else []
-    pages = CallPages(page=number, per_page=size, total_pages=-(-total // size))
+    pages = Pages(page=number, per_page=size, total_pages=total_pages(total, size))
     return CallList(data=[call_out(r, base_url) for r in rows], total_count=total, pages=pages)
 
 

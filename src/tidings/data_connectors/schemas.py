@@ -2,19 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.paging import CursorPages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 MASK = "****"
 
 
-class Header(msgspec.Struct):
+class Header(PlainOut, kw_only=True):
     name: str
     value: str
 
 
-class DataInput(msgspec.Struct, kw_only=True):
+class DataInput(PlainOut, kw_only=True):
+    # `type` here is the input's data type, not the object's.
     name: str
     type: str = "string"
     description: str | None = None
@@ -22,14 +22,14 @@ class DataInput(msgspec.Struct, kw_only=True):
     default_value: str = ""
 
 
-class ResponseField(msgspec.Struct, kw_only=True):
+class ResponseField(PlainOut, kw_only=True):
     path: str
     type: str
     example_value: Any
     redacted: bool = False
 
 
-class DataConnectorOut(msgspec.Struct, kw_only=True):
+class DataConnectorOut(Out, tag="data_connector", kw_only=True):
     """The list item (`data_connector`)."""
 
     id: str
@@ -43,10 +43,9 @@ class DataConnectorOut(msgspec.Struct, kw_only=True):
     created_at: str
     updated_at: str
     execution_results_url: str
-    type: str = "data_connector"
 
 
-class DataConnectorDetail(msgspec.Struct, kw_only=True):
+class DataConnectorDetail(Out, tag="data_connector", kw_only=True):
     id: str
     name: str
     description: str | None
@@ -75,26 +74,14 @@ class DataConnectorDetail(msgspec.Struct, kw_only=True):
     created_at: str
     updated_at: str
     execution_results_url: str
-    type: str = "data_connector"
 
 
-class NextPage(msgspec.Struct):
-    starting_after: str
-
-
-class CursorPages(msgspec.Struct):
-    per_page: int
-    next: NextPage | None
-    type: str = "pages"
-
-
-class DataConnectorList(msgspec.Struct):
+class DataConnectorList(Out, tag="list", kw_only=True):
     data: list[DataConnectorOut]
     pages: CursorPages
-    type: str = "list"
 
 
-class DeletedDataConnector(msgspec.Struct):
+class DeletedDataConnector(PlainOut, kw_only=True):
     id: str
     object: str = "data_connector"
     deleted: bool = True
@@ -133,7 +120,7 @@ class DataConnectorWrite(Request):
     token_ids: list[str] | UnsetType = UNSET
 
 
-class ExecutionOut(msgspec.Struct, kw_only=True):
+class ExecutionOut(Out, tag="data_connector.execution", kw_only=True):
     id: str
     data_connector_id: str
     success: bool
@@ -150,10 +137,8 @@ class ExecutionOut(msgspec.Struct, kw_only=True):
     request_body: str | None | UnsetType = UNSET
     response_body: str | None | UnsetType = UNSET
     raw_response_body: str | None | UnsetType = UNSET
-    type: str = "data_connector.execution"
 
 
-class ExecutionList(msgspec.Struct):
+class ExecutionList(Out, tag="list", kw_only=True):
     data: list[ExecutionOut]
     pages: CursorPages
-    type: str = "list"

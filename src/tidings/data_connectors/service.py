@@ -10,14 +10,13 @@ from tidings.config import Settings
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.ids import is_integer_text, parse_numeric_id
-from tidings.core.paging import clamp_per_page, invalid_cursor
+from tidings.core.paging import CursorPages, StartingAfter, clamp_per_page, invalid_cursor
 from tidings.core.schemas import UNSET, present
 from tidings.core.uow import UnitOfWork
 from tidings.data_connectors import storage
 from tidings.data_connectors.executor import redacted_url
 from tidings.data_connectors.schemas import (
     MASK,
-    CursorPages,
     DataConnectorDetail,
     DataConnectorList,
     DataConnectorOut,
@@ -27,7 +26,6 @@ from tidings.data_connectors.schemas import (
     ExecutionList,
     ExecutionOut,
     Header,
-    NextPage,
     ResponseField,
 )
 from tidings.webhooks.safety import UnsafeDestination, check_saved_url
@@ -157,7 +155,7 @@ def _text(values: dict[str, Any], name: str) -> None:
         raise unprocessable(f"{name} must be at most {LIMITS[name]} characters", name)
 
 
-def _checked(values: dict[str, Any], settings: Settings) -> dict[str, Any]:
+async def _checked(values: dict[str, Any], settings: Settings) -> dict[str, Any]:
     if "name" in values:
         if not isinstance(values["name"], str) or not values["name"].strip():
             raise unprocessable("Name is required", "name", "parameter_not_found")
@@ -176,7 +174,7 @@ def _checked(values: dict[str, Any], settings: Settings) -> dict[str, Any]:
         values["audiences"] = [a for a in AUDIENCES if a in values["audiences"]]
     if values.get("url"):
         try:
-            check_saved_url(values["url"].replace("{{", "").replace("}}", ""), settings)
+            await check_saved_url(values["url"].replace("{{", "").replace("}}", ""), settings)
         except UnsafeDestination as refused:
             raise unprocessable(str(refused), "url") from None
     if "headers" in values:
@@ -218,7 +216,7 @@ async def create(uow: UnitOfWork, data: DataConnectorWrite, settings: Settings) 
     given.pop("state", None)  # always created as a draft
     if "name" not in given:
         raise unprocessable("Name is required", "name", "parameter_not_found")
-    values = _checked(
+    values = await _checked(
         {
             "description": None,
             "http_method": "get",
@@ -283,7 +281,7 @@ async def update(
     uow: UnitOfWork, connector_id: str, data: DataConnectorWrite, settings: Settings
 ) -> DataConnectorDetail:
     row = await _row(uow, connector_id)
-    values = _checked(present(data), settings)
+    values = await _checked(present(data), settings)
     if values.get("state") == "draft" and row["state"] == "live" and await _in_use(uow, row):
         raise TidingsError(
             409, "data_connector_in_use", "Data connector is in use by other resources and cannot be set to draft"
@@ -324,7 +322,11 @@ async def list_page(uow: UnitOfWork, per_page: int | None, starting_after: str |
     size = clamp_per_page(per_page, 20, LIST_LIMIT)
     rows = await storage.connectors_page(uow, decode_cursor(starting_after), size + 1)
     page = rows[:size]
-    following = NextPage(encode_cursor(page[-1]["updated_at"], page[-1]["id"])) if len(rows) > size else None
+    following = (
+        StartingAfter(per_page=size, starting_after=encode_cursor(page[-1]["updated_at"], page[-1]["id"]))
+        if len(rows) > size
+        else None
+    )
     return DataConnectorList(data=[list_item(r) for r in page], pages=CursorPages(per_page=size, next=following))
 
 
@@ -392,7 +394,11 @@ async def list_executions(uow: UnitOfWork, connector_id: str, query: dict[str, s
     with_url = bool(_flag(query.get("include_request_url"), "include_request_url"))
     rows = await storage.executions_page(uow, row["id"], filters, decode_cursor(query.get("starting_after")), size + 1)
     page = rows[:size]
-    following = NextPage(encode_cursor(page[-1]["created_at"], page[-1]["id"])) if len(rows) > size else None
+    following = (
+        StartingAfter(per_page=size, starting_after=encode_cursor(page[-1]["created_at"], page[-1]["id"]))
+        if len(rows) > size
+        else None
+    )
     return ExecutionList(
         data=[execution_out(r, with_url, with_bodies) for r in page], pages=CursorPages(per_page=size, next=following)
     )

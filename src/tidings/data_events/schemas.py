@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
 class CreateDataEvent(Request):
@@ -30,7 +28,7 @@ class CreateDataEventSummaries(Request):
     event_summaries: EventSummaryIn | list[EventSummaryIn] | UnsetType = UNSET
 
 
-class DataEventOut(msgspec.Struct):
+class DataEventOut(Out, tag="event", kw_only=True):
     id: str
     event_name: str
     created_at: int
@@ -38,10 +36,9 @@ class DataEventOut(msgspec.Struct):
     metadata: dict[str, Any]
     user_id: str | UnsetType = UNSET
     email: str | UnsetType = UNSET
-    type: str = "event"
 
 
-class EventSummaryItem(msgspec.Struct):
+class EventSummaryItem(PlainOut, kw_only=True):
     name: str
     first: str
     last: str
@@ -49,12 +46,12 @@ class EventSummaryItem(msgspec.Struct):
     description: str
 
 
-class EventPages(msgspec.Struct):
+class EventPages(PlainOut, kw_only=True):
     since: str
     next: str | UnsetType = UNSET
 
 
-class DataEventsOut(msgspec.Struct):
+class DataEventsOut(Out, tag="event.summary", kw_only=True):
     """Both answers of `GET /events`: the events (newest first) or, with `summary=true`, their summary.
 
     The spec's schema for both is `data_event_summary`, whose `type` admits only `event.summary`."""
@@ -66,4 +63,3 @@ class DataEventsOut(msgspec.Struct):
     pages: EventPages
     email: str | UnsetType = UNSET
     user_id: str | UnsetType = UNSET
-    type: str = "event.summary"

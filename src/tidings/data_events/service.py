@@ -4,8 +4,6 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-import msgspec
-
 from tidings.contacts import storage as contact_storage
 from tidings.contacts.lookup import contact_not_found
 from tidings.core import clock
@@ -123,8 +121,7 @@ async def create(uow: UnitOfWork, data: CreateDataEvent) -> None:
     if event_id is None:
         return  # a repeat of a stored event: dropped, still 202
     await storage.add_to_counter(uow, contact["id"], name, 1, created_at, created_at)
-    item = msgspec.to_builtins(event_out({**values, "id": event_id}, contact))
-    await record_event(uow, "event.created", item)
+    await record_event(uow, "event.created", event_out({**values, "id": event_id}, contact))
 
 
 def _summaries(value: Any) -> list[EventSummaryIn]:

@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
-class ExportJobOut(msgspec.Struct):
+class ExportJobOut(PlainOut, kw_only=True):
     """Both exports' job: Intercom answers it without a `type`."""
 
     job_identifier: str
@@ -28,13 +26,13 @@ class EnqueueReportingExport(Request):
     end_time: Any = UNSET
 
 
-class AttributeOut(msgspec.Struct):
+class AttributeOut(PlainOut, kw_only=True):
     id: str
     qualified_id: str
     name: str
 
 
-class DatasetOut(msgspec.Struct):
+class DatasetOut(PlainOut, kw_only=True):
     id: str
     name: str
     description: str
@@ -42,6 +40,5 @@ class DatasetOut(msgspec.Struct):
     attributes: list[AttributeOut]
 
 
-class DatasetList(msgspec.Struct):
+class DatasetList(Out, tag="list", kw_only=True):
     data: list[DatasetOut]
-    type: str = "list"

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from tidings.core import clock
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.paging import CursorPages
+from tidings.core.schemas import UNSET, Out, Request, UnsetType
 from tidings.macros.render import body_html, body_text
 
 
-class MacroOut(msgspec.Struct):
+class MacroOut(Out, tag="macro", kw_only=True):
     id: str
     name: str
     body: str
@@ -19,7 +18,6 @@ class MacroOut(msgspec.Struct):
     visible_to: str
     visible_to_team_ids: list[str]
     available_on: list[str]
-    type: str = "macro"
 
     @classmethod
     def from_row(cls, row: Any) -> MacroOut:
@@ -36,20 +34,9 @@ class MacroOut(msgspec.Struct):
         )
 
 
-class NextPage(msgspec.Struct):
-    starting_after: str
-
-
-class MacroPages(msgspec.Struct):
-    per_page: int
-    next: NextPage | None
-    type: str = "pages"
-
-
-class MacroList(msgspec.Struct):
+class MacroList(Out, tag="list", kw_only=True):
     data: list[MacroOut]
-    pages: MacroPages
-    type: str = "list"
+    pages: CursorPages
 
 
 class MacroWrite(Request):

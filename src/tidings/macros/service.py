@@ -8,11 +8,11 @@ import msgspec
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing, not_found
 from tidings.core.ids import is_integer_text, parse_numeric_id
-from tidings.core.paging import clamp_per_page, invalid_cursor
+from tidings.core.paging import CursorPages, StartingAfter, clamp_per_page, invalid_cursor
 from tidings.core.schemas import UNSET, present
 from tidings.core.uow import UnitOfWork
 from tidings.macros import storage
-from tidings.macros.schemas import MacroList, MacroOut, MacroPages, MacroWrite, NextPage
+from tidings.macros.schemas import MacroList, MacroOut, MacroWrite
 from tidings.teams import storage as team_storage
 
 VISIBILITIES = ("everyone", "specific_teams")
@@ -74,8 +74,8 @@ async def list_page(
             break
         after = (batch[-1]["updated_at"], batch[-1]["id"])
     page = visible[:size]
-    following = NextPage(starting_after=encode_cursor(page[-1])) if len(visible) > size else None
-    return MacroList(data=[MacroOut.from_row(r) for r in page], pages=MacroPages(per_page=size, next=following))
+    following = StartingAfter(per_page=size, starting_after=encode_cursor(page[-1])) if len(visible) > size else None
+    return MacroList(data=[MacroOut.from_row(r) for r in page], pages=CursorPages(per_page=size, next=following))
 
 
 async def get(uow: UnitOfWork, macro_id: str) -> MacroOut:

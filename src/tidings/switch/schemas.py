@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
 class CreatePhoneSwitch(Request):
@@ -12,29 +10,26 @@ class CreatePhoneSwitch(Request):
     custom_attributes: dict[str, Any] | None = None
 
 
-class PhoneSwitchOut(msgspec.Struct):
+class PhoneSwitchOut(Out, tag="phone_call_redirect", kw_only=True):
     phone: str
     # The Messenger link the SMS carries (the spec's example has it; its schema does not).
     url: str
-    type: str = "phone_call_redirect"
 
 
-class SwitchErrorBody(msgspec.Struct):
+class SwitchErrorBody(PlainOut, kw_only=True):
     """Switch's own error shape, not Intercom's `error.list`."""
 
     error_key: str
     message: str
 
 
-class RedirectOut(msgspec.Struct):
+class RedirectOut(Out, tag="phone_call_redirect", kw_only=True):
     phone: str
     contact_id: str
     url: str
     custom_attributes: dict[str, Any]
     created_at: int
-    type: str = "phone_call_redirect"
 
 
-class RedirectList(msgspec.Struct):
+class RedirectList(Out, tag="list", kw_only=True):
     data: list[RedirectOut]
-    type: str = "list"

@@ -4,10 +4,10 @@ from typing import Any
 
 import msgspec
 
-from tidings.core.schemas import Request
+from tidings.core.schemas import Out, PlainOut, Request
 
 
-class WorkflowOut(msgspec.Struct):
+class WorkflowOut(PlainOut, kw_only=True):
     id: str
     title: str
     description: str | None
@@ -23,7 +23,7 @@ class WorkflowOut(msgspec.Struct):
     embedded_rules: list[dict[str, Any]]
 
 
-class WorkflowExportOut(msgspec.Struct):
+class WorkflowExportOut(PlainOut, kw_only=True):
     export_version: str
     exported_at: str
     app_id: int
@@ -43,8 +43,7 @@ class CreateWorkflow(Request):
     embedded_rules: list[dict[str, Any]] = msgspec.field(default_factory=list)
 
 
-class CreatedWorkflow(msgspec.Struct):
+class CreatedWorkflow(Out, tag="workflow", kw_only=True):
     id: str
     title: str
     state: str
-    type: str = "workflow"
