@@ -151,7 +151,8 @@ class FinRunner:
         if isinstance(decided, Outcome):
             outcome = decided
         else:
-            grounding = await self._read(workspace_id, lambda uow: answerer.ground(uow, decided))
+            earlier = [body for author, body in state.history if author == "user"]
+            grounding = await self._read(workspace_id, lambda uow: answerer.ground(uow, decided, earlier))
             streamer = Streamer(state, lambda work: self._write(workspace_id, work))
             outcome = await answer_question(self.config, state, grounding, streamer)
         await self._write(workspace_id, lambda uow: apply(uow, state, outcome, job["id"]))

@@ -148,7 +148,9 @@ async def answer_question(
     config: FinConfig, state: TurnState, grounding: answerer.Grounding, streamer: Streamer
 ) -> Outcome:
     count = state.conversation["unhelpful_count"]
-    if config.generative:
+    # The generative mode answers from the same passages and only what the answerability model
+    # lets through; the model may still decline.
+    if config.generative and grounding.covered:
         generated = await llm.generate(config, grounding, state.history, streamer.send)
         if generated is not None:
             return answered(generated, streamer.stream_id, count)
