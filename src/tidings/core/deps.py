@@ -12,10 +12,12 @@ from typing import Any, TypeAlias
 from litestar import Request
 from litestar.di import NamedDependency
 
+from tidings.core import scopes
 from tidings.core.auth import bearer
 from tidings.core.errors import unauthorized
 from tidings.core.uow import UnitOfWork
 from tidings.core.versioning import check_version, effective_version
+from tidings.observability.requests import note_workspace
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
@@ -42,6 +44,8 @@ async def provide_uow(request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfW
     if token is None:
         raise unauthorized()
     principal = await state.tokens.resolve(token)
+    scopes.check(principal.allowed, request.method, request.scope["path"])
+    note_workspace(request.scope, principal.workspace_id)
     if not request.route_handler.opt.get("any_intercom_version"):
         check_version(version)
     write = request.method not in READ_METHODS or bool(request.route_handler.opt.get("write"))

@@ -39,8 +39,12 @@ def app_id() -> str:
     return secrets.choice(string.ascii_lowercase) + "".join(secrets.choice(_ALNUM) for _ in range(7))
 
 
-def parse_numeric_id(value: str | int) -> int | None:
-    """Numeric-string ids map to integer primary keys; anything else cannot name a row."""
+def parse_numeric_id(value: object) -> int | None:
+    """Numeric-string ids map to integer primary keys; anything else (a float, an object...) cannot name a row."""
+    if isinstance(value, bool):
+        return None
     if isinstance(value, int):
         return value if value > 0 else None
+    if not isinstance(value, str):
+        return None
     return int(value) if is_integer_text(value) and len(value) < 19 else None

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from tidings.core import clock
+from tidings.core import scopes as token_scopes
 from tidings.core.auth import hash_token, new_token
 from tidings.core.ids import app_id
 from tidings.core.tables import access_tokens, workspaces
@@ -39,6 +40,7 @@ async def list_workspaces(tx: Transaction) -> list[Any]:
 async def create_workspace(tx: Transaction, name: str, workspace_id: str | None = None) -> UnitOfWork:
     """Insert the workspace and its owner admin; returns a unit of work scoped to it."""
     from tidings.admins import storage as admin_storage
+    from tidings.help_center.content import seed_default_help_center
 
     ws_id = workspace_id or app_id()
     now = clock.now()
@@ -48,6 +50,8 @@ async def create_workspace(tx: Transaction, name: str, workspace_id: str | None 
         uow,
         {"name": f"{name} Owner", "email": f"owner@{ws_id}.tidings.local", "job_title": "Owner", "created_at": now},
     )
+    # Every workspace has a help center, as in Intercom.
+    await seed_default_help_center(uow, name)
     return uow
 
 
@@ -55,7 +59,7 @@ async def issue_token(
     uow: UnitOfWork, name: str, scopes: list[str] | None = None, token: str | None = None
 ) -> IssuedToken:
     plain = token or new_token()
-    granted = scopes or ["all"]
+    granted = token_scopes.validate(scopes) or [token_scopes.ALL]
     result = await uow.execute(
         uow.insert(access_tokens)
         .values(
@@ -92,3 +96,12 @@ async def reset_workspace(uow: UnitOfWork) -> None:
     for table in reversed(metadata.sorted_tables):
         if "workspace_id" in table.c and table.info.get("reset") != KEEP_ON_RESET["reset"]:
             await uow.execute(delete(table).where(table.c.workspace_id == uow.workspace_id))
+
+
+def numeric_app_id(workspace_id: str) -> int:
+    """The workspace id as the integer some objects carry (`app_id: 12345`): the id code read in base 36,
+    so it is stable and names the workspace back."""
+    try:
+        return int(workspace_id, 36)
+    except ValueError:
+        return int.from_bytes(workspace_id.encode()[:7], "big")

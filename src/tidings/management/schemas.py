@@ -6,23 +6,21 @@ from typing import Any
 
 import msgspec
 
-from tidings.core.schemas import Request
+from tidings.core.schemas import Out, PlainOut, Request
 
 
-class WorkspaceOut(msgspec.Struct):
+class WorkspaceOut(Out, tag="workspace"):
     id: str
     name: str
     created_at: int
-    type: str = "workspace"
 
     @classmethod
     def from_row(cls, row: Any) -> WorkspaceOut:
         return cls(id=row["id"], name=row["name"], created_at=row["created_at"])
 
 
-class WorkspaceList(msgspec.Struct):
+class WorkspaceList(Out, tag="list"):
     data: list[WorkspaceOut]
-    type: str = "list"
 
 
 class CreateWorkspace(Request):
@@ -31,15 +29,15 @@ class CreateWorkspace(Request):
 
 class CreateToken(Request):
     name: str
-    scopes: list[str] | None = None
+    # Checked against the known scope names (tidings.core.scopes) by the token's issuer.
+    scopes: list[Any] | None = None
 
 
-class TokenOut(msgspec.Struct):
+class TokenOut(Out, tag="access_token"):
     id: str
     name: str
     token: str
     scopes: list[str]
-    type: str = "access_token"
 
 
 class CreateAdmin(Request):
@@ -53,5 +51,14 @@ class CreateTeam(Request):
     admin_ids: list[int] = msgspec.field(default_factory=list)
 
 
-class Status(msgspec.Struct):
+class Status(PlainOut):
     status: str
+
+
+class SetPassword(Request):
+    password: str
+
+
+class LoginLinkOut(Out, tag="login_link"):
+    url: str
+    expires_in: int
