@@ -1,6 +1,6 @@
 """Fin end to end on an eval set: answer quality, abstention and latency, through the public API only.
 
-    python bench/fin_eval.py [--database sqlite|postgresql] [--embedder local] [--evals DIR]
+    python bench/fin_eval.py [--database sqlite|postgresql] [--embedder none|local|openai] [--evals DIR]
 
 Starts a tidings server on a fresh database, loads the set's pages with `POST /ai/external_pages`,
 points the workspace's Fin webhook at a local receiver, then asks every question with
@@ -111,7 +111,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--evals", type=Path, default=DEFAULT_EVALS)
-    parser.add_argument("--embedder", default="", help="TIDINGS_EMBEDDER for the server (e.g. local)")
+    parser.add_argument("--embedder", default="", help="TIDINGS_EMBEDDER for the server (none: lexical only)")
     args = parser.parse_args()
 
     pages = read_jsonl(args.evals / "pages.jsonl")
@@ -129,7 +129,7 @@ def main() -> None:
         try:
             server.start()
             workspace = server.new_workspace("fin-eval")
-            ingest(server.base_url, workspace.token, pages, 4)
+            pages_per_second, _ = ingest(server.base_url, workspace.token, pages, 4)
             with server.management() as mgmt:
                 mgmt.put(f"/workspaces/{workspace.id}/fin_agent_settings", json={"webhook_url": receiver.url})
             headers = {"Authorization": f"Bearer {workspace.token}", "Intercom-Version": "Unstable"}
@@ -143,7 +143,9 @@ def main() -> None:
             if url:
                 drop_postgres_database(url)
 
-    print(f"database {args.database}, embedder {args.embedder or os.environ.get('TIDINGS_EMBEDDER') or 'none'}")
+    embedder = args.embedder or os.environ.get("TIDINGS_EMBEDDER") or "minilm (default)"
+    print(f"database {args.database}, embedder {embedder}, evals {args.evals.name}")
+    print(f"ingest {len(pages)} pages  {pages_per_second:.1f} pages/s")
     in_scope = score_in_scope(results["in_scope"], external_of)
     for name, (n, answered, right, first) in in_scope.items():
         print(

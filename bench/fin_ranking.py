@@ -68,7 +68,7 @@ async def candidates(uow: UnitOfWork, question: str, titles: TitleIdf) -> tuple[
     """Retrieval's leading pages and, for each, its signals."""
     rankers = [answerer.RecordingRanker(ranker) for ranker in rankers_for(uow)]
     passages = await search(uow, question, audience="ai_agent", k=CANDIDATE_PASSAGES, rankers=rankers)
-    weights, _ = await answerer.term_weights(uow, question)
+    weights, _, _ = await answerer.term_weights(uow, question)
     question_words = {answerer.stem(word) for word in query_terms(question)}
     top_score = passages[0].score if passages else 1.0
     best_by_ranker = []

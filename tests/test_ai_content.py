@@ -288,7 +288,8 @@ class TestRetrieval:
         assert best.text == "A refund reaches the original payment card within ten working days."
         assert best.score > 0
         for chrome in ("scriptword", "navigationword", "footerword"):
-            assert run_search(server, workspace, chrome) == []
+            # The dense ranker returns the nearest passages whatever the words: none may hold chrome.
+            assert all(chrome not in f"{p.heading} {p.text}" for p in run_search(server, workspace, chrome))
 
     def test_update_leaves_no_stale_passage_and_delete_leaves_none(
         self, server: LiveServer, workspace: Workspace, client, source: Any
@@ -301,7 +302,9 @@ class TestRetrieval:
             url="https://help.example.com/shipping",
             source_id=int(source.id),
         )
-        assert run_search(server, workspace, "refund payment card") == []
+        stale = run_search(server, workspace, "refund payment card")
+        shipping = ("Shipping guide", "Parcels leave the warehouse within two days.")
+        assert [(p.title, p.text) for p in stale] == [shipping]
         found = run_search(server, workspace, "when do parcels leave the warehouse")
         assert [(p.page_id, p.title) for p in found] == [(page.id, "Shipping guide")]
         client.unstable.ai_content.delete_external_page(id=page.id)

@@ -500,6 +500,23 @@ class TestFinInTheLoop:
         for received in it.receiver.unique().values():
             verify(it, received)
 
+    def test_a_follow_up_is_answered_in_the_conversations_context(self, fin_integrator: Integrator) -> None:
+        it = fin_integrator
+        it.events.notify_new_message(
+            event_id=event_id(), external_conversation_id="fin_follow", contact=user(), body=COVERED
+        )
+        it.wait_for("fin_follow", "quick_reply_options")
+        it.events.notify_new_message(
+            event_id=event_id(),
+            external_conversation_id="fin_follow",
+            contact=user(),
+            body="And how long does the link stay valid?",
+        )
+        it.wait_for("fin_follow", "quick_reply_options", count=2)
+        answers = it.wait_for("fin_follow", "new_message", count=2)
+        assert "24 hours" in answers[1]["payload"]["message"]["body"]
+        assert "handover" not in it.types("fin_follow")
+
     def test_unanswered_question_hands_over_and_an_admin_reply_arrives(self, fin_integrator: Integrator) -> None:
         it = fin_integrator
         opened = it.events.notify_new_message(

@@ -749,3 +749,80 @@ def test_messages_of_other_authors_are_context(fin: Fin) -> None:
         ("fin_replied", "replying", None),
         ("fin_status_updated", "awaiting_user_reply", None),
     ]
+
+
+# A small library: three pages, where statistics over the library (IDF over three passages) say
+# little and meaning has to carry the answer.
+QUIBBLEFLUX = [
+    (
+        "Billing and refunds",
+        "<p>Quibbleflux bills every plan monthly, in advance. Refunds for the Quibbleflux plan are paid back "
+        "within 11 business days to the original card. Receipts can be downloaded from the Billing page.</p>",
+    ),
+    (
+        "Changing your plan",
+        "<p>To upgrade or downgrade your Quibbleflux plan, open Account and choose Plan. The new price "
+        "applies from your next billing date.</p>",
+    ),
+    (
+        "Closing your account",
+        "<p>To close your Quibbleflux account, open Account, choose Privacy and click Delete account. "
+        "Your data is erased after thirty days.</p>",
+    ),
+]
+REFUND_PAGE = "https://quibbleflux.test/help/0"
+
+
+@pytest.fixture
+def small_library(server: LiveServer) -> Iterator[Fin]:
+    ws = server.new_workspace("fin-small")
+    source = ws.http.post(
+        "/ai/content_import_sources", json={"sync_behavior": "api", "url": "https://quibbleflux.test"}
+    )
+    for index, (title, html) in enumerate(QUIBBLEFLUX):
+        page = {
+            "title": title,
+            "html": html,
+            "url": f"https://quibbleflux.test/help/{index}",
+            "locale": "en",
+            "source_id": source.json()["id"],
+            "external_id": f"help-{index}",
+            "ai_agent_availability": True,
+        }
+        assert ws.http.post("/ai/external_pages", json=page).status_code == 200
+    with Receiver() as receiver:
+        settings = configure(server, ws, webhook_url=receiver.url)
+        yield Fin(server, ws, receiver, settings["webhook_secret"], {})
+
+
+def assert_refund_answer(event: dict[str, Any]) -> None:
+    body = event["message"]["body"]
+    assert "paid back within 11 business days to the original card" in body
+    assert re.findall(r'<a href="([^"]+)"', body)[0] == REFUND_PAGE
+
+
+@pytest.mark.parametrize(
+    "question", ["How many business days do Quibbleflux refunds take?", "How long do refunds take?"]
+)
+def test_a_small_library_answers_direct_and_paraphrased_questions(small_library: Fin, question: str) -> None:
+    conversation = f"ext-small-{len(question)}"
+    start(small_library.ws, conversation, question)
+    events = small_library.events(conversation, 2)
+    assert shape(events) == [("fin_replied", "replying", None), ("fin_status_updated", "awaiting_user_reply", None)]
+    assert_refund_answer(events[0])
+
+
+def test_a_small_library_answers_a_follow_up_and_escalates_what_it_does_not_cover(small_library: Fin) -> None:
+    start(small_library.ws, "ext-small-follow", "How do I upgrade my Quibbleflux plan?")
+    first = small_library.events("ext-small-follow", 2)
+    assert shape(first)[1] == ("fin_status_updated", "awaiting_user_reply", None)
+    assert "open Account and choose Plan" in first[0]["message"]["body"]
+    reply(small_library.ws, "ext-small-follow", "And how many days do refunds take?")
+    events = small_library.events("ext-small-follow", 4)
+    assert shape(events[2:]) == [
+        ("fin_replied", "replying", None),
+        ("fin_status_updated", "awaiting_user_reply", None),
+    ]
+    assert_refund_answer(events[2])
+    reply(small_library.ws, "ext-small-follow", "What will the weather be like in Lisbon tomorrow?")
+    assert ("fin_status_updated", "escalated", "Routed to team") in shape(small_library.events("ext-small-follow", 7))

