@@ -19,6 +19,7 @@ from typing import Any
 
 from tidings.core import clock
 from tidings.core.errors import TidingsError
+from tidings.core.request_id import response_headers
 
 ERROR, LATENCY, DROP = "error", "latency", "drop"
 KINDS = (ERROR, LATENCY, DROP)
@@ -82,7 +83,15 @@ class Rule:
             reset = clock.now() + 10
             defaults = {"X-RateLimit-Limit": str(RATE_LIMIT), "X-RateLimit-Remaining": "0"}
             headers = {**defaults, "X-RateLimit-Reset": str(reset), "Retry-After": "1", **headers}
+            _drop_counted_rate_limit_headers()
         return TidingsError(status, self.code or code, self.message or message, headers=headers or None)
+
+
+def _drop_counted_rate_limit_headers() -> None:
+    """A scripted 429 states its own allowance; the real limiter's headers for this request go."""
+    pending = response_headers.get()
+    if pending is not None:
+        pending[:] = [(name, value) for name, value in pending if not name.startswith(b"x-ratelimit-")]
 
 
 _rules: dict[str, list[Rule]] = {}
