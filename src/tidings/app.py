@@ -14,6 +14,8 @@ from tidings.api_docs.reference import assets_router, openapi_config
 from tidings.areas import INBOX_ROUTES, INTERCOM_ROUTES, JOB_HANDLERS, MANAGEMENT_ROUTES
 from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
+from tidings.control import clock as clock_control
+from tidings.control import seeds
 from tidings.core.auth import TokenCache
 from tidings.core.deps import provide_uow
 from tidings.core.errors import render_error
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.storage = storage
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)
+        await clock_control.load(storage)
+        await seeds.load(storage)
         jobs = JobRunner(storage, JOB_HANDLERS)
         if settings.run_jobs:
             jobs.start()

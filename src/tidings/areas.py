@@ -13,6 +13,7 @@ from tidings.calls.routes import CallsController, CallsSetupController, FinVoice
 from tidings.companies.routes import CompaniesController, ContactCompaniesController
 from tidings.contacts.routes import ContactsController, ContactTagsController
 from tidings.content_snippets.routes import ContentSnippetsController
+from tidings.control.routes import ClockController, SnapshotsController
 from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.custom_channel.routes import CustomChannelEventsController, CustomChannelSettingsController
 from tidings.custom_objects.routes import CustomObjectInstancesController, CustomObjectTypesController
@@ -116,6 +117,8 @@ MANAGEMENT_ROUTES: list[ControllerRouterHandler] = [
     CallsSetupController,
     SwitchSetupController,
     WorkflowsSetupController,
+    ClockController,
+    SnapshotsController,
 ]
 
 # The teammates' web inbox under /inbox (session cookies, not tokens), unless TIDINGS_INBOX_ENABLED=0.

@@ -19,6 +19,7 @@ import httpx
 from intercom import Intercom
 
 from tests.support.contract import check_response
+from tidings.testing.control import WorkspaceControl
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 POSTGRES_ADMIN_URL = os.environ.get("TIDINGS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -86,8 +87,10 @@ class Workspace:
     id: str
     token: str
     base_url: str
+    admin_key: str = ""
     client: Intercom = field(init=False)
     http: httpx.Client = field(init=False)
+    control: WorkspaceControl = field(init=False)
 
     def __post_init__(self) -> None:
         self.http = httpx.Client(
@@ -101,6 +104,8 @@ class Workspace:
             base_url=self.base_url,
             httpx_client=httpx.Client(event_hooks=validating_hooks(), timeout=30),
         )
+        # The control plane (clock, snapshots, request log, faults) of this workspace.
+        self.control = WorkspaceControl(self.base_url, self.admin_key, self.id)
 
 
 @dataclass
@@ -201,7 +206,7 @@ class LiveServer:
             ws_id = ws.json()["id"]
             token = mgmt.post(f"/workspaces/{ws_id}/access_tokens", json={"name": "tests"})
             assert token.status_code == 201, token.text
-        return Workspace(id=ws_id, token=token.json()["token"], base_url=self.base_url)
+        return Workspace(id=ws_id, token=token.json()["token"], base_url=self.base_url, admin_key=self.admin_key)
 
 
 def management_json(server: LiveServer, method: str, path: str, **kwargs: Any) -> Any:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from tidings.admins import storage
@@ -21,7 +20,7 @@ from tidings.admins.schemas import (
 from tidings.away_status_reasons import service as away_reasons
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
-from tidings.core.ids import is_integer_text, parse_numeric_id
+from tidings.core.ids import is_integer_text, parse_numeric_id, uuid4
 from tidings.core.paging import CursorPages, clamp_per_page, cursor_pages, decode_cursor, total_pages
 from tidings.core.uow import UnitOfWork
 from tidings.core.workspaces import get_workspace
@@ -116,7 +115,7 @@ async def set_away(uow: UnitOfWork, admin_id: str, data: SetAwayRequest) -> Admi
     await storage.insert_activity(
         uow,
         {
-            "id": str(uuid.uuid4()),
+            "id": uuid4(),
             "admin_id": actor,
             "activity_type": "admin_away_mode_change",
             "activity_description": (

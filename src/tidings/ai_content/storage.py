@@ -184,7 +184,7 @@ async def claim_page(uow: UnitOfWork, values: dict[str, Any]) -> int | None:
     """
     dialect_insert = pg_insert if uow.dialect == "postgresql" else sqlite_insert
     stmt = (
-        dialect_insert(external_pages)
+        uow.numbered(dialect_insert(external_pages), external_pages)
         .values(workspace_id=uow.workspace_id, **values)
         .on_conflict_do_nothing(index_elements=["source_id", "external_id"])
         .returning(external_pages.c.id)

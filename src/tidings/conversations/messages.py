@@ -8,7 +8,6 @@ statuses name the conversation). A message `from` a contact opens a conversation
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from sqlalchemy import func
@@ -27,6 +26,7 @@ from tidings.conversations.schemas import (
 from tidings.conversations.service import Author, admin_row, create, start_conversation, user_not_found
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
+from tidings.core.ids import random_hex
 from tidings.core.paging import CursorPages, StartingAfter, clamp_per_page, decode_cursor, encode_cursor, total_pages
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
@@ -121,7 +121,7 @@ async def create_message(uow: UnitOfWork, data: CreateMessageRequest) -> Message
             "from_type": "admin",
             "from_id": str(admin["id"]),
             "recipients": [c["id"] for c in recipients],
-            "whatsapp_message_id": f"wamid.{secrets.token_hex(12)}" if whatsapp else None,
+            "whatsapp_message_id": f"wamid.{random_hex(12)}" if whatsapp else None,
             "delivery_status": "sent" if whatsapp else None,
             "created_at": created,
             "updated_at": now,

@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
+
 from tidings.admins import storage as admin_storage
 from tidings.contacts.storage import find_contact, get_contact
 from tidings.conversations import storage
@@ -380,6 +382,23 @@ async def _wake_if_due(uow: UnitOfWork, row: Any) -> Any:
     author = Author(snooze["author_type"], snooze["author_id"]) if snooze else Author.bot("0")
     await add_part(uow, row["id"], author, "timer_unsnooze", created_at=row["snoozed_until"])
     return await storage.get_conversation(uow, row["id"])
+
+
+async def next_snooze_end(uow: UnitOfWork) -> int | None:
+    """When the workspace's next snooze ends (Unix seconds), if any conversation is snoozed."""
+    c = storage.conversations.c
+    return await uow.scalar(uow.select(storage.conversations, func.min(c.snoozed_until)).where(c.state == "snoozed"))
+
+
+async def wake_due_snoozes(uow: UnitOfWork) -> int:
+    """Record the wake-up (part and event) of every snooze that has ended by the clock; how many."""
+    c = storage.conversations.c
+    due = await uow.all(
+        uow.select(storage.conversations).where(c.state == "snoozed", c.snoozed_until <= clock.now()).order_by(c.id)
+    )
+    for row in due:
+        await _wake_if_due(uow, row)
+    return len(due)
 
 
 async def _apply_away_mode(uow: UnitOfWork, conversation_id: int, assignee_id: int | None) -> None:

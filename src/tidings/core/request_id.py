@@ -7,6 +7,8 @@ from contextvars import ContextVar
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from tidings.core import clock
+
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
 
 
@@ -33,6 +35,7 @@ class RequestIdMiddleware:
             return
         rid = new_request_id()
         token = current_request_id.set(rid)
+        binding = clock.request_scope()
         header = (b"x-request-id", rid.encode())
 
         async def send_with_id(message: Message) -> None:
@@ -43,4 +46,5 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            clock.release(binding)
             current_request_id.reset(token)

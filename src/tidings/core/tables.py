@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
-from tidings.db.metadata import KEEP_ON_RESET, JsonType, id_column, metadata, timestamp_column, workspace_column
+from tidings.db.metadata import (
+    KEEP_ON_RESET,
+    NOT_IN_SNAPSHOTS,
+    JsonType,
+    id_column,
+    metadata,
+    timestamp_column,
+    workspace_column,
+)
 
 workspaces = Table(
     "workspaces",
@@ -27,7 +46,7 @@ access_tokens = Table(
     Column("scopes", JsonType, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
     timestamp_column("created_at"),
-    info=KEEP_ON_RESET,
+    info={**KEEP_ON_RESET, **NOT_IN_SNAPSHOTS},
 )
 
 # The outbox: a change worth announcing is written here in the change's own transaction.
@@ -45,4 +64,38 @@ events = Table(
     timestamp_column("created_at"),
     Index("ix_events_workspace_topic", "workspace_id", "topic"),
     Index("ix_events_channel", "channel", "id"),
+)
+
+# A workspace's controlled clock (`tidings.core.clock`); no row means real time.
+workspace_clocks = Table(
+    "workspace_clocks",
+    metadata,
+    Column("workspace_id", String(32), ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("frozen_ms", BigInteger, nullable=True),
+    Column("offset_ms", BigInteger, nullable=False, default=0),
+    info={**KEEP_ON_RESET, **NOT_IN_SNAPSHOTS},
+)
+
+# A workspace's id seed (`tidings.core.ids`); no row means random ids.
+workspace_seeds = Table(
+    "workspace_seeds",
+    metadata,
+    Column("workspace_id", String(32), ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("seed", String(255), nullable=False),
+    Column("generation", Integer, nullable=False, default=0),
+    info={**KEEP_ON_RESET, **NOT_IN_SNAPSHOTS},
+)
+
+# A workspace's saved state (`tidings.control.snapshots`): every row of every table, pickled.
+workspace_snapshots = Table(
+    "workspace_snapshots",
+    metadata,
+    id_column(),
+    workspace_column(),
+    Column("name", String(100), nullable=False),
+    Column("objects", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    timestamp_column("created_at"),
+    UniqueConstraint("workspace_id", "name", name="uq_workspace_snapshots_name"),
+    info={**KEEP_ON_RESET, **NOT_IN_SNAPSHOTS},
 )

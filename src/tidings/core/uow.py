@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Delete, Executable, Insert, Select, Table, Update, delete, func, insert, select, text, update
 from sqlalchemy.engine import Result
 
+from tidings.core import clock, ids
 from tidings.db.prepared import WORKSPACE_PARAM, PreparedRead
 from tidings.db.storage import Storage, Transaction
 
@@ -28,6 +29,7 @@ class UnitOfWork:
     ) -> None:
         self.tx = tx
         self.workspace_id = workspace_id
+        clock.bind(workspace_id)
         self.admin_id = admin_id
         # The request's Intercom-Version (or the configured default): areas read it where versions differ.
         self.intercom_version = intercom_version
@@ -44,7 +46,13 @@ class UnitOfWork:
         return stmt.where(table.c.workspace_id == self.workspace_id)
 
     def insert(self, table: Table) -> Insert:
-        return insert(table).values(workspace_id=self.workspace_id)
+        return self.numbered(insert(table).values(workspace_id=self.workspace_id), table)
+
+    def numbered(self, stmt: Insert, table: Table) -> Insert:
+        """The insert with its row's id chosen here while seeded workspaces exist (`_next_id`)."""
+        if ids.any_seeded() and (next_id := _next_id(table, self.workspace_id, self.dialect)) is not None:
+            return stmt.values(id=next_id)
+        return stmt
 
     def update(self, table: Table) -> Update:
         return update(table).where(table.c.workspace_id == self.workspace_id)
@@ -85,16 +93,39 @@ class UnitOfWork:
         return int(await self.scalar(counted) or 0)
 
 
+def _next_id(table: Table, workspace_id: str, dialect: str) -> Any:
+    """The explicit id of a new row while seeded workspaces exist (`tidings.core.ids`): the next in
+    the seed's range; elsewhere on SQLite, the next below the seeded ranges (SQLite would otherwise
+    continue from the highest id, inside a seed's range). None lets the database number the row."""
+    column = table.c.get("id")
+    if column is None or column.autoincrement is not True or not column.primary_key:
+        return None
+    seeded = ids.seeded(workspace_id)
+    if seeded is not None:
+        low, high = seeded.base, seeded.base + ids.SEEDED_SPAN
+    elif dialect == "sqlite":
+        low, high = 0, ids.SEEDED_FLOOR
+    else:
+        return None
+    highest = select(func.max(column)).where(column > low, column < high).scalar_subquery()
+    return func.coalesce(highest, low) + 1
+
+
 async def run_in_workspace(storage: Storage, workspace_id: str, work: Callable[[UnitOfWork], Any]) -> Any:
-    """Run `work` in its own write transaction outside a request (CLI, background jobs)."""
-    tx = await storage.begin(write=True)
-    uow = UnitOfWork(tx=tx, workspace_id=workspace_id)
+    """Run `work` in its own write transaction outside a request (CLI, background jobs), on the
+    workspace's clock."""
+    binding = clock.request_scope()
     try:
-        result = await work(uow)
-    except BaseException:
-        await tx.rollback()
-        raise
-    await tx.commit()
+        tx = await storage.begin(write=True)
+        uow = UnitOfWork(tx=tx, workspace_id=workspace_id)
+        try:
+            result = await work(uow)
+        except BaseException:
+            await tx.rollback()
+            raise
+        await tx.commit()
+    finally:
+        clock.release(binding)
     for hook in uow.after_commit:
         hook()
     return result

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select
 from tidings.core import clock
 from tidings.core import scopes as token_scopes
 from tidings.core.auth import hash_token, new_token
+from tidings.core.errors import TidingsError
 from tidings.core.ids import app_id
 from tidings.core.tables import access_tokens, workspaces
 from tidings.core.uow import UnitOfWork
@@ -37,14 +38,23 @@ async def list_workspaces(tx: Transaction) -> list[Any]:
     return list((await tx.execute(select(workspaces).order_by(workspaces.c.created_at))).mappings().all())
 
 
-async def create_workspace(tx: Transaction, name: str, workspace_id: str | None = None) -> UnitOfWork:
-    """Insert the workspace and its owner admin; returns a unit of work scoped to it."""
+async def create_workspace(
+    tx: Transaction, name: str, workspace_id: str | None = None, seed: str | None = None
+) -> UnitOfWork:
+    """Insert the workspace and its owner admin; returns a unit of work scoped to it. With a seed,
+    its id and every id it hands out are deterministic (`tidings.core.ids`)."""
     from tidings.admins import storage as admin_storage
+    from tidings.control.seeds import set_seed
     from tidings.help_center.content import seed_default_help_center
 
-    ws_id = workspace_id or app_id()
+    ws_id = workspace_id or app_id(seed)
+    if seed is not None and await find_workspace(tx, ws_id) is not None:
+        raise TidingsError(
+            409, "conflict", f"Workspace {ws_id} already has seed {seed}; reset it with the seed instead"
+        )
     now = clock.now()
     await tx.execute(insert(workspaces).values(id=ws_id, name=name, timezone="UTC", region="US", created_at=now))
+    await set_seed(tx, ws_id, seed)
     uow = UnitOfWork(tx=tx, workspace_id=ws_id)
     uow.admin_id = await admin_storage.insert_admin(
         uow,

@@ -21,7 +21,6 @@ attribute `attribute_collection_request`, a close `conversation_closed`. Fin's `
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from tidings.admins import storage as admin_storage
@@ -29,7 +28,7 @@ from tidings.contacts.storage import get_contact
 from tidings.conversations import service as conversation_service
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
-from tidings.core.ids import parse_numeric_id
+from tidings.core.ids import parse_numeric_id, random_hex
 from tidings.core.uow import UnitOfWork
 from tidings.custom_channel import storage
 from tidings.webhooks import signing
@@ -64,7 +63,7 @@ async def emit(uow: UnitOfWork, mapping: Any, event_type: str, payload: dict[str
         return
     contact = await get_contact(uow, mapping["contact_id"])
     event = {
-        "event_id": "ccevt_" + uuid.uuid4().hex,
+        "event_id": "ccevt_" + random_hex(16),
         "event_type": event_type,
         "external_conversation_id": mapping["external_conversation_id"],
         "conversation_id": str(mapping["conversation_id"]),

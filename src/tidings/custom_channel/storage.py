@@ -109,7 +109,7 @@ async def claim_event(uow: UnitOfWork, event_id: str, fingerprint: str, created_
     """Insert the event's row; None when it was already there (a repeat: read it with `get_event`)."""
     insert = postgresql_insert if uow.dialect == "postgresql" else sqlite_insert
     stmt = (
-        insert(custom_channel_inbound_events)
+        uow.numbered(insert(custom_channel_inbound_events), custom_channel_inbound_events)
         .values(workspace_id=uow.workspace_id, event_id=event_id, fingerprint=fingerprint, created_at=created_at)
         .on_conflict_do_nothing(index_elements=["workspace_id", "event_id"])
         .returning(custom_channel_inbound_events.c.id)

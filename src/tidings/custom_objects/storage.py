@@ -190,7 +190,7 @@ async def insert_instance_if_absent(uow: UnitOfWork, values: dict[str, Any]) -> 
     i = custom_object_instances
     dialect_insert = postgres_insert if uow.dialect == "postgresql" else sqlite_insert
     stmt = (
-        dialect_insert(i)
+        uow.numbered(dialect_insert(i), i)
         .values(workspace_id=uow.workspace_id, **values)
         .on_conflict_do_nothing(index_elements=[i.c.type_id, i.c.external_id])
         .returning(i.c.id)

@@ -60,7 +60,9 @@ class DataEventsOut(msgspec.Struct):
     The spec's schema for both is `data_event_summary`, whose `type` admits only `event.summary`."""
 
     intercom_user_id: str
-    events: list[DataEventOut] | list[EventSummaryItem]
+    # DataEventOut items, or EventSummaryItem ones with summary=true (one list type: msgspec and the
+    # OpenAPI generator accept no union of two list types).
+    events: list[Any]
     pages: EventPages
     email: str | UnsetType = UNSET
     user_id: str | UnsetType = UNSET

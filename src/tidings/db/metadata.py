@@ -43,3 +43,6 @@ def timestamp_column(name: str, nullable: bool = False) -> Column[int]:
 
 # `Table(..., info=KEEP_ON_RESET)`: a workspace reset keeps these rows (who works there, its set-up).
 KEEP_ON_RESET = {"reset": "keep"}
+# `Table(..., info={**KEEP_ON_RESET, **NOT_IN_SNAPSHOTS})`: credentials and the control plane's own
+# state, which a snapshot restore leaves as they are.
+NOT_IN_SNAPSHOTS = {"snapshot": "skip"}

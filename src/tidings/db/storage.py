@@ -14,6 +14,7 @@ gets an exception `is_over_budget` recognises (a 400 `request_timeout`, core/err
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import sqlite3
 import time
@@ -36,6 +37,16 @@ class Transaction(Protocol):
     async def fetch(self, query: PreparedRead, params: dict[str, Any], limit: int | None) -> list[dict[str, Any]]: ...
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
+
+    # Bulk copies of one workspace's rows as the driver holds them (no type processing), for snapshots.
+    async def dump_rows(self, table: str, workspace_id: str) -> tuple[list[str], list[tuple[Any, ...]]]: ...
+    async def load_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None: ...
+    async def delete_rows(self, tables: list[str], workspace_id: str) -> None: ...
+
+
+def _insert_sql(table: str, columns: list[str], placeholders: list[str]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(placeholders)})'
 
 
 class Storage(Protocol):
@@ -97,6 +108,21 @@ class SqliteTransaction:
         cursor = self._conn.connection.driver_connection.execute(read.sql, read.args(params))  # type: ignore[union-attr]
         rows = cursor.fetchmany(limit) if limit else cursor.fetchall()
         return [read.row(r) for r in rows]
+
+    @property
+    def _driver(self) -> Any:
+        return self._conn.connection.driver_connection
+
+    async def dump_rows(self, table: str, workspace_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        cursor = self._driver.execute(f'SELECT * FROM "{table}" WHERE workspace_id = ?', (workspace_id,))
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+    async def load_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        self._driver.executemany(_insert_sql(table, columns, ["?"] * len(columns)), rows)
+
+    async def delete_rows(self, tables: list[str], workspace_id: str) -> None:
+        for table in tables:
+            self._driver.execute(f'DELETE FROM "{table}" WHERE workspace_id = ?', (workspace_id,))
 
     async def commit(self) -> None:
         try:
@@ -182,6 +208,17 @@ class SqliteStorage:
         self._reader_engine.dispose()
 
 
+_JSON_TYPES = frozenset({"json", "jsonb"})
+
+
+def _with_json_text(row: tuple[Any, ...], positions: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for n in positions:
+        if values[n] is not None:
+            values[n] = json.dumps(values[n])
+    return tuple(values)
+
+
 class PostgresTransaction:
     dialect = "postgresql"
 
@@ -196,6 +233,30 @@ class PostgresTransaction:
         raw = (await self._conn.get_raw_connection()).driver_connection
         rows = await raw.fetch(read.sql, *read.args(params))  # type: ignore[union-attr]
         return [read.row(r) for r in (rows[:limit] if limit else rows)]
+
+    async def _driver(self) -> Any:
+        return (await self._conn.get_raw_connection()).driver_connection
+
+    async def dump_rows(self, table: str, workspace_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        raw = await self._driver()
+        statement = await raw.prepare(f'SELECT * FROM "{table}" WHERE workspace_id = $1')
+        columns = [attribute.name for attribute in statement.get_attributes()]
+        return columns, [tuple(row) for row in await statement.fetch(workspace_id)]
+
+    async def load_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        placeholders = [f"${n}" for n in range(1, len(columns) + 1)]
+        statement = await (await self._driver()).prepare(_insert_sql(table, columns, placeholders))
+        # The connection decodes JSON to Python values but takes JSON text in (SQLAlchemy's codecs).
+        as_json = [n for n, parameter in enumerate(statement.get_parameters()) if parameter.name in _JSON_TYPES]
+        if as_json:
+            rows = [_with_json_text(row, as_json) for row in rows]
+        await statement.executemany(rows)
+
+    async def delete_rows(self, tables: list[str], workspace_id: str) -> None:
+        # One round trip: the statements go as one simple query, so the id is a quoted literal.
+        literal = "'" + workspace_id.replace("'", "''") + "'"
+        script = ";".join(f'DELETE FROM "{table}" WHERE workspace_id = {literal}' for table in tables)
+        await (await self._driver()).execute(script)
 
     async def commit(self) -> None:
         try:

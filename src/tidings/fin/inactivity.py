@@ -17,7 +17,7 @@ import html
 import logging
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, func, select
 
 from tidings.core import clock
 from tidings.core.uow import UnitOfWork, run_in_workspace
@@ -35,26 +35,41 @@ AWAITING = "awaiting_user_reply"
 SWEEP_BATCH = 100
 
 
-async def due_conversations(tx: Transaction, now: int) -> list[Any]:
-    """(workspace_id, conversation row id) of every conversation, in any workspace, whose user has
-    been silent past the workspace's timeout: since Fin's reply (not yet nudged) or since the nudge."""
+def _silent_since() -> ColumnElement[int]:
+    """When the user's silence started to count: Fin's reply, or the nudge once sent."""
+    conversation = fin_conversations.c
+    return func.coalesce(conversation.nudged_at, conversation.updated_at)
+
+
+async def due_conversations(tx: Transaction, real_ms: int, workspace_id: str | None = None) -> list[Any]:
+    """(workspace_id, conversation row id) of every conversation (in any workspace, or in the one
+    given) whose user has been silent past the workspace's timeout, by the workspace's clock."""
     timeout = fin_settings.c.inactivity_timeout_seconds
     conversation = fin_conversations.c
+    now_ms = clock.workspace_now_ms_sql(conversation.workspace_id, real_ms)
     due = (
         select(conversation.workspace_id, conversation.id)
         .join(fin_settings, fin_settings.c.workspace_id == conversation.workspace_id)
-        .where(
-            conversation.status == AWAITING,
-            timeout > 0,
-            or_(
-                and_(conversation.nudged_at.is_(None), conversation.updated_at <= now - timeout),
-                conversation.nudged_at <= now - timeout,
-            ),
-        )
+        .where(conversation.status == AWAITING, timeout > 0, (_silent_since() + timeout) * 1000 <= now_ms)
         .order_by(conversation.updated_at)
         .limit(SWEEP_BATCH)
     )
+    if workspace_id is not None:
+        due = due.where(conversation.workspace_id == workspace_id)
     return list((await tx.execute(due)).mappings().all())
+
+
+async def next_due_ms(uow: UnitOfWork) -> int | None:
+    """When the workspace's next inactivity step falls due (milliseconds), if any is pending."""
+    timeout = fin_settings.c.inactivity_timeout_seconds
+    conversation = fin_conversations.c
+    soonest = (
+        select(func.min((_silent_since() + timeout) * 1000))
+        .select_from(fin_conversations.join(fin_settings, fin_settings.c.workspace_id == conversation.workspace_id))
+        .where(conversation.workspace_id == uow.workspace_id, conversation.status == AWAITING, timeout > 0)
+    )
+    value = await uow.scalar(soonest)
+    return int(value) if value is not None else None
 
 
 async def act_on(uow: UnitOfWork, fin_conversation_id: int, now: int) -> None:
@@ -92,17 +107,17 @@ async def finish(uow: UnitOfWork, row: Any, settings: Any) -> None:
     await storage.update_conversation(uow, row["id"], {"status": "complete", "updated_at": clock.now()})
 
 
-async def sweep(store: Storage) -> int:
-    """One pass over the conversations due; how many were looked at."""
-    now = clock.now()
+async def sweep(store: Storage, workspace_id: str | None = None) -> int:
+    """One pass over the conversations due (of every workspace, or of one); how many were looked at."""
     tx = await store.begin(write=False)
     try:
-        due = await due_conversations(tx, now)
+        due = await due_conversations(tx, clock.real_ms(), workspace_id)
     finally:
         await tx.rollback()
     for entry in due:
         try:
-            await run_in_workspace(store, entry["workspace_id"], lambda uow, e=entry: act_on(uow, e["id"], now))
+            # Inside the workspace's transaction the clock is the workspace's.
+            await run_in_workspace(store, entry["workspace_id"], lambda uow, e=entry: act_on(uow, e["id"], clock.now()))
         except Exception:
             log.exception("Fin inactivity for conversation %s failed", entry["id"])
     return len(due)

@@ -111,7 +111,7 @@ class FinRunner:
         try:
             if not await self._read_tx(storage.any_open_job):
                 return None
-            return await self._in_tx(lambda tx: storage.claim_job(tx, clock.now_ms(), self.lease_ms))
+            return await self._in_tx(lambda tx: storage.claim_job(tx, clock.real_ms(), self.lease_ms))
         except Exception:
             log.exception("claiming a Fin job failed")
             return None
@@ -135,7 +135,7 @@ class FinRunner:
     async def _renew(self, job_id: int) -> None:
         while True:
             await asyncio.sleep(self.config.fin_lease_seconds / 3)
-            until = clock.now_ms() + self.lease_ms
+            until = clock.real_ms() + self.lease_ms
             await self._in_tx(lambda tx, until=until: storage.extend_lease(tx, job_id, until))
 
     async def _read(self, workspace_id: str, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:

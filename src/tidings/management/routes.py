@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 from tidings.admins import service as admin_service
 from tidings.admins.schemas import AdminOut
 from tidings.companies.schemas import SegmentOut
+from tidings.control.seeds import seed_of, set_seed
 from tidings.core.errors import not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.workspaces import (
@@ -29,6 +30,7 @@ from tidings.management.schemas import (
     CreateToken,
     CreateWorkspace,
     LoginLinkOut,
+    ResetWorkspace,
     SetPassword,
     Status,
     TokenOut,
@@ -70,7 +72,7 @@ class ManagementController(Controller):
 
     @post("/", operation_id="tidingsCreateWorkspace", status_code=201)
     async def create_workspace(self, data: JSONBody[CreateWorkspace], tx: ControlTx) -> WorkspaceOut:
-        uow = await create_workspace(tx, data.name)
+        uow = await create_workspace(tx, data.name, seed=data.seed_text)
         return WorkspaceOut.from_row(await find_workspace(tx, uow.workspace_id))
 
     @get("/", operation_id="tidingsListWorkspaces")
@@ -140,6 +142,10 @@ class ManagementController(Controller):
         return await visitor_service.create(await workspace_uow(tx, ws), data)
 
     @post("/{ws:str}/reset", operation_id="tidingsResetWorkspace", status_code=200)
-    async def reset(self, ws: FromPath[str], tx: ControlTx) -> Status:
+    async def reset(self, ws: FromPath[str], tx: ControlTx, data: JSONBody[ResetWorkspace | None] = None) -> Status:
         await reset_workspace(await workspace_uow(tx, ws))
+        # A seeded workspace starts its id sequence again (from a new seed, when one is given).
+        seed = data.seed_text if data is not None and data.seed is not None else await seed_of(tx, ws)
+        if seed is not None:
+            await set_seed(tx, ws, seed)
         return Status(status="reset")

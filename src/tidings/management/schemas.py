@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from tidings.core import ids
 from tidings.core.schemas import Out, PlainOut, Request
 
 
@@ -13,10 +14,12 @@ class WorkspaceOut(Out, tag="workspace"):
     id: str
     name: str
     created_at: int
+    seed: str | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> WorkspaceOut:
-        return cls(id=row["id"], name=row["name"], created_at=row["created_at"])
+        seeded = ids.seeded(row["id"])
+        return cls(id=row["id"], name=row["name"], created_at=row["created_at"], seed=seeded and seeded.seed)
 
 
 class WorkspaceList(Out, tag="list"):
@@ -25,6 +28,20 @@ class WorkspaceList(Out, tag="list"):
 
 class CreateWorkspace(Request):
     name: str
+    # Deterministic ids (docs/control-plane.md): the same seed and calls give the same ids.
+    seed: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | int | None = None
+
+    @property
+    def seed_text(self) -> str | None:
+        return None if self.seed is None else str(self.seed)
+
+
+class ResetWorkspace(Request):
+    seed: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | int | None = None
+
+    @property
+    def seed_text(self) -> str | None:
+        return None if self.seed is None else str(self.seed)
 
 
 class CreateToken(Request):

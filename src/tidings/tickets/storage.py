@@ -184,7 +184,7 @@ ticket_links = Table(
 def _insert_ignoring_conflicts(uow: UnitOfWork, table: Table) -> Any:
     """An INSERT that skips rows clashing with a unique key (lazy, race-free creation of defaults)."""
     dialect_insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
-    return dialect_insert(table).on_conflict_do_nothing()
+    return uow.numbered(dialect_insert(table), table).on_conflict_do_nothing()
 
 
 async def _returning_id(uow: UnitOfWork, table: Table, values: dict[str, Any]) -> int:
@@ -206,7 +206,7 @@ async def link_states(uow: UnitOfWork, ticket_type_id: int, state_ids: list[int]
     rows = [
         {"workspace_id": uow.workspace_id, "ticket_type_id": ticket_type_id, "ticket_state_id": s} for s in state_ids
     ]
-    await uow.execute(ticket_type_states.insert(), rows)
+    await uow.execute(uow.insert(ticket_type_states), rows)
 
 
 async def state_links(uow: UnitOfWork) -> list[Any]:
@@ -315,7 +315,7 @@ async def replace_attribute_values(uow: UnitOfWork, ticket_id: int, rows: list[d
         )
     )
     await uow.execute(
-        values.insert(), [{"workspace_id": uow.workspace_id, "ticket_id": ticket_id, **row} for row in rows]
+        uow.insert(values), [{"workspace_id": uow.workspace_id, "ticket_id": ticket_id, **row} for row in rows]
     )
 
 
@@ -332,7 +332,8 @@ async def insert_parts(uow: UnitOfWork, ticket_id: int, rows: list[dict[str, Any
     """Several parts at once, in order (rows with the same keys)."""
     if rows:
         await uow.execute(
-            ticket_parts.insert(), [{"workspace_id": uow.workspace_id, "ticket_id": ticket_id, **row} for row in rows]
+            uow.insert(ticket_parts),
+            [{"workspace_id": uow.workspace_id, "ticket_id": ticket_id, **row} for row in rows],
         )
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
-from tidings.core.ids import parse_numeric_id
+from tidings.core.ids import parse_numeric_id, uuid4
 from tidings.core.schemas import UNSET, present
 from tidings.core.uow import UnitOfWork
 from tidings.tickets import storage
@@ -267,7 +266,7 @@ def _list_options(list_items: str, previous: list[dict[str, Any]]) -> list[dict[
     if len({label.casefold() for label in labels}) != len(labels):
         raise invalid("list_items must not repeat an item", "list_items")
     known = {option["label"]: option["id"] for option in previous}
-    return [{"id": known.get(label) or str(uuid.uuid4()), "label": label} for label in labels]
+    return [{"id": known.get(label) or uuid4(), "label": label} for label in labels]
 
 
 def _input_options(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from tidings.contacts import service as contact_service
@@ -12,7 +11,7 @@ from tidings.contacts.schemas import ContactOut
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.events import record_event
-from tidings.core.ids import hex24
+from tidings.core.ids import hex24, uuid4
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.data_attributes import service as attributes
@@ -126,7 +125,7 @@ async def create(uow: UnitOfWork, data: CreateVisitor) -> VisitorOut:
         uow,
         {
             "id": visitor_id,
-            "user_id": data.user_id or str(uuid.uuid4()),
+            "user_id": data.user_id or uuid4(),
             "name": data.name,
             "email": data.email,
             "phone": data.phone,

@@ -29,13 +29,13 @@ Check a destination when it is saved with `tidings.webhooks.service.validate_url
 from __future__ import annotations
 
 import json
-import uuid
 from functools import partial
 from typing import Any
 
 from sqlalchemy import text
 
 from tidings.core import clock
+from tidings.core.ids import uuid4
 from tidings.core.uow import UnitOfWork
 from tidings.webhooks import signing
 from tidings.webhooks.fanout import hub, wake_workers
@@ -68,7 +68,7 @@ async def enqueue_delivery(
     result = await uow.execute(
         uow.insert(webhook_deliveries)
         .values(
-            delivery_uid=("notif_" if envelope else "dlv_") + str(uuid.uuid4()),
+            delivery_uid=("notif_" if envelope else "dlv_") + uuid4(),
             event_id=event_id,
             subscription_id=subscription_id,
             url=url,

@@ -157,7 +157,8 @@ def claim_statement(dialect: str, now_ms: int, limit: int, lease_until: int) -> 
     due = (
         select(deliveries.c.id)
         .where(deliveries.c.status == PENDING)
-        .where(deliveries.c.next_attempt_ms <= now_ms)
+        # Due by the workspace's clock (tidings.control can move it); leases go by real time.
+        .where(deliveries.c.next_attempt_ms <= clock.workspace_now_ms_sql(deliveries.c.workspace_id, now_ms))
         .where(deliveries.c.lease_until_ms <= now_ms)
         .where(or_(deliveries.c.ordering_key.is_(None), ~older_pending))
         # The due index gives this order without a sort; order within a key is the EXISTS above.
@@ -172,7 +173,9 @@ def claim_statement(dialect: str, now_ms: int, limit: int, lease_until: int) -> 
         .values(
             lease_until_ms=lease_until,
             attempts=deliveries.c.attempts + 1,
-            first_sent_at=func.coalesce(deliveries.c.first_sent_at, now_ms // 1000),
+            first_sent_at=func.coalesce(
+                deliveries.c.first_sent_at, clock.workspace_now_ms_sql(deliveries.c.workspace_id, now_ms) // 1000
+            ),
         )
         .returning(*deliveries.c)
     )
@@ -239,7 +242,7 @@ class DeliveryWorker:
             return []
 
     async def claim(self, limit: int) -> list[Any]:
-        now_ms = clock.now_ms()
+        now_ms = clock.real_ms()
         tx = await self.storage.begin(write=True)
         try:
             stmt = claim_statement(tx.dialect, now_ms, limit, now_ms + LEASE_MS)
@@ -308,8 +311,7 @@ class DeliveryWorker:
                     done.set_result(None)
 
     async def _write(self, batch: list[tuple[Any, Outcome, asyncio.Future[None]]]) -> None:
-        now_ms = clock.now_ms()
-        settled = [self.settle(row, outcome, now_ms) for row, outcome, _ in batch]
+        settled = [self.settle(row, outcome, clock.workspace_now_ms(row["workspace_id"])) for row, outcome, _ in batch]
         tx = await self.storage.begin(write=True)
         try:
             await tx.execute(SETTLE, settled)
@@ -326,7 +328,7 @@ class DeliveryWorker:
             raise
         await tx.commit()
         for (row, outcome, _), values in zip(batch, settled, strict=True):
-            report_attempt(row, outcome, values["v_status"], now_ms)
+            report_attempt(row, outcome, values["v_status"], clock.workspace_now_ms(row["workspace_id"]))
 
 
 def report_attempt(row: Any, outcome: Outcome, status: str, now_ms: int) -> None:
