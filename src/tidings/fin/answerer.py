@@ -9,8 +9,9 @@
 3. Decide: a logistic model over the best page's signals (`fin.answerability`, coefficients fitted
    by `bench/fin_calibrate.py`) tells whether the content answers; when it does not, Fin says so
    and hands over rather than guess. A follow-up is also read with the user's previous message.
-4. Compose: the best page's sentences that address the question (by meaning and words), in page
-   order, and citations (links) to that page and to runner-up pages that cover a fair share of it.
+4. Compose: the best page's sentences that address the question (its words, from the passages
+   nearest in meaning first), in page order, and citations (links) to that page and to runner-up
+   pages that cover a fair share of it.
 
 Every constant is a property of the library and the question, not of any one question set.
 """
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from tidings.ai_content.embedder import DenseRanker, configured_embedder
+from tidings.ai_content.embedder import DenseRanker
 from tidings.ai_content.lexical import Hit, Scope, query_terms
 from tidings.ai_content.retrieval import Passage, Ranker, rankers_for, search
 from tidings.core.uow import UnitOfWork
@@ -333,7 +334,7 @@ async def ground_query(uow: UnitOfWork, question: str, query: str) -> Grounding:
         query,
     )
     if grounding.covered:
-        grounding.answer_sentences = await best_sentences(grounding)
+        grounding.answer_sentences = best_sentences(grounding)
     return grounding
 
 
@@ -365,19 +366,18 @@ def _sentence_weight(grounding: Grounding, sentence: str) -> float:
     return sum(w for term, w in grounding.weights.items() if term in present) / total
 
 
-async def best_sentences(grounding: Grounding) -> list[str]:
-    """The sentences of the best page that address the question, in page order: by meaning (cosine
-    to the question) and by the share of the question's weighted words they hold."""
+def best_sentences(grounding: Grounding) -> list[str]:
+    """The sentences of the best page that address the question, in page order: those holding the
+    largest share of the question's weighted words, from the page's passages in retrieval's order
+    (the passage nearest in meaning first), so a paraphrase with no word in common gets the
+    sentences of the passage that matched it. Sentences are not embedded at answer time: under
+    load that cost more than the rest of the turn (docs/measurements/fin.md)."""
     best_page = grounding.cited_pages[0]
     found = [s for p in grounding.passages if p.page_id == best_page for s in sentences(p.text)]
     found = list(dict.fromkeys(found))
     if not found:
         return []
     scores = [_sentence_weight(grounding, sentence) for sentence in found]
-    embedder = configured_embedder()
-    if embedder is not None and len(found) > ANSWER_SENTENCES:
-        vectors = await embedder.embed([grounding.query or grounding.question, *found])
-        scores = [score + float(vectors[0] @ vector) for score, vector in zip(scores, vectors[1:], strict=True)]
     ranked = sorted(range(len(found)), key=lambda i: (-scores[i], i))[:ANSWER_SENTENCES]
     picked: list[str] = []
     words = 0
