@@ -54,14 +54,17 @@ class TestAdmins:
         assert found.email == "ada@example.com"
         assert found.away_mode_enabled is False
 
-    def test_set_away_and_activity_log(self, client) -> None:
+    def test_set_away_and_activity_log(self, server: LiveServer, workspace: Workspace, client) -> None:
         me = client.unstable.admins.identify_admin()
+        reason = management_json(
+            server, "POST", f"/workspaces/{workspace.id}/away_status_reasons", json={"label": "Lunch", "emoji": "🍔"}
+        )
         away = client.unstable.admins.set_away_admin(
-            id=int(me.id), away_mode_enabled=True, away_mode_reassign=True, away_status_reason_id=12
+            id=int(me.id), away_mode_enabled=True, away_mode_reassign=True, away_status_reason_id=int(reason["id"])
         )
         assert away.away_mode_enabled is True
         assert away.away_mode_reassign is True
-        assert away.away_status_reason_id == 12
+        assert away.away_status_reason_id == int(reason["id"])
         logs = client.unstable.admins.list_activity_logs(created_at_after="0")
         assert logs.type == "activity_log.list"
         assert [log.activity_type for log in logs.activity_logs] == ["admin_away_mode_change"]

@@ -42,7 +42,7 @@ def test_chunked_and_close_delimited_answers_are_read_and_capped() -> None:
         writer.close()
 
     async def work(url: str) -> None:
-        client = WebhookClient()
+        client = WebhookClient(allow_private=True)
         first = await client.post(url, b'{"a":1}', {"Content-Type": "application/json"}, keep=8)
         assert (first.status_code, first.body, first.headers["retry-after"]) == (202, b"hello wo", "3")
         # The same connection is reused for the next POST.
@@ -68,7 +68,7 @@ def test_a_keep_alive_connection_closed_by_the_receiver_is_replaced() -> None:
         writer.close()  # no Connection: close header: the client finds out on reuse
 
     async def work(url: str) -> None:
-        client = WebhookClient()
+        client = WebhookClient(allow_private=True)
         for _ in range(3):
             answer = await client.post(url, b"{}", {}, keep=10)
             assert (answer.status_code, answer.body) == (200, b"ok")
@@ -86,6 +86,6 @@ def test_refused_connections_are_send_errors() -> None:
         server.close()
         await server.wait_closed()
         with pytest.raises(SendError, match="cannot connect"):
-            await WebhookClient().post(f"http://127.0.0.1:{port}/", b"{}", {}, keep=10)
+            await WebhookClient(allow_private=True).post(f"http://127.0.0.1:{port}/", b"{}", {}, keep=10)
 
     asyncio.run(work())

@@ -9,10 +9,9 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
 
-from tidings import __version__
-from tidings.areas import INTERCOM_ROUTES, JOB_HANDLERS, MANAGEMENT_ROUTES
+from tidings.api_docs.reference import assets_router, openapi_config
+from tidings.areas import INBOX_ROUTES, INTERCOM_ROUTES, JOB_HANDLERS, MANAGEMENT_ROUTES
 from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.control import clock as clock_control
@@ -24,7 +23,11 @@ from tidings.core.errors import render_error
 from tidings.core.request_id import RequestIdMiddleware
 from tidings.db.storage import open_storage
 from tidings.fin.runner import fin_runtime
+from tidings.inbox.web import inbox_router, template_config
 from tidings.jobs.runner import JobRunner
+from tidings.observability.metrics import metrics_sampler
+from tidings.observability.requests import RequestTelemetry
+from tidings.observability.routes import metrics_page
 from tidings.webhooks.runtime import delivery_runtime
 
 
@@ -33,34 +36,44 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        storage = open_storage(settings.resolved_database_url)
+        storage = open_storage(settings.resolved_database_url, settings.statement_timeout_seconds)
         app.state.storage = storage
         app.state.tokens = TokenCache(storage)
         app.state.admin_key = load_admin_key(settings)
         await clock_control.load(storage)
         await seeds.load(storage)
         jobs = JobRunner(storage, JOB_HANDLERS)
-        jobs.start()
+        if settings.run_jobs:
+            jobs.start()
         try:
-            async with delivery_runtime(storage, settings, run_worker=settings.run_worker), fin_runtime(storage):
+            async with (
+                delivery_runtime(storage, settings, run_worker=settings.run_worker),
+                fin_runtime(storage),
+                metrics_sampler(storage),
+            ):
                 yield
         finally:
             await jobs.stop()
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})
+    inbox = [inbox_router(INBOX_ROUTES)] if settings.inbox_enabled else []
+    # With a metrics port, /metrics is served there instead (tidings.cli.serve).
+    operations = [] if settings.metrics_port else [metrics_page]
     return Litestar(
-        route_handlers=[intercom, *MANAGEMENT_ROUTES],
+        route_handlers=[intercom, *MANAGEMENT_ROUTES, assets_router(), *operations, *inbox],
+        template_config=template_config() if settings.inbox_enabled else None,
         lifespan=[lifespan],
         state=State({"settings": settings}),
         exception_handlers={Exception: render_error},
-        openapi_config=OpenAPIConfig(title="tidings", version=__version__, path="/_tidings/openapi"),
+        openapi_config=openapi_config(),
+        logging_config=None,  # `tidings serve` configures logging (tidings.observability.logs)
         debug=False,
     )
 
 
 def asgi_app() -> Any:
-    """Factory for uvicorn workers: the request-id layer outside everything, routing errors included,
-    then the control plane's request log."""
+    """Factory for uvicorn workers: the request-id layer outside everything, routing errors included;
+    inside it, each request's log line and metrics, then the control plane's request log."""
     settings = Settings()
-    return RequestIdMiddleware(RequestLogMiddleware(create_app(settings), settings.request_log_size))
+    return RequestIdMiddleware(RequestTelemetry(RequestLogMiddleware(create_app(settings), settings.request_log_size)))

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging.config
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import httpx
 import msgspec
 import typer
 import uvicorn
 
 from tidings.ai_content import importer
+from tidings.articles import importer as article_importer
 from tidings.bootstrap import prepare
 from tidings.config import Settings
 from tidings.core.errors import TidingsError
 from tidings.core.workspaces import create_workspace, first_admin_id, issue_token, list_workspaces
 from tidings.db import migrate as migrations
 from tidings.db.storage import open_storage
+from tidings.inbox import teammates
 from tidings.management.deps import workspace_uow
+from tidings.observability import metrics
+from tidings.observability.logs import logging_config
 from tidings.webhooks import service as webhook_service
 from tidings.webhooks.runtime import run_worker
+from tidings.webhooks.safety import private_destinations_allowed
 from tidings.webhooks.service import MAX_LIMIT
 
 app = typer.Typer(help="tidings: a self-hosted Intercom-compatible server.", no_args_is_help=True)
@@ -30,6 +41,8 @@ workspace_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(workspace_app, name="workspace")
 import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
+admin_app = typer.Typer(help="Teammates' access to the inbox.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
 app.add_typer(import_app, name="import")
 
 
@@ -41,26 +54,65 @@ def serve(
 ) -> None:
     """Migrate, seed an empty database, and serve the API."""
     settings = Settings()
+    log_config = logging_config(settings.log_level, settings.log_format)
+    logging.config.dictConfig(log_config)
     first, admin_key, key_is_new = prepare(settings)
     if first is not None:
         typer.echo(f"Created workspace 'default' ({first.workspace_id}).")
         typer.echo(f"Access token: {first.token}")
     if key_is_new:
         typer.echo(f"Management admin key: {admin_key}")
-    # The worker processes read their settings from the environment: the interface decides
-    # whether webhooks may go to private addresses, and links point at the port.
+    base_url = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port}).base_url
+    typer.echo(f"API reference: {base_url}/docs (management API: {base_url}/docs/management)")
+    # The worker processes read their settings from the environment: links point at the port, and
+    # the private-destination policy is decided here, once, from the interface actually listened on.
     os.environ["TIDINGS_HOST"] = host or settings.host
     os.environ["TIDINGS_PORT"] = str(port or settings.port)
-    uvicorn.run(
-        "tidings.app:asgi_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        log_level=settings.log_level,
-        access_log=False,
-        lifespan="on",
-    )
+    listening = settings.model_copy(update={"host": host or settings.host})
+    os.environ["TIDINGS_ALLOW_PRIVATE_WEBHOOKS"] = "1" if private_destinations_allowed(listening) else "0"
+    with metrics_directory():
+        if settings.metrics_port:
+            metrics.serve_on_port(settings.metrics_host, settings.metrics_port)
+            typer.echo(f"Metrics: http://{settings.metrics_host}:{settings.metrics_port}/metrics")
+        else:
+            typer.echo(f"Metrics: {base_url}/metrics (with the admin key)")
+        uvicorn.run(
+            "tidings.app:asgi_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers or settings.workers,
+            log_config=log_config,
+            access_log=False,
+            lifespan="on",
+        )
+
+
+@contextlib.contextmanager
+def metrics_directory() -> Iterator[None]:
+    """A fresh directory for the worker processes' metric samples, removed when the server stops."""
+    if os.environ.get(metrics.MULTIPROC_ENV):
+        yield  # the operator chose one (and clears it between runs)
+        return
+    directory = tempfile.mkdtemp(prefix="tidings-metrics-")
+    os.environ[metrics.MULTIPROC_ENV] = directory
+    try:
+        yield
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@app.command()
+def health() -> None:
+    """Exit 0 when the local server answers ready (the container's health check)."""
+    settings = Settings()
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    try:
+        ready = httpx.get(f"http://{host}:{settings.port}/_tidings/v1/ready", timeout=3).status_code == 200
+    except httpx.HTTPError:
+        ready = False
+    typer.echo("ready" if ready else "not ready")
+    raise typer.Exit(0 if ready else 1)
 
 
 @app.command()
@@ -115,10 +167,61 @@ def token_create(
     typer.echo(issued.token)
 
 
+async def _admin_uow(tx, workspace: str | None):  # type: ignore[no-untyped-def]
+    return await workspace_uow(tx, workspace or (await list_workspaces(tx))[0]["id"])
+
+
+WorkspaceOption = Annotated[str | None, typer.Option(help="Workspace id (default: the first one).")]
+
+
+@admin_app.command("set-password")
+def admin_set_password(
+    email: Annotated[str, typer.Argument(help="The admin's email.")],
+    workspace: WorkspaceOption = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Set the password a teammate signs in to the inbox with."""
+    migrations.upgrade(Settings().resolved_database_url)
+
+    async def work(tx):  # type: ignore[no-untyped-def]
+        uow = await _admin_uow(tx, workspace)
+        await teammates.set_password(uow, await teammates.admin_by_email(uow, email), password)
+
+    _run_or_exit(work)
+    typer.echo(f"Password set for {email}.")
+
+
+@admin_app.command("login-link")
+def admin_login_link(
+    email: Annotated[str, typer.Argument(help="The admin's email.")], workspace: WorkspaceOption = None
+) -> None:
+    """Print a one-time link that signs the teammate in to the inbox."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+
+    async def work(tx):  # type: ignore[no-untyped-def]
+        uow = await _admin_uow(tx, workspace)
+        admin = await teammates.admin_by_email(uow, email)
+        return await teammates.login_link(uow, admin, settings.base_url, settings.inbox_login_link_minutes)
+
+    typer.echo(_run_or_exit(work))
+
+
+def _run_or_exit(work):  # type: ignore[no-untyped-def]
+    try:
+        return asyncio.run(_in_transaction(work))
+    except TidingsError as error:
+        typer.echo(f"Error: {error.items[0].message}", err=True)
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def worker() -> None:
     """Run a webhook delivery worker on its own (scale-out next to `tidings serve`)."""
     settings = Settings()
+    logging.config.dictConfig(logging_config(settings.log_level, settings.log_format))
+    if settings.metrics_port:
+        metrics.serve_on_port(settings.metrics_host, settings.metrics_port)
     migrations.upgrade(settings.resolved_database_url)
     asyncio.run(run_worker(settings))
 
@@ -377,3 +480,94 @@ def workspace_reset(
 ) -> None:
     """Delete the workspace's objects (not its admins, teams, tokens, settings) on the running server."""
     _run(workspace, url, admin_key, lambda c: c.reset(seed))
+
+
+@import_app.command("intercom")
+def import_intercom(
+    url: Annotated[str, typer.Option(help="Base URL of the source: https://api.intercom.io or another tidings.")],
+    token: Annotated[str, typer.Option(envvar="TIDINGS_IMPORT_TOKEN", help="The source's access token.")],
+    workspace: Annotated[str, typer.Option(help="Workspace id here to copy into.")],
+    limit: Annotated[int | None, typer.Option(help="Copy at most this many new objects; run again to go on.")] = None,
+) -> None:
+    """Copy a workspace from an Intercom-compatible server; a second run continues and makes no duplicates."""
+    from tidings.intercom_import.run import import_workspace
+    from tidings.intercom_import.source import Source
+
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    bars: list[Any] = []
+
+    def progress(kind: Any, total: int) -> Any:
+        for bar in bars:
+            bar.render_finish()
+        bars[:] = [typer.progressbar(length=total, label=f"{kind.label:>16}", show_pos=True)]
+        bars[0].render_progress()
+        return lambda: bars[0].update(1)
+
+    async def run() -> Any:
+        storage = open_storage(settings.resolved_database_url)
+        try:
+            tx = await storage.begin(write=False)
+            try:
+                await workspace_uow(tx, workspace)
+            finally:
+                await tx.rollback()
+            return await import_workspace(storage, workspace, Source(url, token), progress, limit)
+        finally:
+            await storage.close()
+
+    try:
+        summary = asyncio.run(run())
+    except TidingsError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+    for bar in bars:
+        bar.render_finish()
+    for label, tally in summary.kinds.items():
+        line = f"{label:>16}: copied {tally.copied}, already here {tally.already}, failed {len(tally.failed)}"
+        typer.echo(line)
+        for source_id, reason in tally.failed:
+            typer.echo(f"{'':>18}{source_id}: {reason}")
+    if summary.stopped_at_limit:
+        typer.echo(f"Stopped after {limit} new objects: run the same command again to continue.")
+
+
+@import_app.command("articles")
+def import_articles(
+    path: Annotated[Path, typer.Argument(help="A help-center export (.jsonl) or a folder of Markdown.", exists=True)],
+    workspace: Annotated[str, typer.Option(help="Workspace id.")],
+    author_id: Annotated[
+        int | None, typer.Option(help="Author of articles naming none (default: first admin).")
+    ] = None,
+    state: Annotated[str, typer.Option(help="State of articles that give none: published or draft.")] = "published",
+) -> None:
+    """Create collections and articles (each through the API's own code path); Fin can answer from them at once."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    records = article_importer.read_export(path)
+
+    async def run() -> importer.Summary:
+        storage = open_storage(settings.resolved_database_url)
+        try:
+            tx = await storage.begin(write=False)
+            try:
+                await workspace_uow(tx, workspace)
+            finally:
+                await tx.rollback()
+            with typer.progressbar(length=len(records), label="Importing articles") as bar:
+                return await article_importer.import_articles(
+                    storage, workspace, records, author_id=author_id, state=state, progress=lambda: bar.update(1)
+                )
+        finally:
+            await storage.close()
+
+    try:
+        summary = asyncio.run(run())
+    except TidingsError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"created {summary.created}, failed {len(summary.failed)}")
+    for name, reason in summary.failed:
+        typer.echo(f"  failed {name}: {reason}")
+    if summary.failed:
+        raise typer.Exit(1)

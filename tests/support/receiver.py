@@ -38,6 +38,8 @@ def always_ok(_: Received, __: int) -> tuple[int, float]:
 @dataclass
 class Receiver:
     respond: Responder = always_ok
+    # Loopback unless a test runs it on another address of a namespace's `lo`.
+    host: str = "127.0.0.1"
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -67,7 +69,7 @@ class Receiver:
             def log_message(self, *_: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((self.host, 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -80,7 +82,7 @@ class Receiver:
     @property
     def url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hook"
+        return f"http://{self.host}:{self._server.server_address[1]}/hook"
 
     def record(self, request: Received) -> tuple[int, float]:
         with self._lock:

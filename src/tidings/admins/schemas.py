@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
+from tidings.core.paging import CursorPages
+from tidings.core.schemas import Out, PlainOut, Request
 
-from tidings.core.schemas import Request
 
-
-class AdminOut(msgspec.Struct):
+class AdminOut(Out, tag="admin"):
     id: str
     name: str
     email: str
@@ -18,7 +17,6 @@ class AdminOut(msgspec.Struct):
     has_inbox_seat: bool
     team_ids: list[int]
     avatar: str | None
-    type: str = "admin"
 
     @classmethod
     def from_row(cls, row: Any, team_ids: list[int]) -> AdminOut:
@@ -36,22 +34,20 @@ class AdminOut(msgspec.Struct):
         )
 
 
-class Avatar(msgspec.Struct):
+class Avatar(Out, tag="avatar"):
     image_url: str | None
-    type: str = "avatar"
 
 
-class App(msgspec.Struct):
+class App(Out, tag="app"):
     id_code: str
     name: str
     region: str
     timezone: str
     created_at: int
     identity_verification: bool = False
-    type: str = "app"
 
 
-class AdminWithApp(msgspec.Struct):
+class AdminWithApp(Out, tag="admin"):
     id: str
     name: str
     email: str
@@ -63,12 +59,10 @@ class AdminWithApp(msgspec.Struct):
     avatar: Avatar
     email_verified: bool
     app: App
-    type: str = "admin"
 
 
-class AdminList(msgspec.Struct):
+class AdminList(Out, tag="admin.list"):
     admins: list[AdminOut]
-    type: str = "admin.list"
 
 
 class SetAwayRequest(Request):
@@ -77,14 +71,13 @@ class SetAwayRequest(Request):
     away_status_reason_id: int | None = None
 
 
-class PerformedBy(msgspec.Struct):
+class PerformedBy(Out, tag="admin"):
     id: str
     email: str
     ip: str
-    type: str = "admin"
 
 
-class ActivityLogOut(msgspec.Struct):
+class ActivityLogOut(PlainOut):
     id: str
     performed_by: PerformedBy
     metadata: dict[str, Any]
@@ -93,15 +86,13 @@ class ActivityLogOut(msgspec.Struct):
     activity_description: str | None
 
 
-class ActivityLogList(msgspec.Struct):
-    pages: dict[str, Any]
+class ActivityLogList(Out, tag="activity_log.list"):
+    pages: CursorPages
     activity_logs: list[ActivityLogOut]
-    type: str = "activity_log.list"
 
 
-class ActivityLogEventTypeList(msgspec.Struct):
+class ActivityLogEventTypeList(Out, tag="activity_log_event_type.list"):
     event_types: list[str]
-    type: str = "activity_log_event_type.list"
 
 
 class SearchActivityLogsRequest(Request):

@@ -17,10 +17,11 @@ from tidings.admins.schemas import (
     SearchActivityLogsRequest,
     SetAwayRequest,
 )
+from tidings.away_status_reasons import service as away_reasons
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
 from tidings.core.ids import is_integer_text, parse_numeric_id, uuid4
-from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor
+from tidings.core.paging import CursorPages, clamp_per_page, cursor_pages, decode_cursor, total_pages
 from tidings.core.uow import UnitOfWork
 from tidings.core.workspaces import get_workspace
 from tidings.teams import storage as team_storage
@@ -99,6 +100,7 @@ async def create(uow: UnitOfWork, name: str, email: str, job_title: str | None) 
 
 async def set_away(uow: UnitOfWork, admin_id: str, data: SetAwayRequest) -> AdminOut:
     row = await _row(uow, admin_id)
+    await away_reasons.check_choice(uow, data.away_mode_enabled, data.away_status_reason_id)
     await storage.update_admin(
         uow,
         row["id"],
@@ -198,11 +200,9 @@ async def search_activity_logs(uow: UnitOfWork, data: SearchActivityLogsRequest)
     if unknown:
         raise invalid(f"Unknown event types: {', '.join(unknown)}", "event_types")
     rows, total = await storage.activity_numbered_page(uow, after, before, data.event_types, data.page, data.per_page)
-    pages = {
-        "type": "pages",
-        "page": data.page,
-        "per_page": data.per_page,
-        "total_pages": -(-total // data.per_page),
-        "next": None,
-    }
-    return ActivityLogList(pages=pages, activity_logs=await _present_logs(uow, rows))
+    return ActivityLogList(
+        pages=CursorPages(
+            page=data.page, per_page=data.per_page, total_pages=total_pages(total, data.per_page), next=None
+        ),
+        activity_logs=await _present_logs(uow, rows),
+    )

@@ -19,6 +19,7 @@ from tidings.ai_content.lexical import Hit, Scope, lexical_ranker
 from tidings.ai_content.storage import content_passages, external_pages
 from tidings.core.errors import invalid
 from tidings.core.uow import UnitOfWork
+from tidings.observability.metrics import timed_retrieval
 
 AUDIENCES = {"ai_agent": "ai_agent_availability", "copilot": "ai_copilot_availability"}
 # Shares of the fused score: the dense ranker matches paraphrases the lexical one misses, so it
@@ -87,6 +88,7 @@ def rank_pages(hits: list[Hit]) -> list[tuple[int, float, list[Hit]]]:
     return ranked
 
 
+@timed_retrieval
 async def search(
     uow: UnitOfWork,
     query: str,

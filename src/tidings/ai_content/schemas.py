@@ -2,21 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
-
-
-class PagesLink(msgspec.Struct):
-    page: int
-    per_page: int
-    total_pages: int
-    type: str = "pages"
-    # A link to the next page, present only while more pages follow.
-    next: str | UnsetType = UNSET
+from tidings.core.paging import Pages
+from tidings.core.schemas import UNSET, Out, Request, UnsetType
 
 
-class ContentImportSourceOut(msgspec.Struct):
+class ContentImportSourceOut(Out, tag="content_import_source"):
     id: int
     url: str
     sync_behavior: str
@@ -24,7 +14,6 @@ class ContentImportSourceOut(msgspec.Struct):
     last_synced_at: int
     created_at: int
     updated_at: int
-    type: str = "content_import_source"
 
     @classmethod
     def from_row(cls, row: Any) -> ContentImportSourceOut:
@@ -39,14 +28,13 @@ class ContentImportSourceOut(msgspec.Struct):
         )
 
 
-class ContentImportSourceList(msgspec.Struct):
+class ContentImportSourceList(Out, tag="list"):
     data: list[ContentImportSourceOut]
-    pages: PagesLink
+    pages: Pages
     total_count: int
-    type: str = "list"
 
 
-class ExternalPageOut(msgspec.Struct):
+class ExternalPageOut(Out, tag="external_page"):
     id: str
     title: str
     html: str
@@ -61,7 +49,6 @@ class ExternalPageOut(msgspec.Struct):
     last_ingested_at: int
     # Optional and not nullable in the spec: a page without a URL has no `url` key.
     url: str | UnsetType = UNSET
-    type: str = "external_page"
 
     @classmethod
     def from_row(cls, row: Any, html: str | None = None) -> ExternalPageOut:
@@ -82,11 +69,10 @@ class ExternalPageOut(msgspec.Struct):
         )
 
 
-class ExternalPageList(msgspec.Struct):
+class ExternalPageList(Out, tag="list"):
     data: list[ExternalPageOut]
-    pages: PagesLink
+    pages: Pages
     total_count: int
-    type: str = "list"
 
 
 class CreateContentImportSourceRequest(Request):

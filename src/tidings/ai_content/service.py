@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,14 +12,13 @@ from tidings.ai_content.schemas import (
     CreateExternalPageRequest,
     ExternalPageList,
     ExternalPageOut,
-    PagesLink,
     UpdateContentImportSourceRequest,
     UpdateExternalPageRequest,
 )
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
-from tidings.core.paging import clamp_per_page
+from tidings.core.paging import clamp_per_page, numbered_pages
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 
@@ -48,16 +46,6 @@ def _paging(page: int | None, per_page: int | None, total: int) -> tuple[int, in
     return number, size, (number - 1) * size
 
 
-def _pages_link(number: int, size: int, total: int, next_url: str | None) -> PagesLink:
-    total_pages = math.ceil(total / size) if total else 0
-    return PagesLink(
-        page=number,
-        per_page=size,
-        total_pages=total_pages,
-        next=next_url.format(page=number + 1, per_page=size) if next_url and number < total_pages else UNSET,
-    )
-
-
 async def list_sources(
     uow: UnitOfWork, page: int | None, per_page: int | None, next_url: str | None
 ) -> ContentImportSourceList:
@@ -66,7 +54,7 @@ async def list_sources(
     rows = await storage.list_sources(uow, offset, size)
     return ContentImportSourceList(
         data=[ContentImportSourceOut.from_row(r) for r in rows],
-        pages=_pages_link(number, size, total, next_url),
+        pages=numbered_pages(number, size, total, next_url),
         total_count=total,
     )
 
@@ -150,7 +138,7 @@ async def list_pages(uow: UnitOfWork, page: int | None, per_page: int | None, ne
     rows = await storage.list_pages(uow, offset, size)
     return ExternalPageList(
         data=[ExternalPageOut.from_row(r) for r in rows],
-        pages=_pages_link(number, size, total, next_url),
+        pages=numbered_pages(number, size, total, next_url),
         total_count=total,
     )
 

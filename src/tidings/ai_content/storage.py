@@ -32,6 +32,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import id_column, metadata, timestamp_column, workspace_column
 
+EXTERNAL_PAGE = "external_page"
+
 content_import_sources = Table(
     "content_import_sources",
     metadata,
@@ -50,10 +52,14 @@ external_pages = Table(
     metadata,
     id_column(),
     workspace_column(),
+    # What the page is: an imported `external_page`, or knowledge content fed in by its own area
+    # (`article`, `internal_article`, `content_snippet`; `tidings.ai_content.library`), which has no
+    # import source. One table, so every retriever reads every kind the same way.
+    Column("kind", String(32), nullable=False, server_default=EXTERNAL_PAGE),
     Column(
         "source_id",
         ForeignKey("content_import_sources.id", ondelete="CASCADE"),
-        nullable=False,
+        nullable=True,
     ),
     Column("external_id", String(255), nullable=False),
     Column("title", Text, nullable=False),
@@ -69,6 +75,7 @@ external_pages = Table(
     timestamp_column("last_ingested_at"),
     UniqueConstraint("source_id", "external_id", name="uq_external_pages_source_external_id"),
     Index("ix_external_pages_workspace_id_id", "workspace_id", "id"),
+    Index("ix_external_pages_workspace_kind_external_id", "workspace_id", "kind", "external_id"),
 )
 
 # One row per passage version; `sqlite_autoincrement` keeps ids from being reused, which the
@@ -144,24 +151,29 @@ async def delete_source(uow: UnitOfWork, source_id: int) -> None:
 
 
 # Pages.
+def _imported(uow: UnitOfWork) -> Any:
+    """External pages proper: the library's rows of other kinds belong to their own areas."""
+    return uow.select(external_pages).where(external_pages.c.kind == EXTERNAL_PAGE)
+
+
 async def get_page(uow: UnitOfWork, page_id: int) -> Any:
-    return await uow.one_or_none(uow.select(external_pages).where(external_pages.c.id == page_id))
+    return await uow.one_or_none(_imported(uow).where(external_pages.c.id == page_id))
 
 
 async def find_page(uow: UnitOfWork, source_id: int, external_id: str) -> Any:
     table = external_pages
     return await uow.one_or_none(
-        uow.select(table).where(table.c.source_id == source_id, table.c.external_id == external_id)
+        _imported(uow).where(table.c.source_id == source_id, table.c.external_id == external_id)
     )
 
 
 async def list_pages(uow: UnitOfWork, offset: int, limit: int) -> list[Any]:
     table = external_pages
-    return await uow.all(uow.select(table).order_by(table.c.id).offset(offset).limit(limit))
+    return await uow.all(_imported(uow).order_by(table.c.id).offset(offset).limit(limit))
 
 
 async def count_pages(uow: UnitOfWork) -> int:
-    return await uow.count(uow.select(external_pages))
+    return await uow.count(_imported(uow))
 
 
 async def claim_page(uow: UnitOfWork, values: dict[str, Any]) -> int | None:
@@ -186,6 +198,29 @@ async def update_page(uow: UnitOfWork, page_id: int, values: dict[str, Any]) -> 
 
 async def delete_page(uow: UnitOfWork, page_id: int) -> None:
     await uow.execute(uow.delete(external_pages).where(external_pages.c.id == page_id))
+
+
+# Knowledge content (library pages of other kinds), found by kind and the owner's key.
+async def find_library_pages(
+    uow: UnitOfWork, kind: str, keys: list[str] | None = None, prefix: str | None = None
+) -> list[Any]:
+    table = external_pages
+    stmt = uow.select(table).where(table.c.kind == kind)
+    if keys is not None:
+        stmt = stmt.where(table.c.external_id.in_(keys))
+    if prefix is not None:
+        stmt = stmt.where(table.c.external_id.startswith(prefix, autoescape=True))
+    return await uow.all(stmt)
+
+
+async def insert_library_page(uow: UnitOfWork, values: dict[str, Any]) -> int:
+    table = external_pages
+    return int((await uow.execute(uow.insert(table).values(**values).returning(table.c.id))).scalar_one())
+
+
+async def delete_pages(uow: UnitOfWork, page_ids: list[int]) -> None:
+    if page_ids:
+        await uow.execute(uow.delete(external_pages).where(external_pages.c.id.in_(page_ids)))
 
 
 # Passages.

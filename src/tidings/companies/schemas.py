@@ -2,46 +2,41 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from tidings.contacts.schemas import ContactOut
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.limits import Name, ShortText, Url
+from tidings.core.paging import CursorPages, Pages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
-class CompanyTag(msgspec.Struct):
+class CompanyTag(Out, tag="tag"):
     id: str
     name: str
-    type: str = "tag"
 
 
-class CompanyTags(msgspec.Struct):
+class CompanyTags(Out, tag="tag.list"):
     tags: list[CompanyTag]
-    type: str = "tag.list"
 
 
-class SegmentOut(msgspec.Struct):
+class SegmentOut(Out, tag="segment"):
     id: str
     name: str
     created_at: int
     updated_at: int
     person_type: str
-    type: str = "segment"
 
 
-class CompanySegments(msgspec.Struct):
+class CompanySegments(Out, tag="segment.list"):
     segments: list[SegmentOut]
-    type: str = "segment.list"
 
 
-class CompanyNotes(msgspec.Struct):
+class CompanyNotes(Out, tag="note.list"):
     data: list[dict[str, Any]]
     url: str
     total_count: int
     has_more: bool
-    type: str = "note.list"
 
 
-class CompanyOut(msgspec.Struct, omit_defaults=True):
+class CompanyOut(Out, tag="company"):
     id: str
     company_id: str
     app_id: str
@@ -56,7 +51,6 @@ class CompanyOut(msgspec.Struct, omit_defaults=True):
     segments: CompanySegments
     plan: dict[str, Any]
     custom_attributes: dict[str, Any]
-    type: str = "company"
     last_request_at: int | UnsetType = UNSET
     size: int | UnsetType = UNSET
     website: str | UnsetType = UNSET
@@ -64,53 +58,48 @@ class CompanyOut(msgspec.Struct, omit_defaults=True):
     notes: CompanyNotes | UnsetType = UNSET
 
 
-class CompanyList(msgspec.Struct):
+class CompanyList(Out, tag="list"):
     data: list[CompanyOut]
-    pages: dict[str, Any]
+    pages: CursorPages
     total_count: int
-    type: str = "list"
 
 
-class CompanyScroll(msgspec.Struct, omit_defaults=True):
+class CompanyScroll(Out, tag="list"):
     data: list[CompanyOut]
     pages: None = None
     total_count: None = None
-    type: str = "list"
     scroll_param: str | UnsetType = UNSET
 
 
-class CompanyDeleted(msgspec.Struct):
+class CompanyDeleted(PlainOut):
     id: str
     deleted: bool
     object: str = "company"
 
 
-class ContactCompanies(msgspec.Struct):
+class ContactCompanies(Out, tag="list"):
     companies: list[CompanyOut]
     total_count: int
-    pages: dict[str, Any]
-    type: str = "list"
+    pages: Pages
 
 
-class CompanyContacts(msgspec.Struct):
+class CompanyContacts(Out, tag="list"):
     data: list[ContactOut]
     total_count: int
-    pages: dict[str, Any]
-    type: str = "list"
+    pages: CursorPages
 
 
-class CompanySegmentList(msgspec.Struct):
+class CompanySegmentList(Out, tag="list"):
     data: list[SegmentOut]
-    type: str = "list"
 
 
 class CompanyWrite(Request):
-    name: str | None | UnsetType = UNSET
-    company_id: str | int | None | UnsetType = UNSET
-    plan: str | None | UnsetType = UNSET
+    name: Name | None | UnsetType = UNSET
+    company_id: ShortText | int | None | UnsetType = UNSET
+    plan: ShortText | None | UnsetType = UNSET
     size: int | None | UnsetType = UNSET
-    website: str | None | UnsetType = UNSET
-    industry: str | None | UnsetType = UNSET
+    website: Url | None | UnsetType = UNSET
+    industry: ShortText | None | UnsetType = UNSET
     custom_attributes: dict[str, Any] | None | UnsetType = UNSET
     remote_created_at: int | None | UnsetType = UNSET
     monthly_spend: float | None | UnsetType = UNSET

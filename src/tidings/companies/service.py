@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import base64
-import math
 from collections import defaultdict
 from typing import Any
 
-import msgspec
 from sqlalchemy import Select, func
 
 from tidings.companies import storage
@@ -37,6 +35,7 @@ from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.events import record_event
 from tidings.core.ids import hex24
+from tidings.core.paging import CursorPages, numbered_pages, total_pages
 from tidings.core.schemas import present
 from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
@@ -154,11 +153,11 @@ async def create_or_update(uow: UnitOfWork, data: CompanyWrite | None) -> Compan
             },
         )
         out = await company_out(uow, await storage.get_company(uow, new_id))
-        await record_event(uow, "company.created", msgspec.to_builtins(out))
+        await record_event(uow, "company.created", out)
         return out
     await storage.update_company(uow, existing["id"], {**values, "updated_at": now})
     out = await company_out(uow, await storage.get_company(uow, existing["id"]))
-    await record_event(uow, "company.updated", msgspec.to_builtins(out))
+    await record_event(uow, "company.updated", out)
     return out
 
 
@@ -174,7 +173,7 @@ async def update(uow: UnitOfWork, company_id: str, data: CompanyWrite | None) ->
     values = await _values(uow, fields, dict(row))
     await storage.update_company(uow, row["id"], {**values, "updated_at": clock.now()})
     out = await company_out(uow, await storage.get_company(uow, row["id"]))
-    await record_event(uow, "company.updated", msgspec.to_builtins(out))
+    await record_event(uow, "company.updated", out)
     return out
 
 
@@ -206,7 +205,7 @@ async def _numbered_page(
     size = min(size, MAX_PER_PAGE)
     total = await uow.count(stmt)
     rows = await uow.all(stmt.order_by(*order).limit(size).offset((page - 1) * size))
-    pages = {"type": "pages", "page": page, "per_page": size, "total_pages": math.ceil(total / size) if total else 0}
+    pages = CursorPages(page=page, per_page=size, total_pages=total_pages(total, size), next=None)
     return CompanyList(data=await hydrate(uow, rows), pages=pages, total_count=total)
 
 
@@ -290,7 +289,7 @@ async def companies_of_contact(uow: UnitOfWork, contact_id: str) -> ContactCompa
     contact = await live_row(uow, contact_id)
     rows = await storage.companies_of(uow, [contact["id"]])
     listed = await hydrate(uow, rows)
-    pages = {"type": "pages", "page": 1, "per_page": max(len(listed), 50), "total_pages": 1 if listed else 0}
+    pages = numbered_pages(1, max(len(listed), 50), len(listed), last=None)
     return ContactCompanies(companies=listed, total_count=len(listed), pages=pages)
 
 

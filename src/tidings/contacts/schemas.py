@@ -1,46 +1,44 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.limits import Name, ShortText, Url
+from tidings.core.paging import CursorPages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
-class Avatar(msgspec.Struct):
+class Avatar(Out, tag="avatar"):
     image_url: str | None
-    type: str = "avatar"
 
 
-class Addressable(msgspec.Struct):
+class Addressable(PlainOut):
     type: str
     id: str
     url: str
 
 
-class AddressableList(msgspec.Struct):
+class AddressableList(Out, tag="list"):
     data: list[Addressable]
     url: str
     total_count: int
     has_more: bool
-    type: str = "list"
 
 
-class Location(msgspec.Struct):
+class Location(Out, tag="location"):
     country: str | None = None
     region: str | None = None
     city: str | None = None
     country_code: str | None = None
     continent_code: str | None = None
-    type: str = "location"
 
 
-class SocialProfiles(msgspec.Struct):
+class SocialProfiles(Out, tag="list"):
     data: list[dict[str, Any]]
-    type: str = "list"
 
 
-class ContactOut(msgspec.Struct):
+class ContactOut(Out, tag="contact"):
     id: str
     workspace_id: str
     external_id: str | None
@@ -95,67 +93,59 @@ class ContactOut(msgspec.Struct):
     utm_term: str | None = None
     referrer: str | None = None
     enabled_push_messaging: bool | None = None
-    type: str = "contact"
 
 
-class ContactList(msgspec.Struct):
+class ContactList(Out, tag="list"):
     data: list[ContactOut]
     total_count: int
-    pages: dict[str, Any]
-    type: str = "list"
+    pages: CursorPages
 
 
-class ContactDeleted(msgspec.Struct):
+class ContactDeleted(Out, tag="contact"):
     id: str
     external_id: str | None
     deleted: bool
-    type: str = "contact"
 
 
-class ContactArchived(msgspec.Struct):
+class ContactArchived(Out, tag="contact"):
     id: str
     external_id: str | None
     archived: bool
-    type: str = "contact"
 
 
-class ContactBlocked(msgspec.Struct):
+class ContactBlocked(Out, tag="contact"):
     id: str
     external_id: str | None
     blocked: bool
-    type: str = "contact"
 
 
-class AppliedBy(msgspec.Struct):
+class AppliedBy(Out, tag="admin"):
     id: str
-    type: str = "admin"
 
 
-class ContactTagOut(msgspec.Struct):
+class ContactTagOut(Out, tag="tag"):
     id: str
     name: str
     applied_at: int | None
     applied_by: AppliedBy | None
-    type: str = "tag"
 
 
-class ContactTagList(msgspec.Struct):
+class ContactTagList(Out, tag="list"):
     data: list[ContactTagOut]
-    type: str = "list"
 
 
 class ContactWrite(Request):
-    role: str | UnsetType = UNSET
-    external_id: str | None | UnsetType = UNSET
-    email: str | None | UnsetType = UNSET
-    phone: str | None | UnsetType = UNSET
-    name: str | None | UnsetType = UNSET
-    avatar: str | None | UnsetType = UNSET
+    role: Annotated[str, msgspec.Meta(max_length=16)] | UnsetType = UNSET
+    external_id: ShortText | None | UnsetType = UNSET
+    email: ShortText | None | UnsetType = UNSET
+    phone: Annotated[str, msgspec.Meta(max_length=64)] | None | UnsetType = UNSET
+    name: Name | None | UnsetType = UNSET
+    avatar: Url | None | UnsetType = UNSET
     signed_up_at: int | None | UnsetType = UNSET
     last_seen_at: int | None | UnsetType = UNSET
     owner_id: int | None | UnsetType = UNSET
     unsubscribed_from_emails: bool | None | UnsetType = UNSET
-    language_override: str | None | UnsetType = UNSET
+    language_override: Annotated[str, msgspec.Meta(max_length=16)] | None | UnsetType = UNSET
     custom_attributes: dict[str, Any] | None | UnsetType = UNSET
 
 

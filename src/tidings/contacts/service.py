@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-import msgspec
-
 from tidings.admins import storage as admin_storage
 from tidings.companies import storage as company_storage
 from tidings.contacts import storage
@@ -34,7 +32,7 @@ from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contacts, email_key
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
-from tidings.core.events import record_event
+from tidings.core.events import event_item, record_event
 from tidings.core.schemas import present
 from tidings.core.search import Searchable, compile_query, search_page
 from tidings.core.uow import UnitOfWork
@@ -156,10 +154,6 @@ async def contact_out(uow: UnitOfWork, row: Any) -> ContactOut:
     return (await hydrate(uow, [row]))[0]
 
 
-def as_item(struct: msgspec.Struct) -> dict[str, Any]:
-    return msgspec.to_builtins(struct)
-
-
 def reference(row: Any) -> dict[str, Any]:
     return {"type": "contact", "id": row["id"], "external_id": row["external_id"]}
 
@@ -248,7 +242,7 @@ async def insert_and_announce(
     )
     await references.save_references(uow, OWNER_TYPE, contact_id, instance_ids or {})
     out = await contact_out(uow, await storage.get_contact(uow, contact_id))
-    await record_event(uow, f"contact.{role}.created", as_item(out))
+    await record_event(uow, f"contact.{role}.created", out)
     return out
 
 
@@ -307,7 +301,7 @@ async def update(uow: UnitOfWork, contact_id: str, data: ContactWrite) -> Contac
     await storage.update_contact(uow, row["id"], values)
     await references.save_references(uow, OWNER_TYPE, row["id"], instance_ids)
     out = await contact_out(uow, await storage.get_contact(uow, row["id"]))
-    item = as_item(out)
+    item = event_item(out)
     await record_event(uow, f"contact.{role}.updated", item)
     for topic in topics:
         await record_event(uow, topic, item)
@@ -319,7 +313,7 @@ async def delete(uow: UnitOfWork, contact_id: str) -> ContactDeleted:
     await references.clear_owner_references(uow, OWNER_TYPE, row["id"])
     await storage.delete_contact(uow, row["id"])
     deleted = ContactDeleted(id=row["id"], external_id=row["external_id"], deleted=True)
-    await record_event(uow, "contact.deleted", as_item(deleted))
+    await record_event(uow, "contact.deleted", deleted)
     return deleted
 
 
@@ -375,7 +369,7 @@ async def merge(uow: UnitOfWork, data: MergeRequest) -> ContactOut:
     await storage.update_contact(uow, lead["id"], {"merged_into_id": user["id"], "updated_at": now})
     await references.clear_owner_references(uow, OWNER_TYPE, lead["id"])
     out = await contact_out(uow, await storage.get_contact(uow, user["id"]))
-    await record_event(uow, "contact.merged", {**as_item(out), "merged_from": {"type": "contact", "id": lead["id"]}})
+    await record_event(uow, "contact.merged", {**event_item(out), "merged_from": {"type": "contact", "id": lead["id"]}})
     return out
 
 
@@ -435,7 +429,7 @@ async def _tag_event(uow: UnitOfWork, contact: Any, tag: Any, action: str) -> No
     item = {
         "type": "contact_tag",
         "created_at": clock.now(),
-        "tag": as_item(TagOut.from_row(tag)),
+        "tag": event_item(TagOut.from_row(tag)),
         "contact": reference(contact),
     }
     await record_event(uow, f"contact.{contact['role']}.tag.{action}", item, subject_id=contact["id"])

@@ -204,3 +204,9 @@ async def conflicting_contact(
     if except_id is not None:
         stmt = stmt.where(contacts.c.id != except_id)
     return await uow.one_or_none(stmt.limit(1))
+
+
+async def find_contact_by_phone(uow: UnitOfWork, phone: str) -> Any:
+    """The oldest live contact with this phone number, or None."""
+    stmt = uow.select(contacts).where(contacts.c.merged_into_id.is_(None), contacts.c.phone == phone)
+    return await uow.one_or_none(stmt.order_by(contacts.c.created_at, contacts.c.id).limit(1))

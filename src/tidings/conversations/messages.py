@@ -27,7 +27,7 @@ from tidings.conversations.service import Author, admin_row, create, start_conve
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
 from tidings.core.ids import random_hex
-from tidings.core.paging import clamp_per_page, decode_cursor, encode_cursor
+from tidings.core.paging import CursorPages, StartingAfter, clamp_per_page, decode_cursor, encode_cursor, total_pages
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 
@@ -190,11 +190,11 @@ async def whatsapp_statuses(
     more = len(rows) > size
     rows = rows[:size]
     next_page = (
-        {"starting_after": encode_cursor((cursor.page if cursor else 1) + 1, [rows[-1]["id"]])} if more else None
+        StartingAfter(size, encode_cursor((cursor.page if cursor else 1) + 1, [rows[-1]["id"]])) if more else None
     )
     return WhatsAppStatusList(
         ruleset_id=ruleset_id,
-        pages={"type": "pages", "per_page": size, "total_pages": -(-total // size), "next": next_page},
+        pages=CursorPages(per_page=size, total_pages=total_pages(total, size), next=next_page),
         total_count=total,
         events=[_status_event(r) for r in rows],
     )

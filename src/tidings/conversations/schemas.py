@@ -4,7 +4,8 @@ from typing import Any
 
 import msgspec
 
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.paging import CursorPages, Pages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 # Intercom's examples send admin and assignee ids as numbers although the schema says string.
 AnyId = str | int
@@ -115,7 +116,7 @@ class CreateMessageRequest(Request):
 
 
 # Responses.
-class PartOut(msgspec.Struct, omit_defaults=True):
+class PartOut(Out, tag="conversation_part"):
     id: str
     part_type: str
     body: str | None
@@ -136,16 +137,14 @@ class PartOut(msgspec.Struct, omit_defaults=True):
     metadata: dict[str, Any] | UnsetType = UNSET
     external_reply_send_state: str | UnsetType = UNSET
     seen_state: dict[str, Any] | UnsetType = UNSET
-    type: str = "conversation_part"
 
 
-class PartList(msgspec.Struct):
+class PartList(Out, tag="conversation_part.list"):
     conversation_parts: list[PartOut]
     total_count: int
-    type: str = "conversation_part.list"
 
 
-class ConversationOut(msgspec.Struct, omit_defaults=True):
+class ConversationOut(Out, tag="conversation"):
     id: str
     title: str | None
     created_at: int
@@ -171,62 +170,56 @@ class ConversationOut(msgspec.Struct, omit_defaults=True):
     sla_applied: None = None
     company: dict[str, Any] | UnsetType = UNSET
     conversation_parts: PartList | UnsetType = UNSET
-    type: str = "conversation"
 
 
-class ConversationList(msgspec.Struct):
+class ConversationList(Out, tag="conversation.list"):
     conversations: list[ConversationOut]
     total_count: int
-    pages: dict[str, Any]
-    type: str = "conversation.list"
+    pages: CursorPages
 
 
-class Customers(msgspec.Struct):
+class Customers(PlainOut):
     """What attaching or detaching a participant answers: the participants now (Intercom's examples)."""
 
     customers: list[dict[str, Any]]
 
 
-class ConversationDeleted(msgspec.Struct):
+class ConversationDeleted(PlainOut):
     id: str
     object: str = "conversation"
     deleted: bool = True
 
 
-class DeletedConversationItem(msgspec.Struct):
+class DeletedConversationItem(Out, tag="conversation"):
     id: str
     metrics_retained: bool
     deleted_at: int
-    type: str = "conversation"
 
 
-class DeletedConversationList(msgspec.Struct):
+class DeletedConversationList(Out, tag="conversations.list"):
     conversations: list[DeletedConversationItem]
     total_count: int
-    pages: dict[str, Any]
-    type: str = "conversations.list"
+    pages: Pages
 
 
-class AppliedTagOut(msgspec.Struct):
+class AppliedTagOut(Out, tag="tag"):
     id: str
     name: str
     applied_at: int | None
     applied_by: dict[str, Any] | None
-    type: str = "tag"
 
 
-class HandlingEventList(msgspec.Struct):
+class HandlingEventList(PlainOut):
     handling_events: list[dict[str, Any]]
 
 
-class SideConversationList(msgspec.Struct):
+class SideConversationList(Out, tag="side_conversation.list"):
     side_conversations: list[dict[str, Any]]
     total_count: int
-    pages: dict[str, Any]
-    type: str = "side_conversation.list"
+    pages: Pages
 
 
-class MessageOut(msgspec.Struct, omit_defaults=True):
+class MessageOut(PlainOut):
     type: str
     id: str
     created_at: int
@@ -237,19 +230,17 @@ class MessageOut(msgspec.Struct, omit_defaults=True):
     owner: dict[str, Any] | UnsetType = UNSET
 
 
-class WhatsAppStatusOut(msgspec.Struct, omit_defaults=True):
+class WhatsAppStatusOut(Out, tag="broadcast_outbound"):
     conversation_id: str
     status: str
     created_at: int
     updated_at: int
     message_id: str
     template_name: str | UnsetType = UNSET
-    type: str = "broadcast_outbound"
 
 
-class WhatsAppStatusList(msgspec.Struct):
+class WhatsAppStatusList(Out, tag="list"):
     ruleset_id: str
-    pages: dict[str, Any]
+    pages: CursorPages
     total_count: int
     events: list[dict[str, Any]]
-    type: str = "list"

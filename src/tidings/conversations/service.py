@@ -23,7 +23,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
 from sqlalchemy import func
 
 from tidings.admins import storage as admin_storage
@@ -69,7 +68,7 @@ from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing, not_found
 from tidings.core.events import record_event
 from tidings.core.ids import parse_numeric_id
-from tidings.core.paging import clamp_per_page
+from tidings.core.paging import clamp_per_page, numbered_pages
 from tidings.core.schemas import UNSET
 from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
@@ -140,6 +139,8 @@ async def conversation_row(uow: UnitOfWork, conversation_id: str | int) -> Any:
 async def admin_row(uow: UnitOfWork, admin_id: str | int | None, field: str = "admin_id") -> Any:
     if admin_id is None or admin_id == "":
         raise missing(field)
+    if isinstance(admin_id, bool) or not isinstance(admin_id, str | int):
+        raise invalid(f"{field} must be a string or an integer", field)
     numeric = parse_numeric_id(admin_id)
     row = await admin_storage.get_admin(uow, numeric) if numeric else None
     if row is None:
@@ -179,10 +180,17 @@ async def _refresh_statistics(uow: UnitOfWork, conversation_id: int) -> None:
     )
 
 
+# Other areas (the inbox's live updates) hear of every announced change: `await listener(uow, topic, conversation_id)`.
+AnnounceListener = Callable[[UnitOfWork, str, int], Awaitable[None]]
+ANNOUNCE_LISTENERS: list[AnnounceListener] = []
+
+
 async def announce(uow: UnitOfWork, topic: str, conversation_id: int) -> ConversationOut:
     """Record `topic` with the conversation (parts included) as its item; returns the rendering."""
     conversation = await render_conversation(uow, await storage.get_conversation(uow, conversation_id), with_parts=True)
-    await record_event(uow, topic, msgspec.to_builtins(conversation))
+    await record_event(uow, topic, conversation)
+    for listener in ANNOUNCE_LISTENERS:
+        await listener(uow, topic, conversation_id)
     return conversation
 
 
@@ -639,6 +647,20 @@ async def manage(uow: UnitOfWork, conversation_id: str, data: ManageRequest) -> 
     return await render_conversation(uow, await storage.get_conversation(uow, row["id"]), with_parts=True)
 
 
+PRIORITIES = ("priority", "not_priority")
+
+
+async def set_priority(uow: UnitOfWork, conversation_id: str | int, priority: str) -> ConversationOut:
+    """Mark or unmark the conversation as a priority (`conversation.priority.updated`)."""
+    if priority not in PRIORITIES:
+        raise invalid("priority must be priority or not_priority", "priority")
+    row = await conversation_row(uow, conversation_id)
+    if row["priority"] != priority:
+        await storage.update_conversation(uow, row["id"], {"priority": priority, "updated_at": clock.now()})
+        return await announce(uow, "conversation.priority.updated", row["id"])
+    return await render_conversation(uow, row, with_parts=True)
+
+
 async def _acting_admin(uow: UnitOfWork, admin_id: Any) -> Any:
     """The admin named in the request, or the token's admin when none is named."""
     if admin_id is UNSET or admin_id is None:
@@ -749,7 +771,7 @@ async def side_conversations(
     return SideConversationList(
         side_conversations=[],
         total_count=0,
-        pages={"type": "pages", "page": page or 1, "per_page": size, "total_pages": 0},
+        pages=numbered_pages(page or 1, size, 0),
     )
 
 
@@ -798,12 +820,7 @@ async def list_deleted(
     if direction not in ("asc", "desc"):
         raise invalid("order must be asc or desc", "order")
     rows, total = await storage.deleted_page(uow, direction == "asc", (number - 1) * size, size)
-    total_pages = -(-total // size)
-    next_url = (
-        f"{base_url.rstrip('/')}/conversations/deleted?per_page={size}&order={direction}&page={number + 1}"
-        if number < total_pages
-        else None
-    )
+    next_url = f"{base_url.rstrip('/')}/conversations/deleted?per_page={{per_page}}&order={direction}&page={{page}}"
     return DeletedConversationList(
         conversations=[
             DeletedConversationItem(
@@ -812,5 +829,5 @@ async def list_deleted(
             for r in rows
         ],
         total_count=total,
-        pages={"type": "pages", "page": number, "per_page": size, "total_pages": total_pages, "next": next_url},
+        pages=numbered_pages(number, size, total, next_url, last=None),
     )

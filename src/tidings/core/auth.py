@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from tidings.core import scopes
 from tidings.core.errors import TidingsError, unauthorized
 from tidings.core.tables import access_tokens
 from tidings.db.storage import Storage
@@ -27,6 +28,8 @@ class Principal:
     workspace_id: str
     token_id: int
     admin_id: int | None
+    # What the token's scopes allow (tidings.core.scopes); None: everything.
+    allowed: frozenset[str] | None = None
 
 
 def hash_token(token: str) -> str:
@@ -75,6 +78,7 @@ class TokenCache:
                             access_tokens.c.workspace_id,
                             access_tokens.c.admin_id,
                             access_tokens.c.token_hash,
+                            access_tokens.c.scopes,
                         ).where(access_tokens.c.token_hash == digest, access_tokens.c.revoked.is_(False))
                     )
                 )
@@ -85,7 +89,12 @@ class TokenCache:
             await tx.rollback()
         if row is None or not hmac.compare_digest(row["token_hash"], digest):
             return None
-        return Principal(workspace_id=row["workspace_id"], token_id=row["id"], admin_id=row["admin_id"])
+        return Principal(
+            workspace_id=row["workspace_id"],
+            token_id=row["id"],
+            admin_id=row["admin_id"],
+            allowed=scopes.granted(row["scopes"]),
+        )
 
     def forget_token_id(self, token_id: int) -> None:
         for digest, (_, principal) in list(self._entries.items()):

@@ -120,3 +120,18 @@ def workspace_now_ms_sql(workspace_id: ColumnElement[Any], real: int) -> ColumnE
         .scalar_subquery()
     )
     return func.coalesce(controlled, real)
+
+
+def iso_seconds(ts: int) -> str:
+    """`2025-11-15T09:30:00Z`: the ISO form data connectors and workflow exports use."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def iso_millis(ts: int) -> str:
+    """`2025-07-17T11:18:08.000Z`: the ISO form macros use."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(ts))
+
+
+def iso_offset(ts: int) -> str:
+    """`2014-01-16T23:12:21.000+00:00`: the ISO form data-event summaries use."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime(ts))

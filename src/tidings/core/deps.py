@@ -13,11 +13,12 @@ from litestar import Request
 from litestar.di import NamedDependency
 
 from tidings.control import faults
-from tidings.core import clock
+from tidings.core import clock, scopes
 from tidings.core.auth import bearer
 from tidings.core.errors import unauthorized
 from tidings.core.uow import UnitOfWork
 from tidings.core.versioning import check_version, effective_version
+from tidings.observability.requests import note_workspace
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
@@ -44,6 +45,8 @@ async def provide_uow(request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfW
     if token is None:
         raise unauthorized()
     principal = await state.tokens.resolve(token)
+    scopes.check(principal.allowed, request.method, request.scope["path"])
+    note_workspace(request.scope, principal.workspace_id)
     clock.bind(principal.workspace_id)  # before a fault acts, so the request log names the workspace
     await faults.apply(
         principal.workspace_id, request.method, request.scope["path"], request.route_handler.operation_id

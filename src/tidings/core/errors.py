@@ -21,14 +21,21 @@ from litestar.exceptions import (
 )
 
 from tidings.core.request_id import request_id
+from tidings.db.storage import is_over_budget
 
 log = logging.getLogger("tidings.errors")
 
 
-class ErrorItem(msgspec.Struct, omit_defaults=True):
+class ErrorItem(msgspec.Struct):
+    """One entry of `errors`; `field` only where an input field is to blame (None leaves it out)."""
+
     code: str
-    message: str | None = None
-    field: str | None = None
+    message: str
+    field: str | msgspec.UnsetType | None = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        if self.field is None:
+            self.field = msgspec.UNSET
 
 
 class ErrorList(msgspec.Struct):
@@ -144,6 +151,9 @@ def to_intercom(exc: Exception) -> tuple[int, list[ErrorItem], dict[str, str] | 
             log.error("framework error %s", exc.detail, exc_info=exc)
         code = "client_error" if status < 500 else "server_error"
         return status, [ErrorItem(code, str(exc.detail or ""))], None
+    if is_over_budget(exc):
+        # 400 rather than 408: the SDKs retry a 408, and the same query would run out of time again.
+        return 400, [ErrorItem("request_timeout", "The request took too long to run; narrow the query")], None
     if _rejected_value(exc):
         return 400, [ErrorItem("parameter_invalid", "A value in the request cannot be stored or searched for")], None
     if _too_deep(exc):

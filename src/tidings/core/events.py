@@ -11,22 +11,32 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from tidings.core import clock
 from tidings.core.tables import events
 from tidings.core.uow import UnitOfWork
 from tidings.webhooks.outbox import on_event_recorded
 
 
+def event_item(item: msgspec.Struct | dict[str, Any]) -> dict[str, Any]:
+    """The one serializer of event items: a response Struct becomes exactly its GET shape (`type`
+    included, `UNSET` fields left out); a dict is an event-only shape (e.g. a deleted object's
+    `{type, id}`) and is taken as it is."""
+    return item if isinstance(item, dict) else msgspec.to_builtins(item)
+
+
 async def record_event(
     uow: UnitOfWork,
     topic: str,
-    item: dict[str, Any],
+    item: msgspec.Struct | dict[str, Any],
     *,
     subject_type: str | None = None,
     subject_id: str | None = None,
     channel: str | None = None,
 ) -> int:
     """Store an event about `item` (the API-shaped object), queue its deliveries, and return its id."""
+    item = event_item(item)
     subject_type = subject_type or item.get("type")
     subject_id = subject_id or (str(item["id"]) if item.get("id") is not None else None)
     result = await uow.execute(

@@ -112,8 +112,12 @@ def app_id(seed: str | None = None) -> str:
     return string.ascii_lowercase[digest[0] % 26] + "".join(_ALNUM[b % len(_ALNUM)] for b in digest[1:8])
 
 
-def parse_numeric_id(value: str | int) -> int | None:
-    """Numeric-string ids map to integer primary keys; anything else cannot name a row."""
+def parse_numeric_id(value: object) -> int | None:
+    """Numeric-string ids map to integer primary keys; anything else (a float, an object...) cannot name a row."""
+    if isinstance(value, bool):
+        return None
     if isinstance(value, int):
         return value if value > 0 else None
+    if not isinstance(value, str):
+        return None
     return int(value) if is_integer_text(value) and len(value) < 19 else None

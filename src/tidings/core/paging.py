@@ -1,4 +1,12 @@
-"""Intercom's cursor paging (`pages.next.starting_after`), once for every list and search.
+"""Intercom's paging, once for every list and search: the two `pages` objects of the spec and the
+cursor behind `pages.next.starting_after`.
+
+- `CursorPages` (spec `cursor_pages`): `next` is `{per_page, starting_after}` while more rows
+  follow.
+- `Pages` (spec `pages_link`): numbered pages; `next` is the next page's URL while more follow.
+
+On the last page `next` is left out or null, as the spec's example for that list shows (contacts,
+conversations and tickets leave it out; companies, notes and activity logs send null).
 
 A cursor is opaque: base64 of the page number and the last row's sort key, so paging is keyset
 based and stable under concurrent inserts. A cursor that does not decode is refused as Intercom
@@ -15,6 +23,7 @@ from typing import Any
 import msgspec
 
 from tidings.core.errors import TidingsError
+from tidings.core.schemas import UNSET, Out, PlainOut, UnsetType
 
 _INVALID_CURSOR = (
     "Invalid starting_after param. Please try again using a starting_after value from a paginated response"
@@ -57,14 +66,60 @@ def clamp_per_page(per_page: int | None, default: int, maximum: int) -> int:
     return min(per_page, maximum)
 
 
-def cursor_pages(page: int, per_page: int, total: int, next_key: list[Any] | None) -> dict[str, Any]:
-    """The spec's `cursor_pages` object; `next` only while more rows follow."""
-    pages: dict[str, Any] = {
-        "type": "pages",
-        "page": page,
-        "per_page": per_page,
-        "total_pages": math.ceil(total / per_page) if total else 0,
-    }
-    if next_key is not None:
-        pages["next"] = {"per_page": per_page, "starting_after": encode_cursor(page + 1, next_key)}
-    return pages
+class StartingAfter(PlainOut):
+    per_page: int
+    starting_after: str
+
+
+class CursorPages(Out, tag="pages"):
+    per_page: int
+    # Some lists (WhatsApp statuses) carry neither the page number nor the page count.
+    page: int | UnsetType = UNSET
+    total_pages: int | UnsetType = UNSET
+    next: StartingAfter | None | UnsetType = UNSET
+
+
+class Pages(Out, tag="pages"):
+    page: int
+    per_page: int
+    total_pages: int
+    next: str | None | UnsetType = UNSET
+
+
+def total_pages(total: int, per_page: int) -> int:
+    return math.ceil(total / per_page) if total else 0
+
+
+def cursor_pages(page: int, per_page: int, total: int, next_key: list[Any] | None) -> CursorPages:
+    """Cursor pages of `total` rows; `next_key` is the sort key of this page's last row while more follow."""
+    return CursorPages(
+        page=page,
+        per_page=per_page,
+        total_pages=total_pages(total, per_page),
+        next=UNSET if next_key is None else StartingAfter(per_page, encode_cursor(page + 1, next_key)),
+    )
+
+
+def numbered_pages(
+    page: int, per_page: int, total: int, next_url: str | None = None, last: None | UnsetType = UNSET
+) -> Pages:
+    """Numbered pages of `total` rows: `next` is `next_url` (formatted with `page` and `per_page`)
+    while more follow, else `last`."""
+    count = total_pages(total, per_page)
+    more = next_url is not None and page < count
+    return Pages(
+        page=page,
+        per_page=per_page,
+        total_pages=count,
+        next=next_url.format(page=page + 1, per_page=per_page) if more else last,
+    )
+
+
+def numbered_page(page: int | None, per_page: int | None, default: int, maximum: int) -> tuple[int, int, int]:
+    """Page-number paging (help center, news, folders...): (page, per page, offset). Pages past the
+    end are valid and empty, as the SDKs page until an empty `data`."""
+    size = clamp_per_page(per_page, default, maximum)
+    number = 1 if page is None else page
+    if number < 1:
+        raise TidingsError(400, "parameter_invalid", "page must be a positive integer", field="page")
+    return number, size, (number - 1) * size

@@ -12,6 +12,22 @@ UNSET = msgspec.UNSET
 UnsetType = msgspec.UnsetType
 
 
+class Out(msgspec.Struct, kw_only=True, tag_field="type"):
+    """Base of every response object whose `type` is fixed: `class CompanyOut(Out, tag="company")`.
+
+    msgspec always writes the tag as `"type"`, in API bodies and in `msgspec.to_builtins` (event
+    items) alike. Every field is written, null included; `UNSET` is the only way to leave one out.
+    A subclass must give `tag=` (otherwise msgspec would write its class name): see
+    tests/test_wire_idiom.py.
+    """
+
+
+class PlainOut(msgspec.Struct, kw_only=True):
+    """Base of response objects with no fixed `type`: none at all (`{"id", "deleted"}` bodies), or
+    one that varies per object and is an ordinary field (a message's `user_message`/`admin_message`).
+    Same rule: every field written, `UNSET` the only way to leave one out."""
+
+
 class Request(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
     """Base of request bodies: unknown fields are ignored, as Intercom ignores them.
 

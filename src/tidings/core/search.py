@@ -101,7 +101,8 @@ from sqlalchemy.sql.selectable import SelectBase
 
 from tidings.core.errors import TidingsError
 from tidings.core.ids import is_integer_text
-from tidings.core.paging import clamp_per_page, cursor_pages, decode_cursor, invalid_cursor
+from tidings.core.limits import MAX_IN_VALUES, MAX_MATCHED_LENGTH, MAX_SEARCH_VALUE_LENGTH
+from tidings.core.paging import CursorPages, clamp_per_page, cursor_pages, decode_cursor, invalid_cursor
 
 MAX_DEPTH = 2
 MAX_ITEMS = 15
@@ -174,7 +175,7 @@ class Searchable:
 class SearchPage:
     rows: list[Any]
     total_count: int
-    pages: dict[str, Any]
+    pages: CursorPages
 
 
 @dataclass
@@ -188,6 +189,12 @@ def invalid_query(message: str, field_name: str = "query") -> TidingsError:
     return TidingsError(400, "parameter_invalid", message, field_name)
 
 
+def _shown(value: Any) -> str:
+    """A client's value as quoted in a message: never more than a line of it."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 100 else text[:100] + "..."
+
+
 # ---------------------------------------------------------------- validation
 
 
@@ -197,10 +204,12 @@ def resolve_field(
     """The field named, and the custom attribute's name when it is one."""
     if not isinstance(name, str) or not name:
         raise invalid_query("Each filter needs a field")
+    if len(name) > MAX_SEARCH_VALUE_LENGTH:
+        raise invalid_query(f"{_shown(name)} is not a searchable field")
     if name.startswith(CUSTOM_PREFIX) and searchable.custom_attributes is not None:
         attribute = name.removeprefix(CUSTOM_PREFIX)
         if attribute not in custom_types:
-            raise invalid_query(f"{name} is not a searchable field")
+            raise invalid_query(f"{_shown(name)} is not a searchable field")
         return SearchField(searchable.custom_attributes, custom_types[attribute]), attribute
     declared = searchable.fields.get(name)
     if declared is not None:
@@ -216,6 +225,9 @@ def _coerce_scalar(value: Any, kind: FieldType, name: str) -> Any:
         return None
     if kind is FieldType.STRING:
         if isinstance(value, str):
+            if len(value) > MAX_SEARCH_VALUE_LENGTH:
+                limit = MAX_SEARCH_VALUE_LENGTH
+                raise invalid_query(f"Search values for {name} may be at most {limit} characters", name)
             return value
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
@@ -237,7 +249,7 @@ def _coerce_scalar(value: Any, kind: FieldType, name: str) -> Any:
             return value
     elif isinstance(value, str) and is_integer_text(value, signed=True) and abs(int(value)) < 2**63:
         return int(value)
-    raise invalid_query(f"{value!r} is not a valid {kind.value} value for {name}", name)
+    raise invalid_query(f"{_shown(value)} is not a valid {kind.value} value for {name}", name)
 
 
 def check_filter(searchable: Searchable, node: Mapping[str, Any], custom_types: Mapping[str, FieldType]) -> Any:
@@ -245,8 +257,8 @@ def check_filter(searchable: Searchable, node: Mapping[str, Any], custom_types: 
     name = node.get("field")
     spec, _ = resolve_field(searchable, name, custom_types)
     operator = node.get("operator")
-    if operator not in OPERATORS:
-        raise invalid_query(f"{operator!r} is not a valid operator for {name}", str(name))
+    if not isinstance(operator, str) or operator not in OPERATORS:
+        raise invalid_query(f"{_shown(operator)} is not a valid operator for {name}", str(name))
     kind = spec.type
     if operator in ORDERED_OPERATORS and kind not in NUMERIC:
         raise invalid_query(f"The {operator} operator cannot be used on {name} ({kind.value})", str(name))
@@ -258,6 +270,8 @@ def check_filter(searchable: Searchable, node: Mapping[str, Any], custom_types: 
     if operator in ("IN", "NIN"):
         if not isinstance(value, list) or not value:
             raise invalid_query(f"The {operator} operator needs a non-empty array value for {name}", str(name))
+        if len(value) > MAX_IN_VALUES:
+            raise invalid_query(f"The {operator} operator takes at most {MAX_IN_VALUES} values for {name}", str(name))
         return [_converted(spec, _coerce_scalar(v, kind, str(name))) for v in value if v is not None]
     if isinstance(value, list | dict):
         raise invalid_query(f"The {operator} operator needs a single value for {name}", str(name))
@@ -330,13 +344,27 @@ def _escape_like(value: str) -> str:
 
 
 def _string_match(expr: ColumnElement[Any], operator: str, value: str, dialect: str) -> ColumnElement[bool]:
-    escaped = _escape_like(value.lower())
-    pattern = {"~": f"%{escaped}%", "!~": f"%{escaped}%", "^": f"{escaped}%", "$": f"%{escaped}"}[operator]
-    # Inlined, not bound: a plan made for an unknown pattern cannot use a prefix index.
-    inlined = bindparam(None, pattern, String(), literal_execute=True)
-    # SQLite's LIKE already ignores ASCII case, and on a bare column it can use a NOCASE index.
-    subject = expr if dialect == "sqlite" else func.lower(expr)
-    matched = subject.like(inlined, escape="\\")
+    """`~ !~ ^ $`, ASCII case-insensitive. Only `^` is a LIKE (a prefix pattern costs its own length
+    and can use a NOCASE index); contains and ends-with are a substring search and a suffix
+    comparison, and contains looks at the first MAX_MATCHED_LENGTH characters of the stored text:
+    a LIKE '%...%' costs the stored length times the value's, and a substring search over a
+    megabyte is still milliseconds per row, in one step a statement budget cannot interrupt."""
+    wanted = value.lower()
+    if not wanted:
+        matched: ColumnElement[bool] = true()
+    elif operator == "^":
+        pattern = f"{_escape_like(wanted)}%"
+        # Inlined, not bound: a plan made for an unknown pattern cannot use a prefix index.
+        inlined = bindparam(None, pattern, String(), literal_execute=True)
+        # SQLite's LIKE already ignores ASCII case, and on a bare column it can use a NOCASE index.
+        matched = (expr if dialect == "sqlite" else func.lower(expr)).like(inlined, escape="\\")
+    elif operator == "$":
+        tail = func.right(expr, len(wanted)) if dialect == "postgresql" else func.substr(expr, -len(wanted))
+        matched = func.lower(tail) == wanted
+    else:
+        searched = func.lower(func.substr(expr, 1, MAX_MATCHED_LENGTH))
+        position = func.strpos(searched, wanted) if dialect == "postgresql" else func.instr(searched, wanted)
+        matched = position > 0
     if operator == "!~":
         return or_(expr.is_(None), not_(matched))
     return and_(expr.is_not(None), matched)

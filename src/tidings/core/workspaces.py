@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from tidings.core import clock
+from tidings.core import scopes as token_scopes
 from tidings.core.auth import hash_token, new_token
 from tidings.core.errors import TidingsError
 from tidings.core.ids import app_id
@@ -44,6 +45,7 @@ async def create_workspace(
     its id and every id it hands out are deterministic (`tidings.core.ids`)."""
     from tidings.admins import storage as admin_storage
     from tidings.control.seeds import set_seed
+    from tidings.help_center.content import seed_default_help_center
 
     ws_id = workspace_id or app_id(seed)
     if seed is not None and await find_workspace(tx, ws_id) is not None:
@@ -58,6 +60,8 @@ async def create_workspace(
         uow,
         {"name": f"{name} Owner", "email": f"owner@{ws_id}.tidings.local", "job_title": "Owner", "created_at": now},
     )
+    # Every workspace has a help center, as in Intercom.
+    await seed_default_help_center(uow, name)
     return uow
 
 
@@ -65,7 +69,7 @@ async def issue_token(
     uow: UnitOfWork, name: str, scopes: list[str] | None = None, token: str | None = None
 ) -> IssuedToken:
     plain = token or new_token()
-    granted = scopes or ["all"]
+    granted = token_scopes.validate(scopes) or [token_scopes.ALL]
     result = await uow.execute(
         uow.insert(access_tokens)
         .values(
@@ -102,3 +106,12 @@ async def reset_workspace(uow: UnitOfWork) -> None:
     for table in reversed(metadata.sorted_tables):
         if "workspace_id" in table.c and table.info.get("reset") != KEEP_ON_RESET["reset"]:
             await uow.execute(delete(table).where(table.c.workspace_id == uow.workspace_id))
+
+
+def numeric_app_id(workspace_id: str) -> int:
+    """The workspace id as the integer some objects carry (`app_id: 12345`): the id code read in base 36,
+    so it is stable and names the workspace back."""
+    try:
+        return int(workspace_id, 36)
+    except ValueError:
+        return int.from_bytes(workspace_id.encode()[:7], "big")

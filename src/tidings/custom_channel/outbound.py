@@ -1,6 +1,6 @@
 """Outbound events: what happens in a custom-channel conversation, POSTed to the integrator's callback.
 
-Intercom does not publish this schema; it is tidings' own (README, "Custom channel"). Every event is
+Intercom does not publish this schema; it is tidings' own (docs/areas/custom-channel.md). Every event is
 one JSON object
 
     {"event_id", "event_type", "external_conversation_id", "conversation_id",

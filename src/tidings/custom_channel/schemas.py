@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
 class ChannelContact(Request):
@@ -44,7 +42,7 @@ class AttributeCollectedEvent(BaseEvent):
     attribute: CollectedAttribute
 
 
-class NotificationResponse(msgspec.Struct):
+class NotificationResponse(PlainOut):
     external_conversation_id: str
     conversation_id: str
     external_contact_id: str
@@ -58,13 +56,12 @@ class SettingsUpdate(Request):
     fin_enabled: bool | UnsetType = UNSET
 
 
-class SettingsOut(msgspec.Struct):
+class SettingsOut(Out, tag="custom_channel_settings"):
     webhook_url: str
     webhook_secret: str
     auth_token: str | None
     fin_enabled: bool
     updated_at: int
-    type: str = "custom_channel_settings"
 
     @classmethod
     def from_row(cls, row: Any) -> SettingsOut:

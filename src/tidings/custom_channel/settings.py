@@ -32,9 +32,9 @@ async def put(uow: UnitOfWork, data: SettingsUpdate, config: Settings) -> Settin
     if not url:
         raise missing("webhook_url")
     try:
-        check_saved_url(url, config)
+        await check_saved_url(url, config, "webhook_url")
     except UnsafeDestination as exc:
-        raise invalid(str(exc).replace("url ", "webhook_url ", 1), "webhook_url") from None
+        raise invalid(str(exc), "webhook_url") from None
     if data.webhook_secret is not UNSET and not data.webhook_secret:
         raise invalid("webhook_secret must not be empty", "webhook_secret")
     now = clock.now()

@@ -4,13 +4,13 @@ from typing import Any
 
 import msgspec
 
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 from tidings.custom_objects.attributes import render
 
 # Intercom API.
 
 
-class InstanceOut(msgspec.Struct):
+class InstanceOut(PlainOut):
     id: str
     type: str
     external_id: str
@@ -34,7 +34,7 @@ class InstanceOut(msgspec.Struct):
         )
 
 
-class InstanceDeleted(msgspec.Struct):
+class InstanceDeleted(PlainOut):
     id: str
     object: str
     deleted: bool = True
@@ -59,10 +59,11 @@ class AttributeSpec(Request):
     owner_type: str | None = None
 
 
-class AttributeOut(msgspec.Struct, omit_defaults=True):
+class AttributeOut(PlainOut):
     name: str
     data_type: str
-    owner_type: str | None = None
+    # Reference attributes only.
+    owner_type: str | UnsetType = UNSET
 
 
 class CreateTypeRequest(Request):
@@ -77,16 +78,14 @@ class UpdateTypeRequest(Request):
     attributes: list[AttributeSpec] = msgspec.field(default_factory=list)
 
 
-class TypeOut(msgspec.Struct):
+class TypeOut(Out, tag="custom_object_type"):
     id: str
     identifier: str
     name: str
     attributes: list[AttributeOut]
     created_at: int
     updated_at: int
-    type: str = "custom_object_type"
 
 
-class TypeList(msgspec.Struct):
+class TypeList(Out, tag="list"):
     data: list[TypeOut]
-    type: str = "list"

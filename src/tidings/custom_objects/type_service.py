@@ -46,7 +46,7 @@ def _render(row: Any, attributes: list[Any]) -> TypeOut:
         id=str(row["id"]),
         identifier=row["identifier"],
         name=row["name"],
-        attributes=[AttributeOut(a["name"], a["data_type"], a["owner_type"]) for a in attributes],
+        attributes=[AttributeOut(a["name"], a["data_type"], a["owner_type"] or UNSET) for a in attributes],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )

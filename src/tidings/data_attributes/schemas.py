@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
-class DataAttributeOut(msgspec.Struct, omit_defaults=True):
+class DataAttributeOut(Out, tag="data_attribute"):
     name: str
     full_name: str
     label: str
@@ -18,7 +16,6 @@ class DataAttributeOut(msgspec.Struct, omit_defaults=True):
     custom: bool
     archived: bool
     model: str
-    type: str = "data_attribute"
     id: int | UnsetType = UNSET
     description: str | UnsetType = UNSET
     options: list[str] | UnsetType = UNSET
@@ -48,12 +45,11 @@ class DataAttributeOut(msgspec.Struct, omit_defaults=True):
         )
 
 
-class DataAttributeList(msgspec.Struct):
+class DataAttributeList(Out, tag="list"):
     data: list[DataAttributeOut]
-    type: str = "list"
 
 
-class OptionValue(msgspec.Struct):
+class OptionValue(PlainOut):
     value: str
 
 

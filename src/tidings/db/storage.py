@@ -4,14 +4,23 @@ SQLite statements take microseconds, less than a hop to a thread, so they run in
 event loop with the standard driver (performance-notes.md). Writers take a process-wide lock so
 two requests never interleave on the write connection; readers share an autocommit connection.
 PostgreSQL uses a pool of asyncpg connections and a transaction per unit of work.
+
+A statement has a time budget (`statement_timeout` seconds, Settings.statement_timeout_seconds):
+on SQLite, where a long statement holds the event loop and so every request, a progress handler
+interrupts it; on PostgreSQL the server's `statement_timeout` cancels it. Either way the caller
+gets an exception `is_over_budget` recognises (a 400 `request_timeout`, core/errors.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
+import sqlite3
+import time
 from typing import Any, Protocol, runtime_checkable
 
+from asyncpg.exceptions import QueryCanceledError
 from sqlalchemy import Connection, Engine, Executable, create_engine, event, text
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -47,17 +56,54 @@ class Storage(Protocol):
     async def close(self) -> None: ...
 
 
+# VM instructions between two looks at the clock (a look costs well under a microsecond).
+PROGRESS_STEPS = 1_000
+
+
+class StatementBudget:
+    """The deadline of the statement running on one SQLite connection; past it the progress handler
+    interrupts the statement (sqlite3 raises OperationalError "interrupted")."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.deadline = math.inf
+
+    def start(self) -> None:
+        if self.seconds:
+            self.deadline = time.monotonic() + self.seconds
+
+    def exceeded(self) -> int:
+        return 1 if time.monotonic() > self.deadline else 0
+
+
+def is_over_budget(exc: BaseException) -> bool:
+    """Whether `exc` (or what it wraps) is a statement stopped for running past its budget."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, QueryCanceledError):
+            return True
+        if isinstance(current, sqlite3.OperationalError) and str(current) == "interrupted":
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
 class SqliteTransaction:
     dialect = "sqlite"
 
-    def __init__(self, conn: Connection, lock: asyncio.Lock | None) -> None:
+    def __init__(self, conn: Connection, lock: asyncio.Lock | None, budget: StatementBudget) -> None:
         self._conn = conn
         self._lock = lock
+        self._budget = budget
 
     async def execute(self, stmt: Executable, params: Any = None) -> Result[Any]:
+        self._budget.start()
         return self._conn.execute(stmt, params)
 
     async def fetch(self, query: PreparedRead, params: dict[str, Any], limit: int | None) -> list[dict[str, Any]]:
+        self._budget.start()
         read = query.compiled(self._conn.dialect)
         cursor = self._conn.connection.driver_connection.execute(read.sql, read.args(params))  # type: ignore[union-attr]
         rows = cursor.fetchmany(limit) if limit else cursor.fetchall()
@@ -98,7 +144,7 @@ class SqliteTransaction:
             self._lock = None
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, budget: StatementBudget) -> Engine:
     engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -115,6 +161,8 @@ def _sqlite_engine(url: str) -> Engine:
         ):
             cur.execute(f"PRAGMA {pragma}")
         cur.close()
+        if budget.seconds:
+            dbapi_conn.set_progress_handler(budget.exceeded, PROGRESS_STEPS)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -127,24 +175,31 @@ def _sqlite_engine(url: str) -> Engine:
 class SqliteStorage:
     dialect = "sqlite"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, statement_timeout: float | None = None) -> None:
         self.url = url
-        self._writer_engine = _sqlite_engine(url)
-        self._reader_engine = _sqlite_engine(url)
+        self._writer_budget = StatementBudget(statement_timeout)
+        self._reader_budget = StatementBudget(statement_timeout)
+        self._writer_engine = _sqlite_engine(url, self._writer_budget)
+        self._reader_engine = _sqlite_engine(url, self._reader_budget)
         self._writer = self._writer_engine.connect()
         self._reader = self._reader_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self._lock = asyncio.Lock()
 
     async def begin(self, write: bool) -> Transaction:
         if not write:
-            return SqliteTransaction(self._reader, None)
+            return SqliteTransaction(self._reader, None, self._reader_budget)
         await self._lock.acquire()
         try:
             self._writer.begin()
         except BaseException:
             self._lock.release()
             raise
-        return SqliteTransaction(self._writer, self._lock)
+        return SqliteTransaction(self._writer, self._lock, self._writer_budget)
+
+    def pool_usage(self) -> dict[str, int]:
+        """Connections by state, for /metrics: one writer (busy while a write transaction runs), one reader."""
+        busy = int(self._lock.locked())
+        return {"in_use": busy, "idle": 2 - busy, "capacity": 2}
 
     async def close(self) -> None:
         self._writer.close()
@@ -219,9 +274,14 @@ class PostgresTransaction:
 class PostgresStorage:
     dialect = "postgresql"
 
-    def __init__(self, url: str, pool_size: int = 10) -> None:
+    def __init__(self, url: str, pool_size: int = 10, statement_timeout: float | None = None) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=20)
+        server_settings = {"statement_timeout": str(int(statement_timeout * 1000))} if statement_timeout else {}
+        self.pool_size = pool_size
+        self.max_overflow = 20
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=self.max_overflow, connect_args={"server_settings": server_settings}
+        )
 
     async def begin(self, write: bool) -> Transaction:
         conn = await self.engine.connect()
@@ -232,14 +292,20 @@ class PostgresStorage:
             raise
         return PostgresTransaction(conn)
 
+    def pool_usage(self) -> dict[str, int]:
+        """Connections by state, for /metrics."""
+        pool: Any = self.engine.sync_engine.pool
+        return {"in_use": pool.checkedout(), "idle": pool.checkedin(), "capacity": self.pool_size + self.max_overflow}
+
     async def close(self) -> None:
         await self.engine.dispose()
 
 
-def open_storage(url: str) -> Storage:
+def open_storage(url: str, statement_timeout: float | None = None) -> Storage:
+    """Storage for `url`; `statement_timeout` seconds bound each statement (None: unbounded)."""
     if url.startswith("sqlite"):
-        return SqliteStorage(url)
-    return PostgresStorage(url)
+        return SqliteStorage(url, statement_timeout=statement_timeout)
+    return PostgresStorage(url, statement_timeout=statement_timeout)
 
 
 async def ping(storage: Storage) -> None:

@@ -11,17 +11,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from tidings.core import clock
 from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import Storage
-from tidings.fin import answerer, storage
+from tidings.fin import answerer, storage, tools
 from tidings.fin.config import FinConfig, fin_config
 from tidings.fin.inactivity import sweep_forever
 from tidings.fin.rules import REASON_ROUTED
 from tidings.fin.workflow import Outcome, Streamer, answer_question, apply, decide, load
+from tidings.observability.logs import event
+from tidings.observability.metrics import record_fin_turn
 
 log = logging.getLogger("tidings.fin")
 
@@ -142,6 +145,7 @@ class FinRunner:
         return await run_in_workspace(self.store, workspace_id, work)
 
     async def turn(self, job: Any) -> None:
+        started = time.perf_counter()
         workspace_id = job["workspace_id"]
         state = await self._read(workspace_id, lambda uow: load(uow, job))
         if state is None:
@@ -153,8 +157,12 @@ class FinRunner:
         else:
             grounding = await self._read(workspace_id, lambda uow: answerer.ground(uow, decided))
             streamer = Streamer(state, lambda work: self._write(workspace_id, work))
-            outcome = await answer_question(self.config, state, grounding, streamer)
+            exchange = await tools.consult(
+                self.config, state, grounding, lambda work: self._read(workspace_id, work), streamer.write
+            )
+            outcome = await answer_question(self.config, state, grounding, streamer, exchange)
         await self._write(workspace_id, lambda uow: apply(uow, state, outcome, job["id"]))
+        report_turn(job, outcome, time.perf_counter() - started)
 
     async def give_up(self, job: Any) -> None:
         """A turn that keeps failing goes to the team instead of leaving the user without an answer."""
@@ -168,6 +176,22 @@ class FinRunner:
             await self._write(workspace_id, lambda uow: apply(uow, state, outcome, job["id"]))
         except Exception:
             log.exception("handing Fin job %s over failed", job["id"])
+
+
+def report_turn(job: Any, outcome: Outcome, seconds: float) -> None:
+    """A finished turn's log line and metrics; awaiting_user_reply is a turn Fin answered."""
+    result = "answered" if outcome.status == "awaiting_user_reply" else outcome.status
+    record_fin_turn(result, seconds)
+    event(
+        log,
+        "fin turn",
+        workspace_id=job["workspace_id"],
+        job_id=job["id"],
+        attempt=job["attempts"] + 1,
+        outcome=result,
+        reason=outcome.reason,
+        duration_ms=round(seconds * 1000, 2),
+    )
 
 
 @contextlib.asynccontextmanager

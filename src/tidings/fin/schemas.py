@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
 class FinMessageIn(Request):
@@ -50,7 +48,7 @@ class FinStartRequest(FinReplyRequest):
     conversation_metadata: FinConversationMetadataIn | None | UnsetType = UNSET
 
 
-class FinStatusOut(msgspec.Struct, omit_defaults=True):
+class FinStatusOut(PlainOut):
     """The synchronous answer of /fin/start and /fin/reply."""
 
     conversation_id: str
@@ -85,7 +83,7 @@ class FinSettingsUpdate(Request):
     inactivity_message: str | None | UnsetType = UNSET
 
 
-class FinSettingsOut(msgspec.Struct):
+class FinSettingsOut(Out, tag="fin_agent_settings"):
     webhook_url: str | None
     webhook_secret: str
     sse_enabled: bool
@@ -93,7 +91,6 @@ class FinSettingsOut(msgspec.Struct):
     escalation_rules: list[dict[str, Any]]
     inactivity_timeout_seconds: int
     inactivity_message: str
-    type: str = "fin_agent_settings"
 
     @classmethod
     def from_row(cls, row: Any) -> FinSettingsOut:

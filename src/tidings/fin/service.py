@@ -278,11 +278,9 @@ async def update_settings(uow: UnitOfWork, data: FinSettingsUpdate, settings: Se
         url = (data.webhook_url or "").strip() or None
         if url is not None:
             try:
-                check_saved_url(url, settings)
+                await check_saved_url(url, settings, "webhook_url")
             except UnsafeDestination as exc:
-                raise TidingsError(
-                    400, "parameter_invalid", str(exc).replace("url", "webhook_url", 1), "webhook_url"
-                ) from None
+                raise TidingsError(400, "parameter_invalid", str(exc), "webhook_url") from None
         values["webhook_url"] = url
     if data.webhook_secret not in (UNSET, None, ""):
         values["webhook_secret"] = data.webhook_secret

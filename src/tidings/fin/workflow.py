@@ -145,11 +145,15 @@ class Streamer:
 
 
 async def answer_question(
-    config: FinConfig, state: TurnState, grounding: answerer.Grounding, streamer: Streamer
+    config: FinConfig,
+    state: TurnState,
+    grounding: answerer.Grounding,
+    streamer: Streamer,
+    tool_exchange: list[dict[str, Any]] | None = None,
 ) -> Outcome:
     count = state.conversation["unhelpful_count"]
     if config.generative:
-        generated = await llm.generate(config, grounding, state.history, streamer.send)
+        generated = await llm.generate(config, grounding, state.history, streamer.send, tool_exchange)
         if generated is not None:
             return answered(generated, streamer.stream_id, count)
         streamer.index = 0

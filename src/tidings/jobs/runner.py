@@ -18,6 +18,8 @@ from tidings.core.uow import UnitOfWork
 from tidings.db.storage import Storage
 from tidings.jobs import storage
 from tidings.jobs.storage import FAILED, SUCCESS
+from tidings.observability.logs import event
+from tidings.observability.metrics import record_job
 
 log = logging.getLogger("tidings.jobs")
 
@@ -100,12 +102,14 @@ class JobRunner:
         except TidingsError as refused:
             await tx.rollback()
             await self._mark_failed(job, refused.items[0].message or refused.code)
+            report_job(job, FAILED)
             return True
         except Exception:
             # A bug must not leave the job pending forever (it would run again on every pass).
             log.exception("job %s failed", job["id"])
             await tx.rollback()
             await self._mark_failed(job, "An internal error occurred")
+            report_job(job, FAILED)
             return True
         except BaseException:
             await tx.rollback()
@@ -113,6 +117,7 @@ class JobRunner:
         await tx.commit()
         for hook in uow.after_commit:
             hook()
+        report_job(job, SUCCESS)
         return True
 
     async def _mark_failed(self, job: Any, reason: str) -> None:
@@ -124,3 +129,8 @@ class JobRunner:
             await tx.rollback()
             raise
         await tx.commit()
+
+
+def report_job(job: Any, outcome: str) -> None:
+    record_job(job["kind"], outcome)
+    event(log, "job", job_id=job["id"], workspace_id=job["workspace_id"], kind=job["kind"], outcome=outcome)

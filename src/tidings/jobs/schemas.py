@@ -2,17 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
+from tidings.core.schemas import Out
 
 
-class JobOut(msgspec.Struct):
+class JobOut(Out, tag="job"):
     id: str
     status: str
     url: str
     resource_type: str
     resource_id: str | None
     resource_url: str | None
-    type: str = "job"
 
     @classmethod
     def from_row(cls, row: Any) -> JobOut:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, delete, get, post
+from litestar import Controller, Response, delete, get, post, put
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
@@ -22,13 +22,16 @@ from tidings.core.workspaces import (
     revoke_token,
 )
 from tidings.db.storage import ping
+from tidings.inbox import teammates
 from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.schemas import (
     CreateAdmin,
     CreateTeam,
     CreateToken,
     CreateWorkspace,
+    LoginLinkOut,
     ResetWorkspace,
+    SetPassword,
     Status,
     TokenOut,
     WorkspaceList,
@@ -94,6 +97,31 @@ class ManagementController(Controller):
     @post("/{ws:str}/admins", operation_id="tidingsCreateAdmin", status_code=201)
     async def create_admin(self, ws: FromPath[str], data: JSONBody[CreateAdmin], tx: ControlTx) -> AdminOut:
         return await admin_service.create(await workspace_uow(tx, ws), data.name, data.email, data.job_title)
+
+    @put("/{ws:str}/admins/{admin_id:str}/password", operation_id="tidingsSetAdminPassword")
+    async def set_admin_password(
+        self, ws: FromPath[str], admin_id: FromPath[str], data: JSONBody[SetPassword], tx: ControlTx
+    ) -> Status:
+        uow = await workspace_uow(tx, ws)
+        await teammates.set_password(uow, await teammates.admin_by_id(uow, admin_id), data.password)
+        return Status(status="password_set")
+
+    @post("/{ws:str}/admins/{admin_id:str}/login_link", operation_id="tidingsCreateLoginLink", status_code=201)
+    async def create_login_link(
+        self, ws: FromPath[str], admin_id: FromPath[str], tx: ControlTx, state: State
+    ) -> LoginLinkOut:
+        uow = await workspace_uow(tx, ws)
+        minutes = state.settings.inbox_login_link_minutes
+        url = await teammates.login_link(
+            uow, await teammates.admin_by_id(uow, admin_id), state.settings.base_url, minutes
+        )
+        return LoginLinkOut(url=url, expires_in=minutes * 60)
+
+    @delete("/{ws:str}/admins/{admin_id:str}", operation_id="tidingsRemoveAdmin", status_code=200)
+    async def remove_admin(self, ws: FromPath[str], admin_id: FromPath[str], tx: ControlTx) -> Status:
+        uow = await workspace_uow(tx, ws)
+        await teammates.remove_admin(uow, await teammates.admin_by_id(uow, admin_id))
+        return Status(status="removed")
 
     @post("/{ws:str}/teams", operation_id="tidingsCreateTeam", status_code=201)
     async def create_team(self, ws: FromPath[str], data: JSONBody[CreateTeam], tx: ControlTx) -> TeamOut:

@@ -7,15 +7,14 @@ from typing import Annotated, Any
 import msgspec
 
 from tidings.core import ids
-from tidings.core.schemas import Request
+from tidings.core.schemas import Out, PlainOut, Request
 
 
-class WorkspaceOut(msgspec.Struct):
+class WorkspaceOut(Out, tag="workspace"):
     id: str
     name: str
     created_at: int
     seed: str | None = None
-    type: str = "workspace"
 
     @classmethod
     def from_row(cls, row: Any) -> WorkspaceOut:
@@ -23,9 +22,8 @@ class WorkspaceOut(msgspec.Struct):
         return cls(id=row["id"], name=row["name"], created_at=row["created_at"], seed=seeded and seeded.seed)
 
 
-class WorkspaceList(msgspec.Struct):
+class WorkspaceList(Out, tag="list"):
     data: list[WorkspaceOut]
-    type: str = "list"
 
 
 class CreateWorkspace(Request):
@@ -48,15 +46,15 @@ class ResetWorkspace(Request):
 
 class CreateToken(Request):
     name: str
-    scopes: list[str] | None = None
+    # Checked against the known scope names (tidings.core.scopes) by the token's issuer.
+    scopes: list[Any] | None = None
 
 
-class TokenOut(msgspec.Struct):
+class TokenOut(Out, tag="access_token"):
     id: str
     name: str
     token: str
     scopes: list[str]
-    type: str = "access_token"
 
 
 class CreateAdmin(Request):
@@ -70,5 +68,14 @@ class CreateTeam(Request):
     admin_ids: list[int] = msgspec.field(default_factory=list)
 
 
-class Status(msgspec.Struct):
+class Status(PlainOut):
     status: str
+
+
+class SetPassword(Request):
+    password: str
+
+
+class LoginLinkOut(Out, tag="login_link"):
+    url: str
+    expires_in: int

@@ -1,33 +1,28 @@
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
-
 from tidings.admins.schemas import AdminOut
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.paging import CursorPages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
-class NoteSubject(msgspec.Struct):
+class NoteSubject(PlainOut):
     type: str
     id: str
 
 
-class NoteOut(msgspec.Struct, omit_defaults=True):
+class NoteOut(Out, tag="note"):
     id: str
     created_at: int
     author: AdminOut
     body: str
-    type: str = "note"
     contact: NoteSubject | UnsetType = UNSET
     company: NoteSubject | UnsetType = UNSET
 
 
-class NoteList(msgspec.Struct):
+class NoteList(Out, tag="list"):
     data: list[NoteOut]
     total_count: int
-    pages: dict[str, Any]
-    type: str = "list"
+    pages: CursorPages
 
 
 class CreateNoteRequest(Request):

@@ -11,6 +11,7 @@ from tidings.contacts.lookup import live_row
 from tidings.core import clock
 from tidings.core.errors import TidingsError, not_found
 from tidings.core.ids import parse_numeric_id
+from tidings.core.paging import CursorPages
 from tidings.core.uow import UnitOfWork
 from tidings.notes import storage
 from tidings.notes.schemas import CreateNoteRequest, NoteList, NoteOut, NoteSubject
@@ -43,7 +44,7 @@ def _out(row: Any, authors: dict[int, AdminOut]) -> NoteOut:
 
 async def _list(uow: UnitOfWork, rows: list[Any]) -> NoteList:
     authors = await _authors(uow, rows)
-    pages = {"type": "pages", "page": 1, "per_page": max(len(rows), 50), "total_pages": 1 if rows else 0}
+    pages = CursorPages(page=1, per_page=max(len(rows), 50), total_pages=1 if rows else 0, next=None)
     return NoteList(data=[_out(r, authors) for r in rows], total_count=len(rows), pages=pages)
 
 

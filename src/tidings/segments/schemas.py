@@ -2,30 +2,25 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from tidings.companies.schemas import SegmentOut
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, Request, UnsetType
 
 
-class SegmentWithCount(msgspec.Struct, omit_defaults=True):
+class SegmentWithCount(Out, tag="segment"):
     id: str
     name: str
     created_at: int
     updated_at: int
     person_type: str
-    type: str = "segment"
     count: int | UnsetType = UNSET
 
 
-class SegmentList(msgspec.Struct):
+class SegmentList(Out, tag="segment.list"):
     segments: list[SegmentWithCount]
-    type: str = "segment.list"
 
 
-class ContactSegmentList(msgspec.Struct):
+class ContactSegmentList(Out, tag="list"):
     data: list[SegmentOut]
-    type: str = "list"
 
 
 class CreateSegment(Request):

@@ -4,23 +4,22 @@ from typing import Any
 
 import msgspec
 
-from tidings.core.schemas import Request
+from tidings.core.schemas import Out, PlainOut, Request
 
 
-class Translation(msgspec.Struct):
+class Translation(PlainOut):
     name: str
     description: str
     locale: str
 
 
-class SubscriptionTypeOut(msgspec.Struct):
+class SubscriptionTypeOut(Out, tag="subscription"):
     id: str
     state: str
     consent_type: str
     default_translation: Translation
     translations: list[Translation]
     content_types: list[str]
-    type: str = "subscription"
 
     @classmethod
     def from_row(cls, row: Any) -> SubscriptionTypeOut:
@@ -35,9 +34,8 @@ class SubscriptionTypeOut(msgspec.Struct):
         )
 
 
-class SubscriptionTypeList(msgspec.Struct):
+class SubscriptionTypeList(Out, tag="list"):
     data: list[SubscriptionTypeOut]
-    type: str = "list"
 
 
 class AttachSubscriptionRequest(Request):

@@ -2,24 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, Request, UnsetType
 
 
-class TagOut(msgspec.Struct):
+class TagOut(Out, tag="tag"):
     id: str
     name: str
-    type: str = "tag"
 
     @classmethod
     def from_row(cls, row: Any) -> TagOut:
         return cls(id=str(row["id"]), name=row["name"])
 
 
-class TagList(msgspec.Struct):
+class TagList(Out, tag="list"):
     data: list[TagOut]
-    type: str = "list"
 
 
 class CreateOrUpdateTagRequest(Request):

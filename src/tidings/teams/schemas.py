@@ -2,20 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
+from tidings.core.schemas import Out, PlainOut
 
 
-class AdminPriorityLevel(msgspec.Struct):
+class AdminPriorityLevel(PlainOut):
     primary_admin_ids: list[int] | None
     secondary_admin_ids: list[int] | None
 
 
-class TeamOut(msgspec.Struct):
+class TeamOut(Out, tag="team"):
     id: str
     name: str
     admin_ids: list[int]
     admin_priority_level: AdminPriorityLevel
-    type: str = "team"
 
     @classmethod
     def from_row(cls, row: Any) -> TeamOut:
@@ -28,19 +27,16 @@ class TeamOut(msgspec.Struct):
         )
 
 
-class TeamList(msgspec.Struct):
+class TeamList(Out, tag="team.list"):
     teams: list[TeamOut]
-    type: str = "team.list"
 
 
-class TeamMetric(msgspec.Struct):
+class TeamMetric(Out, tag="team_metric"):
     admin_id: str
     open: int
     idle: int
     snoozed: int
-    type: str = "team_metric"
 
 
-class TeamMetricList(msgspec.Struct):
+class TeamMetricList(Out, tag="team_metric.list"):
     data: list[TeamMetric]
-    type: str = "team_metric.list"

@@ -153,8 +153,3 @@ async def tickets_out(uow: UnitOfWork, rows: list[Any], catalog: Catalog | None 
 
 async def ticket_out(uow: UnitOfWork, ticket_id: int) -> TicketOut:
     return (await tickets_out(uow, [await storage.get_ticket(uow, ticket_id)]))[0]
-
-
-def as_item(ticket: TicketOut) -> dict[str, Any]:
-    """The ticket as an event's `item` (plain JSON types)."""
-    return msgspec.to_builtins(ticket)

@@ -2,29 +2,26 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import msgspec
-
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.paging import CursorPages
+from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 TypeCategory = Literal["Customer", "Back-office", "Tracker"]
 DataType = Literal["string", "list", "integer", "decimal", "boolean", "datetime", "files"]
 
 
 # Ticket states.
-class TicketStateOut(msgspec.Struct):
+class TicketStateOut(Out, tag="ticket_state"):
     id: str
     category: str
     internal_label: str
     external_label: str
-    type: str = "ticket_state"
 
 
-class TicketStateList(msgspec.Struct):
+class TicketStateList(Out, tag="list"):
     data: list[TicketStateOut]
-    type: str = "list"
 
 
-class TicketTypeBrief(msgspec.Struct):
+class TicketTypeBrief(Out, tag="ticket_type"):
     """A ticket type as listed under a ticket state: without its attributes and states."""
 
     id: str
@@ -34,31 +31,27 @@ class TicketTypeBrief(msgspec.Struct):
     archived: bool
     is_internal: bool
     category: str
-    type: str = "ticket_type"
 
 
-class TicketTypeBriefList(msgspec.Struct):
+class TicketTypeBriefList(Out, tag="list"):
     data: list[TicketTypeBrief]
-    type: str = "list"
 
 
-class TicketStateDetailedOut(msgspec.Struct):
+class TicketStateDetailedOut(Out, tag="ticket_state"):
     id: str
     category: str
     internal_label: str
     external_label: str
     archived: bool
     ticket_types: TicketTypeBriefList
-    type: str = "ticket_state"
 
 
-class TicketStateDetailedList(msgspec.Struct):
+class TicketStateDetailedList(Out, tag="list"):
     data: list[TicketStateDetailedOut]
-    type: str = "list"
 
 
 # Ticket types and attributes.
-class TicketTypeAttributeOut(msgspec.Struct):
+class TicketTypeAttributeOut(Out, tag="ticket_type_attribute"):
     id: str
     workspace_id: str
     name: str
@@ -76,19 +69,17 @@ class TicketTypeAttributeOut(msgspec.Struct):
     updated_at: int
     # The schema does not allow null: attributes without options omit the field.
     input_options: dict[str, Any] | UnsetType = UNSET
-    type: str = "ticket_type_attribute"
 
 
-class TicketTypeAttributeList(msgspec.Struct):
+class TicketTypeAttributeList(Out, tag="list"):
     """Intercom answers `{type: list, data}` (its examples) while the schema (and so the SDKs) name the
     array `ticket_type_attributes`: both are sent, so either reader finds the attributes."""
 
     data: list[TicketTypeAttributeOut]
     ticket_type_attributes: list[TicketTypeAttributeOut]
-    type: str = "list"
 
 
-class TicketTypeOut(msgspec.Struct):
+class TicketTypeOut(Out, tag="ticket_type"):
     id: str
     name: str
     description: str
@@ -101,12 +92,10 @@ class TicketTypeOut(msgspec.Struct):
     ticket_type_attributes: TicketTypeAttributeList
     category: str
     ticket_states: TicketStateList
-    type: str = "ticket_type"
 
 
-class TicketTypeList(msgspec.Struct):
+class TicketTypeList(Out, tag="list"):
     data: list[TicketTypeOut]
-    type: str = "list"
 
 
 class CreateTicketTypeRequest(Request):
@@ -153,19 +142,19 @@ class UpdateTicketTypeAttributeRequest(Request):
 
 
 # Tickets.
-class Reference(msgspec.Struct):
+class Reference(PlainOut):
     type: str
     id: str | None
 
 
-class PartAuthor(msgspec.Struct):
+class PartAuthor(PlainOut):
     id: str
     type: str
     name: str | None
     email: str | UnsetType = UNSET
 
 
-class TicketPartOut(msgspec.Struct):
+class TicketPartOut(Out, tag="ticket_part"):
     id: str
     part_type: str
     created_at: int
@@ -178,34 +167,29 @@ class TicketPartOut(msgspec.Struct):
     ticket_state: str | UnsetType = UNSET
     assigned_to: Reference | UnsetType = UNSET
     updated_attribute_data: dict[str, Any] | UnsetType = UNSET
-    type: str = "ticket_part"
 
 
-class TicketPartList(msgspec.Struct):
+class TicketPartList(Out, tag="ticket_part.list"):
     ticket_parts: list[TicketPartOut]
     total_count: int
-    type: str = "ticket_part.list"
 
 
-class ContactReference(msgspec.Struct):
+class ContactReference(Out, tag="contact"):
     id: str
     external_id: str | None
-    type: str = "contact"
 
 
-class TicketContacts(msgspec.Struct):
+class TicketContacts(Out, tag="contact.list"):
     contacts: list[ContactReference]
-    type: str = "contact.list"
 
 
-class LinkedObjectList(msgspec.Struct):
+class LinkedObjectList(Out, tag="list"):
     data: list[dict[str, Any]]
     total_count: int
     has_more: bool
-    type: str = "list"
 
 
-class TicketOut(msgspec.Struct):
+class TicketOut(Out, tag="ticket"):
     id: str
     ticket_id: str
     ticket_attributes: dict[str, Any]
@@ -223,17 +207,15 @@ class TicketOut(msgspec.Struct):
     is_shared: bool
     previous_ticket_state_id: str | None
     snoozed_until: int | UnsetType = UNSET
-    type: str = "ticket"
 
 
-class TicketList(msgspec.Struct):
+class TicketList(Out, tag="ticket.list"):
     tickets: list[TicketOut]
     total_count: int
-    pages: dict[str, Any]
-    type: str = "ticket.list"
+    pages: CursorPages
 
 
-class TicketDeleted(msgspec.Struct):
+class TicketDeleted(PlainOut):
     id: str
     object: str = "ticket"
     deleted: bool = True
@@ -301,7 +283,7 @@ class ReplyTicketRequest(Request):
     skip_notifications: bool | UnsetType = UNSET
 
 
-class TicketReplyOut(msgspec.Struct):
+class TicketReplyOut(Out, tag="ticket_part"):
     id: str
     part_type: str
     created_at: int
@@ -310,7 +292,6 @@ class TicketReplyOut(msgspec.Struct):
     attachments: list[dict[str, Any]]
     redacted: bool
     body: str | None | UnsetType = UNSET
-    type: str = "ticket_part"
 
 
 class AttachTagRequest(Request):
@@ -322,12 +303,11 @@ class DetachTagRequest(Request):
     admin_id: str | int
 
 
-class AppliedTagOut(msgspec.Struct):
+class AppliedTagOut(Out, tag="tag"):
     id: str
     name: str
     applied_at: int
     applied_by: Reference
-    type: str = "tag"
 
 
 class SearchPagination(Request):

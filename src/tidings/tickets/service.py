@@ -32,7 +32,7 @@ from tidings.jobs.schemas import JobOut
 from tidings.tags import service as tag_service
 from tidings.teams import storage as team_storage
 from tidings.tickets import links, storage, values
-from tidings.tickets.render import as_item, reply_out, ticket_out, tickets_out
+from tidings.tickets.render import reply_out, ticket_out, tickets_out
 from tidings.tickets.schemas import (
     AppliedTagOut,
     AttachTagRequest,
@@ -243,9 +243,8 @@ async def _assignment_part(
 
 async def record(uow: UnitOfWork, ticket_id: int, topics: list[str]) -> TicketOut:
     ticket = await ticket_out(uow, ticket_id)
-    item = as_item(ticket)
     for topic in topics:
-        await record_event(uow, topic, item)
+        await record_event(uow, topic, ticket)
     return ticket
 
 

@@ -4,15 +4,14 @@ from typing import Any
 
 import msgspec
 
-from tidings.core.schemas import UNSET, Request, UnsetType
+from tidings.core.schemas import UNSET, Out, Request, UnsetType
 
 
-class VisitorAvatar(msgspec.Struct):
+class VisitorAvatar(Out, tag="avatar"):
     image_url: str | None
-    type: str = "avatar"
 
 
-class VisitorOut(msgspec.Struct):
+class VisitorOut(Out, tag="visitor"):
     id: str
     user_id: str
     anonymous: bool
@@ -45,7 +44,6 @@ class VisitorOut(msgspec.Struct):
     utm_source: str | None = None
     utm_term: str | None = None
     do_not_track: bool | None = None
-    type: str = "visitor"
 
     @classmethod
     def from_row(cls, row: Any) -> VisitorOut:

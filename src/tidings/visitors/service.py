@@ -111,9 +111,9 @@ async def convert(uow: UnitOfWork, data: ConvertVisitorRequest) -> ContactOut:
     await storage.update_visitor(uow, visitor["id"], {"converted_to_id": contact_id, "updated_at": clock.now()})
     out = await contact_service.contact_out(uow, await contact_storage.get_contact(uow, contact_id))
     if data.type == "user":
-        await record_event(uow, "visitor.signed_up", contact_service.as_item(out))
+        await record_event(uow, "visitor.signed_up", out)
     else:
-        await record_event(uow, "contact.lead.created", contact_service.as_item(out))
+        await record_event(uow, "contact.lead.created", out)
     return out
 
 

@@ -6,6 +6,10 @@ idle connections are kept per origin and reused, h11 frames the exchange (Conten
 chunked, close-delimited answers), TLS uses the system's default context. Redirects are not
 followed. A reused connection the receiver closed while idle is retried once on a fresh one
 (it had not received the request). Callers bound the whole exchange with `asyncio.timeout`.
+
+A new connection goes to the addresses `safety.resolve_destination` resolved and checked against
+the private-destination policy, never to a second lookup of the name (DNS rebinding); refused
+destinations raise `safety.UnsafeDestination`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import h11
+
+from tidings.webhooks.safety import resolve_destination
 
 # Past this much answer the connection is closed rather than drained for reuse.
 DRAIN_LIMIT = 256 * 1024
@@ -50,7 +56,8 @@ class _StaleConnection(Exception):
 
 
 class WebhookClient:
-    def __init__(self) -> None:
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
         self._idle: dict[Origin, list[_Connection]] = {}
         self._tls = ssl.create_default_context()
 
@@ -90,13 +97,18 @@ class WebhookClient:
 
     async def _connect(self, origin: Origin) -> _Connection:
         scheme, host, port = origin
-        try:
-            reader, writer = await asyncio.open_connection(
-                host, port, ssl=self._tls if scheme == "https" else None, limit=DRAIN_LIMIT
-            )
-        except (OSError, ssl.SSLError) as exc:
-            raise SendError(f"cannot connect to {host}:{port}: {exc}") from None
-        return _Connection(reader, writer, h11.Connection(our_role=h11.CLIENT))
+        tls = self._tls if scheme == "https" else None
+        failure: Exception | None = None
+        for address in await resolve_destination(host, port, self.allow_private):
+            try:
+                reader, writer = await asyncio.open_connection(
+                    address, port, ssl=tls, server_hostname=host if tls else None, limit=DRAIN_LIMIT
+                )
+            except (OSError, ssl.SSLError) as exc:
+                failure = exc
+                continue
+            return _Connection(reader, writer, h11.Connection(our_role=h11.CLIENT))
+        raise SendError(f"cannot connect to {host}:{port}: {failure}")
 
     async def _exchange(
         self, origin: Origin, connection: _Connection, request: h11.Request, body: bytes, keep: int, reused: bool

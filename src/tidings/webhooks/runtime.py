@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from collections.abc import AsyncIterator
 
@@ -18,6 +19,7 @@ from tidings.webhooks.listener import listen_forever
 from tidings.webhooks.worker import ATTEMPT_TIMEOUT, DeliveryWorker
 
 LISTEN_READY_SECONDS = 10.0
+log = logging.getLogger("tidings.webhooks")
 
 
 @contextlib.asynccontextmanager
@@ -48,8 +50,14 @@ async def delivery_runtime(storage: Storage, settings: Settings, run_worker: boo
 
 
 async def run_worker(settings: Settings) -> None:
-    """`tidings worker`: deliver until SIGINT/SIGTERM, then let in-flight attempts finish."""
-    storage = open_storage(settings.resolved_database_url)
+    """`tidings worker`: deliver until SIGINT/SIGTERM, then let in-flight attempts finish.
+
+    It listens on no interface, so unless `allow_private_webhooks` is set it refuses private
+    destinations (whatever `TIDINGS_HOST` says: the server it works for may listen elsewhere)."""
+    if settings.allow_private_webhooks is None:
+        settings = settings.model_copy(update={"allow_private_webhooks": False})
+        log.warning("private webhook destinations are refused; set TIDINGS_ALLOW_PRIVATE_WEBHOOKS=1 to allow them")
+    storage = open_storage(settings.resolved_database_url, settings.statement_timeout_seconds)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from tidings.core.schemas import Request
+from tidings.core.schemas import Out, Request
 from tidings.webhooks.storage import PENDING
 
 
@@ -16,7 +14,7 @@ class CreateSubscription(Request):
     secret: str | None = None
 
 
-class SubscriptionOut(msgspec.Struct):
+class SubscriptionOut(Out, tag="webhook_subscription"):
     id: str
     url: str
     topics: list[str]
@@ -24,7 +22,6 @@ class SubscriptionOut(msgspec.Struct):
     active: bool
     disabled_reason: str | None
     created_at: int
-    type: str = "webhook_subscription"
 
     @classmethod
     def from_row(cls, row: Any) -> SubscriptionOut:
@@ -39,12 +36,11 @@ class SubscriptionOut(msgspec.Struct):
         )
 
 
-class SubscriptionList(msgspec.Struct):
+class SubscriptionList(Out, tag="list"):
     data: list[SubscriptionOut]
-    type: str = "list"
 
 
-class DeliveryOut(msgspec.Struct):
+class DeliveryOut(Out, tag="webhook_delivery"):
     id: str
     # The stable id receivers de-duplicate on (envelope `id`, header X-Tidings-Delivery-Id).
     delivery_id: str
@@ -60,7 +56,6 @@ class DeliveryOut(msgspec.Struct):
     created_at: int
     delivered_at: int | None
     next_attempt_at: int | None
-    type: str = "webhook_delivery"
 
     @classmethod
     def from_row(cls, row: Any, body: Any) -> DeliveryOut:
@@ -82,6 +77,5 @@ class DeliveryOut(msgspec.Struct):
         )
 
 
-class DeliveryList(msgspec.Struct):
+class DeliveryList(Out, tag="list"):
     data: list[DeliveryOut]
-    type: str = "list"

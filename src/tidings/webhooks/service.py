@@ -27,15 +27,15 @@ def delivery_out(row: Any) -> DeliveryOut:
     return DeliveryOut.from_row(row, notification_envelope(row) if row["envelope"] else row["payload"])
 
 
-def validate_url(url: str, settings: Settings) -> None:
+async def validate_url(url: str, settings: Settings) -> None:
     try:
-        check_saved_url(url, settings)
+        await check_saved_url(url, settings)
     except UnsafeDestination as exc:
         raise invalid(str(exc), "url") from None
 
 
 async def create_subscription(uow: UnitOfWork, data: CreateSubscription, settings: Settings) -> SubscriptionOut:
-    validate_url(data.url, settings)
+    await validate_url(data.url, settings)
     topics = [topic.strip() for topic in data.topics]
     if not topics or any(not topic for topic in topics):
         raise invalid("topics must list at least one topic", "topics")

@@ -38,9 +38,11 @@ from tidings import __version__
 from tidings.config import Settings
 from tidings.core import clock
 from tidings.db.storage import Storage
+from tidings.observability.logs import event
+from tidings.observability.metrics import record_delivery
 from tidings.webhooks import fanout, outbox, signing
 from tidings.webhooks.http import SendError, WebhookClient
-from tidings.webhooks.safety import UnsafeDestination, check_destination
+from tidings.webhooks.safety import UnsafeDestination, check_url, private_destinations_allowed
 from tidings.webhooks.storage import DELIVERED, FAILED, PENDING, webhook_deliveries, webhook_subscriptions
 
 log = logging.getLogger("tidings.webhooks")
@@ -122,16 +124,17 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
-async def post(client: WebhookClient, row: Any, settings: Settings) -> Outcome:
-    """One attempt: the whole exchange within ATTEMPT_TIMEOUT, at most RESPONSE_BODY_CAP bytes kept."""
-    try:
-        await check_destination(row["url"], settings)
-    except UnsafeDestination as exc:
-        return Outcome(error=str(exc), refused=True)
+async def post(client: WebhookClient, row: Any) -> Outcome:
+    """One attempt: the whole exchange within ATTEMPT_TIMEOUT, at most RESPONSE_BODY_CAP bytes kept.
+
+    The client checks the destination's addresses when it connects; a refused one is not retried."""
     body = request_body(row)
     try:
+        check_url(row["url"])
         async with asyncio.timeout(ATTEMPT_TIMEOUT):
             answer = await client.post(row["url"], body, request_headers(row, body), keep=RESPONSE_BODY_CAP)
+    except UnsafeDestination as exc:
+        return Outcome(error=str(exc), refused=True)
     except TimeoutError:
         return Outcome(error=f"no answer within {ATTEMPT_TIMEOUT:g} s")
     except SendError as exc:
@@ -192,7 +195,7 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         fanout.register_worker(self.wake)
-        client = WebhookClient()
+        client = WebhookClient(allow_private=private_destinations_allowed(self.settings))
         try:
             while not self._stopping:
                 self.wake.clear()
@@ -251,7 +254,7 @@ class DeliveryWorker:
         return rows
 
     async def _deliver(self, client: WebhookClient, row: Any) -> None:
-        outcome = await post(client, row, self.settings)
+        outcome = await post(client, row)
         try:
             await self.record(row, outcome)
         except Exception:
@@ -324,6 +327,28 @@ class DeliveryWorker:
             await tx.rollback()
             raise
         await tx.commit()
+        for (row, outcome, _), values in zip(batch, settled, strict=True):
+            report_attempt(row, outcome, values["v_status"], clock.workspace_now_ms(row["workspace_id"]))
+
+
+def report_attempt(row: Any, outcome: Outcome, status: str, now_ms: int) -> None:
+    """The attempt's log line and metrics: delivered, retrying (still pending) or failed."""
+    became = "retrying" if status == PENDING else status
+    lag = (now_ms - row["created_at_ms"]) / 1000 if status == DELIVERED else None
+    record_delivery(became, lag)
+    event(
+        log,
+        "webhook delivery attempt",
+        logging.INFO if status != FAILED else logging.WARNING,
+        delivery_id=row["id"],
+        workspace_id=row["workspace_id"],
+        topic=row["topic"],
+        attempt=row["attempts"],
+        outcome=became,
+        status_code=outcome.status_code,
+        error=outcome.error,
+        lag_ms=None if lag is None else round(lag * 1000),
+    )
 
 
 # Only the holder of the lease records: a claim taken over after its lease expired is not overwritten.

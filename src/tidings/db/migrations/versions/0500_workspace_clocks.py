@@ -1,7 +1,7 @@
 """workspace clocks
 
 Revision ID: 0500
-Revises: 0100
+Revises: 0700
 Create Date: 2026-12-01 20:04:02.269772
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0500"
-down_revision = "0100"
+down_revision = "0700"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""The interactive API reference served at /docs."""

@@ -1,0 +1,227 @@
+"""The inbox's reads: the conversation list with its filters, the sidebar's counts, search.
+
+All run in the signed-in teammate's unit of work (scoped to their workspace). The list is keyset
+paged on (updated_at, id), newest first, as the Conversations API lists them, and served by the
+`ix_conversations_workspace_updated` index; the counts are one aggregate over the workspace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, and_, case, cast, func, or_, select
+
+from tidings.contacts.storage import contacts
+from tidings.conversations.storage import conversation_contacts, conversation_parts, conversations
+from tidings.core import clock
+from tidings.core.uow import UnitOfWork
+from tidings.custom_channel.storage import FIN_HANDED_OVER, custom_channel_conversations
+from tidings.fin.storage import fin_conversations
+from tidings.teams import storage as team_storage
+
+PAGE_SIZE = 50
+MAX_QUERY = 200
+STATES = ("open", "snoozed", "closed", "all")
+ASSIGNEES = ("all", "me", "teams", "unassigned")
+PREVIEW_TYPES = ("comment", "open", "quick_reply", "note")
+c = conversations.c
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    state: str = "open"
+    assignee: str = "all"
+    handed_over: bool = False
+    priority: bool = False
+    query: str = ""
+
+    @classmethod
+    def parse(cls, state: str | None, assignee: str | None, fin: str | None, priority: str | None, q: str | None):
+        return cls(
+            state=state if state in STATES else "open",
+            assignee=assignee if assignee in ASSIGNEES else "all",
+            handed_over=fin == "1",
+            priority=priority == "1",
+            query=(q or "").strip()[:MAX_QUERY],
+        )
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """The filter as query parameters (for links), with `changes` applied."""
+        values = {
+            "state": self.state,
+            "assignee": self.assignee,
+            "fin": "1" if self.handed_over else "",
+            "priority": "1" if self.priority else "",
+            "q": self.query,
+            **changes,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def state_condition(state: str, now: int) -> Any:
+    """A snooze that has run out reads as open (as the API shows it)."""
+    woken = (c.state == "snoozed") & (c.snoozed_until <= now)
+    if state == "open":
+        return (c.state == "open") | woken
+    if state == "snoozed":
+        return (c.state == "snoozed") & ~woken
+    if state == "closed":
+        return c.state == "closed"
+    return None
+
+
+def handed_over_condition(uow: UnitOfWork) -> Any:
+    """Conversations Fin handed to the team: through the Fin Agent API or the custom channel."""
+    from_fin = uow.select(fin_conversations, cast(fin_conversations.c.intercom_conversation_id, BigInteger)).where(
+        fin_conversations.c.intercom_conversation_id.is_not(None)
+    )
+    from_channel = select(custom_channel_conversations.c.conversation_id).where(
+        custom_channel_conversations.c.workspace_id == uow.workspace_id,
+        custom_channel_conversations.c.fin_state == FIN_HANDED_OVER,
+    )
+    return c.id.in_(from_fin) | c.id.in_(from_channel)
+
+
+async def my_team_ids(uow: UnitOfWork, admin_id: int) -> list[int]:
+    return [int(t["id"]) for t in await team_storage.list_teams(uow) if admin_id in [int(a) for a in t["admin_ids"]]]
+
+
+def assignee_condition(assignee: str, admin_id: int, team_ids: list[int]) -> Any:
+    if assignee == "me":
+        return c.admin_assignee_id == admin_id
+    if assignee == "teams":
+        return c.team_assignee_id.in_(team_ids) if team_ids else c.id.is_(None)
+    if assignee == "unassigned":
+        return c.admin_assignee_id.is_(None)
+    return None
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_condition(uow: UnitOfWork, text: str) -> Any:
+    """The words appear in the opening message or a part, or in a participant's name or email."""
+    pattern = _like(text)
+    in_parts = uow.select(conversation_parts, conversation_parts.c.conversation_id).where(
+        func.lower(conversation_parts.c.body).like(pattern, escape="\\")
+    )
+    by_contact = (
+        uow.select(conversation_contacts, conversation_contacts.c.conversation_id)
+        .join(contacts, contacts.c.id == conversation_contacts.c.contact_id)
+        .where(
+            or_(
+                func.lower(contacts.c.name).like(pattern, escape="\\"),
+                func.lower(contacts.c.email).like(pattern, escape="\\"),
+            )
+        )
+    )
+    return or_(
+        func.lower(c.source_body).like(pattern, escape="\\"),
+        func.lower(c.title).like(pattern, escape="\\"),
+        c.id.in_(in_parts),
+        c.id.in_(by_contact),
+    )
+
+
+async def list_conditions(uow: UnitOfWork, selected: ListFilter, admin_id: int) -> list[Any]:
+    conditions = [
+        state_condition(selected.state, clock.now()),
+        assignee_condition(selected.assignee, admin_id, await my_team_ids(uow, admin_id)),
+    ]
+    if selected.handed_over:
+        conditions.append(handed_over_condition(uow))
+    if selected.priority:
+        conditions.append(c.priority == "priority")
+    if selected.query:
+        conditions.append(search_condition(uow, selected.query))
+    return [condition for condition in conditions if condition is not None]
+
+
+async def conversation_page(
+    uow: UnitOfWork, selected: ListFilter, admin_id: int, before: tuple[int, int] | None
+) -> tuple[list[Any], tuple[int, int] | None]:
+    """One page of rows, newest first, and the cursor of the next page (None at the end)."""
+    stmt = uow.select(
+        conversations,
+        c.id,
+        c.title,
+        c.state,
+        c.snoozed_until,
+        c.read,
+        c.priority,
+        c.admin_assignee_id,
+        c.team_assignee_id,
+        c.source_subject,
+        c.source_body,
+        c.waiting_since,
+        c.updated_at,
+    ).where(*await list_conditions(uow, selected, admin_id))
+    if before is not None:
+        updated_at, conversation_id = before
+        stmt = stmt.where(or_(c.updated_at < updated_at, and_(c.updated_at == updated_at, c.id < conversation_id)))
+    rows = await uow.all(stmt.order_by(c.updated_at.desc(), c.id.desc()).limit(PAGE_SIZE + 1))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, ((rows[-1]["updated_at"], rows[-1]["id"]) if more else None)
+
+
+async def previews(uow: UnitOfWork, conversation_ids: list[int]) -> dict[int, Any]:
+    """Each conversation's latest message part (comment, note...), for the list's preview line."""
+    if not conversation_ids:
+        return {}
+    p = conversation_parts.c
+    # The ids are the workspace's already (and the outer select is scoped): the inner query walks
+    # the (conversation_id, id) index rather than the workspace's every part.
+    latest = (
+        select(func.max(p.id))
+        .where(p.conversation_id.in_(conversation_ids), p.part_type.in_(PREVIEW_TYPES), p.body.is_not(None))
+        .group_by(p.conversation_id)
+    )
+    rows = await uow.all(
+        uow.select(conversation_parts, p.conversation_id, p.part_type, p.body, p.author_type).where(p.id.in_(latest))
+    )
+    return {row["conversation_id"]: row for row in rows}
+
+
+async def first_contacts(uow: UnitOfWork, conversation_ids: list[int]) -> dict[int, Any]:
+    """Each conversation's first participant (name, email, role)."""
+    if not conversation_ids:
+        return {}
+    cc = conversation_contacts.c
+    rows = await uow.all(
+        uow.select(conversation_contacts, cc.conversation_id, contacts.c.id, contacts.c.name, contacts.c.email)
+        .join(contacts, contacts.c.id == cc.contact_id)
+        .where(cc.conversation_id.in_(conversation_ids))
+        .order_by(cc.id.desc())
+    )
+    # Newest first: the last one written per conversation is its first participant.
+    return {row["conversation_id"]: row for row in rows}
+
+
+async def sidebar_counts(uow: UnitOfWork, admin_id: int) -> dict[str, dict[str, int]]:
+    """Open conversations (and unread among them) per view: all, mine, my teams, unassigned, Fin's, priority."""
+    team_ids = await my_team_ids(uow, admin_id)
+    views = {
+        "all": c.id.is_not(None),
+        "me": assignee_condition("me", admin_id, team_ids),
+        "teams": assignee_condition("teams", admin_id, team_ids),
+        "unassigned": assignee_condition("unassigned", admin_id, team_ids),
+        "fin": handed_over_condition(uow),
+        "priority": c.priority == "priority",
+    }
+    unread = c.read.is_(False)
+    columns = []
+    for name, condition in views.items():
+        columns.append(func.sum(case((condition, 1), else_=0)).label(f"{name}_total"))
+        columns.append(func.sum(case((condition & unread, 1), else_=0)).label(f"{name}_unread"))
+    row = await uow.one_or_none(uow.select(conversations, *columns).where(state_condition("open", clock.now())))
+    return {
+        name: {
+            "total": int((row or {}).get(f"{name}_total") or 0),
+            "unread": int((row or {}).get(f"{name}_unread") or 0),
+        }
+        for name in views
+    }

@@ -1,0 +1,1 @@
+"""Running tidings in production: Prometheus metrics and structured logs."""

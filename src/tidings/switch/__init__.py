@@ -1,0 +1,1 @@
+"""Switch: move a phone caller to the Messenger by SMS (`POST /phone_call_redirects`)."""
