@@ -78,9 +78,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 def asgi_app() -> Any:
     """Factory for uvicorn workers: the request-id layer outside everything, routing errors included;
-    inside it, the control plane's request log, then each request's log line and metrics; then HTTP's
+    inside it, each request's log line and metrics, then the control plane's request log; then HTTP's
     basics (HEAD, OPTIONS, an absent body) in front of the router."""
     settings = Settings()
     app = create_app(settings)
-    telemetry = RequestTelemetry(HttpBasicsMiddleware(app, RouteTable(app)))
-    return RequestIdMiddleware(RequestLogMiddleware(telemetry, settings.request_log_size))
+    basics = HttpBasicsMiddleware(app, RouteTable(app))
+    return RequestIdMiddleware(RequestTelemetry(RequestLogMiddleware(basics, settings.request_log_size)))
