@@ -185,17 +185,10 @@ async def _refresh_statistics(uow: UnitOfWork, conversation_id: int) -> None:
     )
 
 
-# Other areas (the inbox's live updates) hear of every announced change: `await listener(uow, topic, conversation_id)`.
-AnnounceListener = Callable[[UnitOfWork, str, int], Awaitable[None]]
-ANNOUNCE_LISTENERS: list[AnnounceListener] = []
-
-
 async def announce(uow: UnitOfWork, topic: str, conversation_id: int) -> ConversationOut:
     """Record `topic` with the conversation (parts included) as its item; returns the rendering."""
     conversation = await render_conversation(uow, await storage.get_conversation(uow, conversation_id), with_parts=True)
     await record_event(uow, topic, conversation)
-    for listener in ANNOUNCE_LISTENERS:
-        await listener(uow, topic, conversation_id)
     return conversation
 
 

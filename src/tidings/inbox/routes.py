@@ -33,7 +33,7 @@ from tidings.core.errors import TidingsError, invalid, missing
 from tidings.core.ids import parse_numeric_id
 from tidings.inbox import auth, queries, thread
 from tidings.inbox.deps import CSRF_FIELD, Inbox, InboxContext, read_form
-from tidings.inbox.live import inbox_channel
+from tidings.inbox.live import conversation_changes
 from tidings.inbox.sanitise import text_to_html
 from tidings.tags import service as tag_service
 from tidings.tags import storage as tag_storage
@@ -41,7 +41,7 @@ from tidings.teams import storage as team_storage
 from tidings.tickets import service as tickets
 from tidings.tickets import storage as ticket_storage
 from tidings.tickets.schemas import UpdateTicketRequest
-from tidings.webhooks.sse import channel_stream, parse_last_event_id
+from tidings.webhooks.sse import parse_last_event_id
 
 LIVE_STREAM_SECONDS = 300
 SNOOZE_PRESETS = {"1h": 3600, "4h": 4 * 3600, "1d": 86400, "1w": 7 * 86400}
@@ -346,13 +346,7 @@ class InboxController(Controller):
     async def events(self, request: Request[Any, Any, Any], inbox: Inbox, state: State) -> ServerSentEvent:
         """The workspace's conversation changes, live; EventSource reconnects (with Last-Event-ID) when it ends."""
         last_event_id = parse_last_event_id(request.headers.get("last-event-id"))
-        stream = channel_stream(
-            state.storage,
-            inbox.session.workspace_id,
-            inbox_channel(inbox.session.workspace_id),
-            LIVE_STREAM_SECONDS,
-            last_event_id,
-        )
+        stream = conversation_changes(state.storage, inbox.session.workspace_id, LIVE_STREAM_SECONDS, last_event_id)
         return ServerSentEvent(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 

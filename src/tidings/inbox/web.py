@@ -18,7 +18,6 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
-import tidings.inbox.live  # noqa: F401  (registers the live-update listener)
 from tidings.core.errors import TidingsError
 from tidings.inbox.deps import SignInRequired, provide_inbox
 from tidings.inbox.queries import ListFilter

@@ -244,14 +244,6 @@ async def _stream(
         hub.unsubscribe(grant.workspace_id, grant.channel, queue)
 
 
-def channel_stream(
-    storage: Storage, workspace_id: str, channel: str, ttl: int, last_event_id: int | None
-) -> AsyncIterator[ServerSentEventMessage]:
-    """A channel's stream for a caller that authorised the reader itself (the inbox's session), for `ttl` seconds."""
-    grant = SseGrant(workspace_id, channel, clock.now() + ttl, clock.now_ms())
-    return _stream(storage, grant, last_event_id, None)
-
-
 def parse_last_event_id(value: str | None) -> int | None:
     return _parse_last_event_id(value)
 
