@@ -281,7 +281,7 @@ def test_fin_calls_the_connector_and_answers_from_it(tool_server: tuple[LiveServ
         create(ws, name="Draft, not offered", direct_fin_usage=True, url=api.url + "/never")
         secret = configure(live, ws, webhook_url=receiver.url)["webhook_secret"]
         start(ws, "conv-order", "Where is my order 123?")
-        events = events_of(receiver, secret, "conv-order", 2)
+        events = events_of(receiver, secret, "conv-order", 2, ws.control)
         topic = "data_connector.execution.completed"
         announced = hub.wait_for(lambda seen: any(r.json.get("topic") == topic for r in seen))
     item = next(r.json for r in announced if r.json.get("topic") == topic)["data"]["item"]
@@ -321,7 +321,7 @@ def test_a_failing_api_is_recorded_and_fin_hands_over(tool_server: tuple[LiveSer
         ws.http.patch(f"/data_connectors/{connector['id']}", json={"state": "live"})
         secret = configure(live, ws, webhook_url=receiver.url)["webhook_secret"]
         start(ws, "conv-down", "Where is my order 77?")
-        events = events_of(receiver, secret, "conv-down", 3)
+        events = events_of(receiver, secret, "conv-down", 3, ws.control)
     assert [(e["event_name"], e["status"]) for e in events][1:] == [
         ("fin_status_updated", "escalated"),
         ("fin_status_updated", "complete"),

@@ -34,7 +34,7 @@ class Knowledge:
         self.asked += 1
         conversation = f"knowledge-{self.asked}"
         start(self.ws, conversation, question)
-        return events_of(self.receiver, self.secret, conversation, events)
+        return events_of(self.receiver, self.secret, conversation, events, self.ws.control)
 
     def answered(self, question: str) -> str:
         found = self.ask(question, 2)
