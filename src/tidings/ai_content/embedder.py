@@ -284,8 +284,6 @@ class _Matrix:
     passage_ids: Any
     page_ids: Any
     vectors: Any
-    availability: dict[str, Any]
-    locales: Any
 
 
 _matrices: dict[tuple[str, str], _Matrix] = {}
@@ -299,17 +297,13 @@ async def _matrix(uow: UnitOfWork, model: str) -> _Matrix | None:
     cached = _matrices.get(key)
     if cached is not None and cached.version == version:
         return cached
-    p, e = storage.content_passages, storage.external_pages
+    p = storage.content_passages
     stmt = (
         select(
             p.c.id,
             p.c.page_id,
             p.c.embedding,
-            e.c.ai_agent_availability,
-            e.c.ai_copilot_availability,
-            e.c.locale,
         )
-        .join(e, e.c.id == p.c.page_id)
         .where(p.c.workspace_id == uow.workspace_id, p.c.embedding_model == model)
         .order_by(p.c.id)
     )
@@ -321,14 +315,20 @@ async def _matrix(uow: UnitOfWork, model: str) -> _Matrix | None:
         passage_ids=np.array([r[0] for r in rows], dtype=np.int64),
         page_ids=np.array([r[1] for r in rows], dtype=np.int64),
         vectors=np.vstack([np.frombuffer(r[2], dtype="<f4") for r in rows]),
-        availability={
-            "ai_agent_availability": np.array([bool(r[3]) for r in rows]),
-            "ai_copilot_availability": np.array([bool(r[4]) for r in rows]),
-        },
-        locales=np.array([r[5] for r in rows], dtype=object),
     )
     _matrices[key] = matrix
     return matrix
+
+
+async def _available_pages(uow: UnitOfWork, scope: Scope) -> Any:
+    """Ids of the pages the audience may be answered from. Read per query, not kept with the
+    vectors: availability and locale change without any passage changing."""
+    e = storage.external_pages
+    stmt = select(e.c.id).where(e.c.workspace_id == uow.workspace_id, e.c[scope.availability_column].is_(True))
+    if scope.locale is not None:
+        stmt = stmt.where(e.c.locale == scope.locale)
+    np = _numpy()
+    return np.array([r[0] for r in (await uow.execute(stmt)).all()], dtype=np.int64)
 
 
 @dataclass
@@ -353,9 +353,7 @@ class DenseRanker:
         if matrix is None:
             return []
         scores = matrix.vectors @ query_vector
-        allowed = matrix.availability[scope.availability_column]
-        if scope.locale is not None:
-            allowed = allowed & (matrix.locales == scope.locale)
+        allowed = np.isin(matrix.page_ids, await _available_pages(uow, scope))
         scores = np.where(allowed, scores, -np.inf)
         count = min(limit, int(allowed.sum()))
         if count <= 0:
