@@ -175,6 +175,16 @@ EXAMPLE_EXCEPTIONS: list[tuple[str, str, str]] = [
     ("updateExternalPage", "url", "a page created without a URL has none, and the schema does not allow null"),
     ("listExternalPages", "data[].url", "a page created without a URL has none, and the schema does not allow null"),
     ("updateDataAttribute", "options", "only list attributes have options, and the schema does not allow null"),
+    ("RetrieveWhatsAppMessageStatus", "message", "its 400 example alone is a flat `error`; tidings answers error.list"),
+    *[
+        (op, path, "only text blocks (paragraph, heading) carry text; a list or image block has none")
+        for op, path in (
+            ("createContentSnippet", "json_blocks[].text"),
+            ("getContentSnippet", "json_blocks[].text"),
+            ("updateContentSnippet", "json_blocks[].text"),
+            ("listContentSnippets", "data[].json_blocks[].text"),
+        )
+    ],
     ("lisDataEvents", "pages.next", "only while more events follow (the example is a first page of several)"),
     *[
         (op, "newsfeed_assignments[].published_at", "absent until the item goes live; the schema has no null")

@@ -138,7 +138,8 @@ async def set_away(uow: UnitOfWork, admin_id: str, data: SetAwayRequest) -> Admi
 def _timestamp(value: str | None, field: str) -> int | None:
     if value is None or value == "":
         return None
-    if not is_integer_text(value, signed=True):
+    # 20 characters hold every 64-bit integer; longer text is no timestamp (and int() refuses past 4,300 digits).
+    if len(value) > 20 or not is_integer_text(value, signed=True) or not -(2**63) <= int(value) < 2**63:
         raise invalid(f"{field} must be a UNIX timestamp", field)
     return int(value)
 

@@ -98,6 +98,8 @@ def _validation(message: str) -> TidingsError:
 def _blocks(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(block, dict) for block in value):
         raise _validation("json_blocks must be an array of objects")
+    if not all(isinstance(block.get("type"), str) and block["type"] for block in value):
+        raise _validation("each of json_blocks needs a type (paragraph, heading, ...)")
     if len(value) > MAX_BLOCKS or len(msgspec.json.encode(value)) > BLOCKS_LIMIT:
         raise _validation("json_blocks is too large")
     return value
