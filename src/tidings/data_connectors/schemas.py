@@ -130,7 +130,7 @@ class ExecutionOut(Out, tag="data_connector.execution", kw_only=True):
     error_message: str | UnsetType = UNSET
     execution_time_ms: int | None
     source_type: str | None
-    source_id: str | UnsetType = UNSET
+    source_id: str | None = None
     conversation_id: str | UnsetType = UNSET
     created_at: str
     request_url: str | None | UnsetType = UNSET

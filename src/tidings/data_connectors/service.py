@@ -341,7 +341,7 @@ def execution_out(row: Any, with_url: bool, with_bodies: bool) -> ExecutionOut:
         error_message=row["error_message"] or UNSET,
         execution_time_ms=row["execution_time_ms"],
         source_type=row["source_type"],
-        source_id=row["source_id"] or UNSET,
+        source_id=row["source_id"],
         conversation_id=row["conversation_id"] or UNSET,
         created_at=clock.iso_seconds(row["created_at"]),
     )
