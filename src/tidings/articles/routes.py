@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from tidings.articles import service
 from tidings.articles.schemas import ArticleList, ArticleOut, ArticleRequest, ArticleSearchResponse, DeletedArticle
@@ -30,7 +30,7 @@ class ArticlesController(Controller):
         uow: Uow,
         phrase: FromQuery[str | None] = None,
         # `state` is a name Litestar reserves: the handler reads the query parameter under another.
-        article_state: Annotated[str | None, Parameter(query="state")] = None,
+        article_state: Annotated[str | None, QueryParameter(name="state")] = None,
         help_center_id: FromQuery[int | None] = None,
         highlight: FromQuery[bool | None] = None,
         page: FromQuery[int | None] = None,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from tidings.core.schemas import Request
+from tidings.core.schemas import Out, Request
 
 # Ten years either way: far enough for any schedule, small enough for every integer column.
 MAX_SHIFT_SECONDS = 10 * 366 * 86400
@@ -23,12 +23,11 @@ class AdvanceClock(Request):
     seconds: Annotated[float, msgspec.Meta(ge=0, le=MAX_SHIFT_SECONDS)]
 
 
-class ClockOut(msgspec.Struct):
+class ClockOut(Out, tag="clock"):
     now: int
     now_ms: int
     frozen: bool
     offset_ms: int
-    type: str = "clock"
 
 
 SnapshotName = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
@@ -38,25 +37,22 @@ class SaveSnapshot(Request):
     name: SnapshotName
 
 
-class SnapshotOut(msgspec.Struct):
+class SnapshotOut(Out, tag="snapshot"):
     name: str
     objects: int
     created_at: int
-    type: str = "snapshot"
 
     @classmethod
     def from_row(cls, row: Any) -> SnapshotOut:
         return cls(name=row["name"], objects=row["objects"], created_at=row["created_at"])
 
 
-class SnapshotList(msgspec.Struct):
+class SnapshotList(Out, tag="list"):
     data: list[SnapshotOut]
-    type: str = "list"
 
 
-class RequestList(msgspec.Struct):
+class RequestList(Out, tag="list"):
     data: list[dict[str, Any]]
-    type: str = "list"
 
 
 HttpMethod = Annotated[str, msgspec.Meta(pattern=r"^(GET|POST|PUT|PATCH|DELETE|HEAD)$")]
@@ -78,6 +74,5 @@ class AddFault(Request):
     latency_ms: Annotated[int, msgspec.Meta(ge=0, le=120_000)] = 0
 
 
-class FaultList(msgspec.Struct):
+class FaultList(Out, tag="list"):
     data: list[dict[str, Any]]
-    type: str = "list"
