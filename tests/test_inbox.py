@@ -320,6 +320,28 @@ class TestList:
         signed_in.http.get(f"/inbox/conversations/{parcel}")
         assert api_conversation(workspace, parcel)["read"] is True
 
+    def test_rows_show_their_contact_and_latest_part_and_search_reads_parts(
+        self, signed_in: SignedIn, workspace: Workspace
+    ) -> None:
+        jane = contact(workspace)
+        noted = conversation(workspace, jane, "<p>Opening words</p>")
+        bare = conversation(workspace, contact(workspace, "", "nameless@example.com"), "<p>Second one</p>")
+        assert signed_in.act(noted, "note", body="Checked the zebra ledger").status_code == 200
+        page = signed_in.http.get("/inbox", headers={"HX-Request": "true"}).text
+
+        def row(conversation_id: str) -> str:
+            start = page.index(f'data-conversation-id="{conversation_id}"')
+            return page[start : page.index("</a>", start)]
+
+        assert "Jane Doe" in row(noted)
+        assert "Note:" in row(noted)
+        assert "zebra ledger" in row(noted)
+        assert "Opening words" not in row(noted)
+        assert "nameless@example.com" in row(bare)
+        assert "Second one" in row(bare)
+        assert list_ids(signed_in, q="ZEBRA") == [noted]
+        assert list_ids(signed_in, q="nameless") == [bare]
+
     def test_handed_over_by_fin(self, signed_in: SignedIn, server: LiveServer, workspace: Workspace) -> None:
         plain = conversation(workspace, contact(workspace))
         started = workspace.http.post(

@@ -43,6 +43,16 @@ from tidings.db.metadata import metadata
 
 # Indexes a migration creates by hand (GIN, expression or collation indexes, one dialect only):
 # autogenerate must not propose dropping them.
-MANUAL_INDEXES = frozenset({"ix_contacts_custom_attributes", "ix_contacts_name_prefix", "ix_content_passages_tsv"})
+MANUAL_INDEXES = frozenset(
+    {
+        "ix_contacts_custom_attributes",
+        "ix_contacts_name_prefix",
+        "ix_content_passages_tsv",
+        # PostgreSQL's trigram indexes of the inbox's search (migration 0840).
+        "ix_conversations_source_body_trgm",
+        "ix_conversations_title_trgm",
+        "ix_conversation_parts_body_trgm",
+    }
+)
 
 __all__ = ["MANUAL_INDEXES", "metadata"]

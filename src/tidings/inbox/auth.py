@@ -97,12 +97,19 @@ async def open_session(tx: Transaction, workspace_id: str, admin_id: int, hours:
 async def resolve_session(storage_: Storage, secret: str | None) -> InboxSession | None:
     if not secret:
         return None
-    token_hash = _digest(secret)
     tx = await storage_.begin(write=False)
     try:
-        row = await storage.session_with_admin(tx, token_hash, clock.now())
+        return await session_in(tx, secret)
     finally:
         await tx.rollback()
+
+
+async def session_in(tx: Transaction, secret: str | None) -> InboxSession | None:
+    """The live session of this cookie's secret, read in the caller's transaction."""
+    if not secret:
+        return None
+    token_hash = _digest(secret)
+    row = await storage.session_with_admin(tx, token_hash, clock.now())
     if row is None:
         return None
     return InboxSession(

@@ -19,7 +19,7 @@ from litestar.di import NamedDependency
 from tidings.core.deps import READ_METHODS
 from tidings.core.errors import TidingsError
 from tidings.core.uow import UnitOfWork
-from tidings.inbox.auth import SESSION_COOKIE, InboxSession, check_csrf, resolve_session
+from tidings.inbox.auth import SESSION_COOKIE, InboxSession, check_csrf, resolve_session, session_in
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -35,6 +35,7 @@ class InboxContext:
     session: InboxSession
     uow: UnitOfWork
     form: dict[str, str]
+    team_ids: list[int] | None = None  # the teammate's teams, once read (routes._team_ids)
 
     @property
     def admin_id(self) -> int:
@@ -63,15 +64,30 @@ async def read_form(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 async def provide_inbox(request: Request[Any, Any, Any]) -> AsyncGenerator[InboxContext, None]:
     state = request.app.state
-    session = await resolve_session(state.storage, request.cookies.get(SESSION_COOKIE))
-    if session is None:
-        raise SignInRequired()
+    secret = request.cookies.get(SESSION_COOKIE)
     write = request.method not in READ_METHODS or bool(request.route_handler.opt.get("write"))
     form: dict[str, str] = {}
-    if request.method not in READ_METHODS:
+    if request.method in READ_METHODS:
+        # A page: the session is read in the page's own transaction (one round trip, not a
+        # transaction of its own: under load each round trip costs a scheduling delay).
+        tx = await state.storage.begin(write)
+        try:
+            session = await session_in(tx, secret)
+        except BaseException:
+            await tx.rollback()
+            raise
+        if session is None:
+            await tx.rollback()
+            raise SignInRequired()
+    else:
+        # A form: the session is checked before its body is read, and the body is read before the
+        # write transaction begins (on SQLite that takes the writer's lock).
+        session = await resolve_session(state.storage, secret)
+        if session is None:
+            raise SignInRequired()
         form = await read_form(request)
         check_csrf(session.csrf_token, request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD))
-    tx = await state.storage.begin(write)
+        tx = await state.storage.begin(write)
     uow = UnitOfWork(tx=tx, workspace_id=session.workspace_id, admin_id=session.admin_id)
     try:
         yield InboxContext(session=session, uow=uow, form=form)

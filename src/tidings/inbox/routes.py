@@ -86,21 +86,25 @@ async def _list_context(inbox: InboxContext, selected: queries.ListFilter, befor
         if not (updated_at.isdigit() and conversation_id.isdigit()):
             raise invalid("before must be a list cursor", "before")
         cursor = (int(updated_at), int(conversation_id))
-    rows, next_cursor = await queries.conversation_page(inbox.uow, selected, inbox.admin_id, cursor)
-    ids = [row["id"] for row in rows]
-    previews = await queries.previews(inbox.uow, ids)
-    row_contacts = await queries.first_contacts(inbox.uow, ids)
+    page = await queries.conversation_page(inbox.uow, selected, inbox.admin_id, await _team_ids(inbox), cursor)
     return {
-        "rows": rows,
-        "previews": previews,
-        "row_contacts": row_contacts,
+        "rows": page.rows,
+        "previews": page.previews,
+        "row_contacts": page.contacts,
         "filter": selected,
-        "next_cursor": f"{next_cursor[0]}-{next_cursor[1]}" if next_cursor else None,
+        "next_cursor": f"{page.next_cursor[0]}-{page.next_cursor[1]}" if page.next_cursor else None,
     }
 
 
+async def _team_ids(inbox: InboxContext) -> list[int]:
+    """The teammate's teams, read once per request (the list and the sidebar both need them)."""
+    if inbox.team_ids is None:
+        inbox.team_ids = await queries.my_team_ids(inbox.uow, inbox.admin_id)
+    return inbox.team_ids
+
+
 async def _sidebar_context(inbox: InboxContext) -> dict[str, Any]:
-    return {"counts": await queries.sidebar_counts(inbox.uow, inbox.admin_id)}
+    return {"counts": await queries.sidebar_counts(inbox.uow, inbox.admin_id, await _team_ids(inbox))}
 
 
 async def _contact_panel(inbox: InboxContext, contact_ids: list[str]) -> dict[str, Any] | None:
