@@ -7,7 +7,7 @@ one JSON object
      "contact": {"type", "id", "external_id", "name", "email"}, "payload": {...}, "created_at"}
 
 queued in the caller's transaction through the durable delivery pipeline
-(`tidings.webhooks.outbox.enqueue_delivery`): signed with the settings' `webhook_secret`
+(`tidings.events.outbox.enqueue_delivery`): signed with the settings' `webhook_secret`
 (`X-Custom-Channel-Signature: sha256=<hex HMAC-SHA256 of the raw body>`), carrying
 `Authorization: Bearer <auth_token>` when one is configured, retried until the receiver answers
 2xx, and sent one at a time per conversation in the order they happened.
@@ -31,8 +31,8 @@ from tidings.core import clock
 from tidings.core.ids import parse_numeric_id, random_hex
 from tidings.core.uow import UnitOfWork
 from tidings.custom_channel import storage
-from tidings.webhooks import signing
-from tidings.webhooks.outbox import enqueue_delivery
+from tidings.events import signing
+from tidings.events.outbox import enqueue_delivery
 
 NEW_MESSAGE = "new_message"
 QUICK_REPLY_OPTIONS = "quick_reply_options"
