@@ -13,7 +13,8 @@ queued in the caller's transaction through the durable delivery pipeline
 2xx, and sent one at a time per conversation in the order they happened.
 
 Parts added to a mapped conversation by anyone but the contact (an admin through the Conversations
-API, Fin) become events here through the conversations area's part listener (`on_part_added`):
+API, Fin) become events here through the conversations area's part listener (`on_part_added`,
+registered by `tidings.areas.register_listeners`):
 a comment is `new_message`, a quick-reply part `quick_reply_options`, a bot comment asking for an
 attribute `attribute_collection_request`, a close `conversation_closed`. Fin's `typing` and
 `handover` are not parts; `fin_turn` emits them with `emit`.
@@ -25,7 +26,6 @@ from typing import Any
 
 from tidings.admins import storage as admin_storage
 from tidings.contacts.storage import get_contact
-from tidings.conversations import service as conversation_service
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
 from tidings.core.ids import parse_numeric_id, random_hex
@@ -139,6 +139,3 @@ async def offer_quick_replies(
     await storage.update_conversation(uow, mapping["id"], {"pending": pending})
     choices = [{"id": option["uuid"], "text": option["text"]} for option in offered]
     await emit(uow, mapping, QUICK_REPLY_OPTIONS, {"message": message, "options": choices})
-
-
-conversation_service.PART_LISTENERS.append(on_part_added)
