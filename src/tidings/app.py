@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             async with (
                 delivery_runtime(storage, settings, run_worker=settings.run_worker),
-                fin_runtime(storage),
+                fin_runtime(storage, settings),
                 metrics_sampler(storage),
             ):
                 yield
