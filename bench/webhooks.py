@@ -35,11 +35,11 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from tidings.config import Settings, normalise_database_url
-from tidings.core.events import record_event
 from tidings.core.uow import UnitOfWork, run_in_workspace
-from tidings.core.workspaces import create_workspace
 from tidings.db import migrate
 from tidings.db.storage import Storage, open_storage
+from tidings.events.record import record_event
+from tidings.management.provisioning import create_workspace
 from tidings.webhooks.schemas import CreateSubscription
 from tidings.webhooks.service import create_subscription
 from tidings.webhooks.worker import DeliveryWorker

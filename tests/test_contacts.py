@@ -304,8 +304,8 @@ def test_events_are_recorded(server, workspace: Workspace) -> None:
 
     from sqlalchemy import select
 
-    from tidings.core.tables import events
     from tidings.db.storage import open_storage
+    from tidings.events.storage import events
 
     client = workspace.client
     tag = client.unstable.tags.create_tag(request={"name": "E"})

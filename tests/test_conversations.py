@@ -13,9 +13,9 @@ from intercom.unstable.errors import BadRequestError, NotFoundError
 from tests.support.live import LiveServer, Workspace, management_json
 from tidings.config import normalise_database_url
 from tidings.contacts.storage import insert_contact
-from tidings.core.tables import events
 from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import open_storage
+from tidings.events.storage import events
 
 
 # Contacts have no API on this branch yet: tests write them straight into the server's database.

@@ -13,10 +13,10 @@ from tests.support.contract import _schema_validator
 from tidings.contacts.storage import insert_contact
 from tidings.core.errors import TidingsError
 from tidings.core.uow import UnitOfWork
-from tidings.core.workspaces import create_workspace
 from tidings.custom_objects import references, service, type_service
 from tidings.custom_objects.schemas import AttributeSpec, CreateOrUpdateInstanceRequest, CreateTypeRequest
 from tidings.db.storage import Storage, open_storage
+from tidings.management.provisioning import create_workspace
 
 Work = Callable[[UnitOfWork], Awaitable[Any]]
 

@@ -27,8 +27,8 @@ from tests.support.receiver import Receiver
 from tests.test_webhooks import deliveries, in_workspace
 from tidings.config import Settings
 from tidings.core.uow import UnitOfWork
-from tidings.webhooks import signing
-from tidings.webhooks.outbox import enqueue_delivery
+from tidings.events import signing
+from tidings.events.outbox import enqueue_delivery
 from tidings.webhooks.safety import UnsafeDestination, check_saved_url, is_private
 
 DISGUISED_LOOPBACK = [

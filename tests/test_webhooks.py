@@ -27,12 +27,12 @@ from tests.conftest import start_server, stop_server
 from tests.support.live import LiveServer, Workspace, management_json
 from tests.support.receiver import Received, Receiver
 from tidings.config import normalise_database_url
-from tidings.core.events import record_event
-from tidings.core.tables import events
 from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import open_storage
-from tidings.webhooks import signing
-from tidings.webhooks.outbox import enqueue_delivery
+from tidings.events import signing
+from tidings.events.outbox import enqueue_delivery
+from tidings.events.record import record_event
+from tidings.events.storage import events
 from tidings.webhooks.sse import close_channel_streams, fin_channel, issue_sse_token
 
 

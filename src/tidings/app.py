@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from tidings.api_docs.reference import assets_router, openapi_config
-from tidings.areas import INBOX_ROUTES, INTERCOM_ROUTES, JOB_HANDLERS, MANAGEMENT_ROUTES
+from tidings.areas import INBOX_ROUTES, INTERCOM_ROUTES, JOB_HANDLERS, MANAGEMENT_ROUTES, register_listeners
 from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.control import clock as clock_control
@@ -35,6 +35,7 @@ from tidings.webhooks.runtime import delivery_runtime
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
+    register_listeners()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             async with (
                 delivery_runtime(storage, settings, run_worker=settings.run_worker),
-                fin_runtime(storage),
+                fin_runtime(storage, settings),
                 metrics_sampler(storage),
             ):
                 yield

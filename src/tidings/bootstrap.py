@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tidings.config import Settings
-from tidings.core.workspaces import create_workspace, issue_token, list_workspaces
+from tidings.core.workspaces import issue_token, list_workspaces
 from tidings.db import migrate
 from tidings.db.storage import open_storage
+from tidings.management.provisioning import create_workspace
 
 ADMIN_KEY_FILE = "admin_key"
 

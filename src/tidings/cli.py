@@ -18,17 +18,19 @@ import msgspec
 import typer
 import uvicorn
 
+from tidings.admins.storage import first_admin_id
 from tidings.ai_content import importer
 from tidings.articles import importer as article_importer
 from tidings.bootstrap import prepare
 from tidings.config import Settings
 from tidings.core.connections import TimedHttpProtocol
 from tidings.core.errors import TidingsError
-from tidings.core.workspaces import create_workspace, first_admin_id, issue_token, list_workspaces
+from tidings.core.workspaces import issue_token, list_workspaces
 from tidings.db import migrate as migrations
 from tidings.db.storage import open_storage
 from tidings.inbox import teammates
 from tidings.management.deps import workspace_uow
+from tidings.management.provisioning import create_workspace
 from tidings.observability import metrics
 from tidings.observability.logs import logging_config
 from tidings.webhooks import service as webhook_service

@@ -1,4 +1,5 @@
-"""Settings, read once from the environment (TIDINGS_ prefix)."""
+"""Settings, read once from the environment (TIDINGS_ prefix): the one settings class, every area's
+settings included (Fin's model and runner, the AI content embedder)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,30 @@ class Settings(BaseSettings):
         default=1.0, description="PostgreSQL's statement_timeout on the server's connections."
     )
 
+    # Fin (tidings.fin); none is needed for the default answerer.
+    # Generative mode: any OpenAI-compatible chat-completions endpoint (base URL ending in /v1).
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    # Past this the answer falls back to the default answerer.
+    llm_timeout_seconds: float = 20.0
+    # A claimed job belongs to its process this long unless renewed; then another may take it over.
+    fin_lease_seconds: float = 30.0
+    # How often the runner looks for work queued by other processes (its own wakes it at once).
+    fin_poll_seconds: float = 0.5
+    fin_concurrency: int = 4
+    # How often each process looks for users gone quiet (see tidings.fin.inactivity).
+    fin_inactivity_sweep_seconds: float = 1.0
+
+    # The AI content library's embedder (tidings.ai_content.embedder): minilm (bundled), local, openai, none.
+    embedder: str = "minilm"
+    embedder_model: str = ""
+    embedder_url: str = ""
+    embedder_api_key: str = ""
+    embedder_batch: int = 64
+    # Threads of the local model: on a small host one thread leaves a core for serving.
+    embedder_threads: int = 1
+
     @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -79,6 +104,11 @@ class Settings(BaseSettings):
     @property
     def statement_timeout_seconds(self) -> float:
         return self.sqlite_statement_budget_seconds if self.is_sqlite else self.postgres_statement_timeout_seconds
+
+    @property
+    def fin_generative(self) -> bool:
+        """Whether Fin answers with the configured model (else the default answerer)."""
+        return bool(self.llm_base_url and self.llm_model)
 
     @property
     def base_url(self) -> str:

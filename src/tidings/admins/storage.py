@@ -54,6 +54,12 @@ async def list_admins(uow: UnitOfWork) -> list[Any]:
     return await uow.all(uow.select(admins).order_by(admins.c.id))
 
 
+async def first_admin_id(uow: UnitOfWork) -> int | None:
+    """The workspace's first admin (its owner): who acts for management calls and imports."""
+    admins_ = await list_admins(uow)
+    return int(admins_[0]["id"]) if admins_ else None
+
+
 async def insert_admin(uow: UnitOfWork, values: dict[str, Any]) -> int:
     result = await uow.execute(uow.insert(admins).values(**values).returning(admins.c.id))
     return int(result.scalar_one())

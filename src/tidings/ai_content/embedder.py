@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 
 from tidings.ai_content import storage
 from tidings.ai_content.lexical import Hit, Scope
 from tidings.ai_content.wordpiece import minilm_wordpiece
+from tidings.config import Settings
 from tidings.core.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -48,18 +48,6 @@ MINILM_ONNX_MODEL = "all-MiniLM-L6-v2-onnx-int8"
 MINILM_ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 # sentence-transformers' max_seq_length for all-MiniLM-L6-v2.
 MINILM_MAX_TOKENS = 256
-
-
-class _Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TIDINGS_", extra="ignore")
-
-    embedder: str = "minilm"
-    embedder_model: str = ""
-    embedder_url: str = ""
-    embedder_api_key: str = ""
-    embedder_batch: int = 64
-    # Threads of the local model: on a small host one thread leaves a core for serving.
-    embedder_threads: int = 1
 
 
 class Embedder(Protocol):
@@ -233,7 +221,7 @@ class OpenAIEmbedder:
 @cache
 def configured_embedder() -> Embedder | None:
     """The embedder the environment asks for, built once per process; None for lexical-only."""
-    settings = _Settings()
+    settings = Settings()  # the embedder settings: TIDINGS_EMBEDDER, TIDINGS_EMBEDDER_URL, ...
     kind = settings.embedder.strip().lower()
     if kind == "none":
         return None

@@ -16,13 +16,13 @@ from typing import Any
 
 import msgspec
 
+from tidings.admins.storage import first_admin_id
 from tidings.ai_content.importer import MARKDOWN_SUFFIXES, Summary
 from tidings.ai_content.text import markdown_to_html
 from tidings.articles import service as articles
 from tidings.articles.schemas import ArticleRequest
 from tidings.core.errors import TidingsError
 from tidings.core.uow import UnitOfWork, run_in_workspace
-from tidings.core.workspaces import first_admin_id
 from tidings.db.storage import Storage
 from tidings.help_center import service as help_center
 from tidings.help_center.schemas import CreateCollectionRequest

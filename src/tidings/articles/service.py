@@ -27,11 +27,11 @@ from tidings.articles.schemas import (
 )
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, not_found
-from tidings.core.events import record_event
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
+from tidings.events.record import record_event
 from tidings.folders.service import check_folder
 from tidings.help_center import storage as hc_storage
 from tidings.help_center.content import check_locale, content_url, workspace_help_center

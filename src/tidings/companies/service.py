@@ -33,13 +33,13 @@ from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contacts
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
-from tidings.core.events import record_event
 from tidings.core.ids import hex24
 from tidings.core.paging import numbered_cursor_pages, numbered_page, numbered_pages
 from tidings.core.schemas import present
 from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
 from tidings.data_attributes import service as attributes
+from tidings.events.record import record_event
 from tidings.notes import storage as note_storage
 from tidings.segments import service as segment_service
 from tidings.tags import service as tag_service

@@ -32,12 +32,12 @@ from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contacts, email_key
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
-from tidings.core.events import event_item, record_event
 from tidings.core.schemas import present
 from tidings.core.search import Searchable, compile_query, search_page
 from tidings.core.uow import UnitOfWork
 from tidings.custom_objects import references
 from tidings.data_attributes import service as attributes
+from tidings.events.record import event_item, record_event
 from tidings.notes import storage as note_storage
 from tidings.segments import service as segment_service
 from tidings.subscriptions import storage as subscription_storage

@@ -13,11 +13,11 @@ from tidings.content_snippets import storage
 from tidings.content_snippets.schemas import ContentSnippetList, ContentSnippetOut, ContentSnippetRequest
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, not_found
-from tidings.core.events import record_event
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
+from tidings.events.record import record_event
 from tidings.help_center.content import LOCALES
 
 PER_PAGE = 50

@@ -20,13 +20,13 @@ from tidings.core.clock import ClockState
 from tidings.core.tables import workspace_clocks
 from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import Storage
+from tidings.events import fanout
+from tidings.events.storage import PENDING, webhook_deliveries
 from tidings.fin import inactivity
 from tidings.fin.storage import DONE, fin_jobs
 from tidings.jobs.runner import wake_runners
 from tidings.jobs.storage import PENDING as JOB_PENDING
 from tidings.jobs.storage import jobs
-from tidings.webhooks import fanout
-from tidings.webhooks.storage import PENDING, webhook_deliveries
 
 # A move stops at most this many times; a schedule that keeps itself busy cannot hang the call.
 MAX_STEPS = 500

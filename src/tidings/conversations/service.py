@@ -66,13 +66,13 @@ from tidings.conversations.views import (
 )
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
-from tidings.core.events import record_event
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import clamp_per_page, numbered_pages
 from tidings.core.schemas import UNSET
 from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
 from tidings.custom_objects import references
+from tidings.events.record import record_event
 from tidings.tags import service as tag_service
 from tidings.teams import storage as team_storage
 from tidings.tickets import links

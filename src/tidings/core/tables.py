@@ -1,4 +1,6 @@
-"""Tables every area relies on: workspaces, access tokens, and the event outbox."""
+"""Tables every area relies on: workspaces, access tokens, clocks, seeds and snapshots.
+
+The event outbox is `tidings.events.storage.events`."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     PrimaryKeyConstraint,
@@ -61,23 +62,6 @@ access_tokens = Table(
     Column("revoked", Boolean, nullable=False, default=False),
     timestamp_column("created_at"),
     info={**KEEP_ON_RESET, **NOT_IN_SNAPSHOTS},
-)
-
-# The outbox: a change worth announcing is written here in the change's own transaction.
-events = Table(
-    "events",
-    metadata,
-    id_column(),
-    workspace_column(),
-    Column("topic", String(128), nullable=False),
-    # What the event is about (a conversation, a ticket...), for per-object ordering and SSE channels.
-    Column("subject_type", String(64), nullable=True),
-    Column("subject_id", String(64), nullable=True),
-    Column("channel", String(255), nullable=True),
-    Column("payload", JsonType, nullable=False),
-    timestamp_column("created_at"),
-    Index("ix_events_workspace_topic", "workspace_id", "topic"),
-    Index("ix_events_channel", "channel", "id"),
 )
 
 # A workspace's controlled clock (`tidings.core.clock`); no row means real time.

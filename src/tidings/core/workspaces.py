@@ -1,17 +1,17 @@
-"""Workspaces (Intercom's "apps") and their provisioning: a new workspace gets an owner admin."""
+"""Workspaces (Intercom's "apps"): finding them, their tokens, reset.
+
+Creating one (with its owner admin and help center) is `tidings.management.provisioning`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from tidings.core import clock
 from tidings.core import scopes as token_scopes
 from tidings.core.auth import hash_token, new_token
-from tidings.core.errors import TidingsError
-from tidings.core.ids import app_id
 from tidings.core.tables import access_tokens, workspaces
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import KEEP_ON_RESET, metadata
@@ -42,33 +42,6 @@ async def list_workspaces(tx: Transaction) -> list[Any]:
     return list((await tx.execute(select(workspaces).order_by(workspaces.c.created_at))).mappings().all())
 
 
-async def create_workspace(
-    tx: Transaction, name: str, workspace_id: str | None = None, seed: str | None = None
-) -> UnitOfWork:
-    """Insert the workspace and its owner admin; returns a unit of work scoped to it. With a seed,
-    its id and every id it hands out are deterministic (`tidings.core.ids`)."""
-    from tidings.admins import storage as admin_storage
-    from tidings.control.seeds import set_seed
-    from tidings.help_center.content import seed_default_help_center
-
-    ws_id = workspace_id or app_id(seed)
-    if seed is not None and await find_workspace(tx, ws_id) is not None:
-        raise TidingsError(
-            409, "conflict", f"Workspace {ws_id} already has seed {seed}; reset it with the seed instead"
-        )
-    now = clock.now()
-    await tx.execute(insert(workspaces).values(id=ws_id, name=name, timezone="UTC", region="US", created_at=now))
-    await set_seed(tx, ws_id, seed)
-    uow = UnitOfWork(tx=tx, workspace_id=ws_id)
-    uow.admin_id = await admin_storage.insert_admin(
-        uow,
-        {"name": f"{name} Owner", "email": f"owner@{ws_id}.tidings.local", "job_title": "Owner", "created_at": now},
-    )
-    # Every workspace has a help center, as in Intercom.
-    await seed_default_help_center(uow, name)
-    return uow
-
-
 async def issue_token(
     uow: UnitOfWork, name: str, scopes: list[str] | None = None, token: str | None = None
 ) -> IssuedToken:
@@ -87,13 +60,6 @@ async def issue_token(
         .returning(access_tokens.c.id)
     )
     return IssuedToken(id=int(result.scalar_one()), token=plain, name=name, scopes=granted)
-
-
-async def first_admin_id(uow: UnitOfWork) -> int | None:
-    from tidings.admins import storage as admin_storage
-
-    admins = await admin_storage.list_admins(uow)
-    return int(admins[0]["id"]) if admins else None
 
 
 async def revoke_token(uow: UnitOfWork, token_id: int) -> bool:

@@ -7,13 +7,14 @@ one JSON object
      "contact": {"type", "id", "external_id", "name", "email"}, "payload": {...}, "created_at"}
 
 queued in the caller's transaction through the durable delivery pipeline
-(`tidings.webhooks.outbox.enqueue_delivery`): signed with the settings' `webhook_secret`
+(`tidings.events.outbox.enqueue_delivery`): signed with the settings' `webhook_secret`
 (`X-Custom-Channel-Signature: sha256=<hex HMAC-SHA256 of the raw body>`), carrying
 `Authorization: Bearer <auth_token>` when one is configured, retried until the receiver answers
 2xx, and sent one at a time per conversation in the order they happened.
 
 Parts added to a mapped conversation by anyone but the contact (an admin through the Conversations
-API, Fin) become events here through the conversations area's part listener (`on_part_added`):
+API, Fin) become events here through the conversations area's part listener (`on_part_added`,
+registered by `tidings.areas.register_listeners`):
 a comment is `new_message`, a quick-reply part `quick_reply_options`, a bot comment asking for an
 attribute `attribute_collection_request`, a close `conversation_closed`. Fin's `typing` and
 `handover` are not parts; `fin_turn` emits them with `emit`.
@@ -25,14 +26,13 @@ from typing import Any
 
 from tidings.admins import storage as admin_storage
 from tidings.contacts.storage import get_contact
-from tidings.conversations import service as conversation_service
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
 from tidings.core.ids import parse_numeric_id, random_hex
 from tidings.core.uow import UnitOfWork
 from tidings.custom_channel import storage
-from tidings.webhooks import signing
-from tidings.webhooks.outbox import enqueue_delivery
+from tidings.events import signing
+from tidings.events.outbox import enqueue_delivery
 
 NEW_MESSAGE = "new_message"
 QUICK_REPLY_OPTIONS = "quick_reply_options"
@@ -139,6 +139,3 @@ async def offer_quick_replies(
     await storage.update_conversation(uow, mapping["id"], {"pending": pending})
     choices = [{"id": option["uuid"], "text": option["text"]} for option in offered]
     await emit(uow, mapping, QUICK_REPLY_OPTIONS, {"message": message, "options": choices})
-
-
-conversation_service.PART_LISTENERS.append(on_part_added)

@@ -19,10 +19,10 @@ import httpx
 
 from tidings.config import Settings
 from tidings.core import clock
-from tidings.core.events import record_event
 from tidings.core.uow import UnitOfWork
 from tidings.core.workspaces import numeric_app_id
 from tidings.data_connectors import storage
+from tidings.events.record import record_event
 from tidings.webhooks.safety import UnsafeDestination, check_destination
 
 TIMEOUT_SECONDS = 10.0

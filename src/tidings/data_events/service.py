@@ -8,7 +8,6 @@ from tidings.contacts import storage as contact_storage
 from tidings.contacts.lookup import contact_not_found
 from tidings.core import clock
 from tidings.core.errors import invalid, missing
-from tidings.core.events import record_event
 from tidings.core.paging import clamp_per_page, decode_cursor, encode_cursor
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
@@ -22,6 +21,7 @@ from tidings.data_events.schemas import (
     EventSummaryIn,
     EventSummaryItem,
 )
+from tidings.events.record import record_event
 
 NAME_LIMIT = 255
 METADATA_KEYS = 10

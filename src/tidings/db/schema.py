@@ -18,6 +18,7 @@ import tidings.custom_objects.storage
 import tidings.data_attributes.storage
 import tidings.data_connectors.storage
 import tidings.data_events.storage
+import tidings.events.storage
 import tidings.exports.storage
 import tidings.fin.storage
 import tidings.folders.storage
@@ -37,7 +38,6 @@ import tidings.teams.storage
 import tidings.tickets.storage
 import tidings.uploads.storage
 import tidings.visitors.storage
-import tidings.webhooks.storage
 import tidings.workflows.storage  # noqa: F401
 from tidings.db.metadata import metadata
 

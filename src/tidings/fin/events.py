@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.events import record_event
 from tidings.core.uow import UnitOfWork
-from tidings.webhooks import signing
-from tidings.webhooks.outbox import enqueue_delivery
+from tidings.events import signing
+from tidings.events.outbox import enqueue_delivery
+from tidings.events.record import record_event
 from tidings.webhooks.sse import fin_channel, sse_url
 
 # Intercom's Fin tokens live three minutes.

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
+from tidings.config import Settings
 from tidings.fin.answerer import Answer, Grounding, citations_of, not_covered, render
-from tidings.fin.config import FinConfig
 
 log = logging.getLogger("tidings.fin")
 
@@ -45,11 +45,11 @@ def prompt(grounding: Grounding, history: list[tuple[str, str]]) -> list[dict[st
     return messages
 
 
-def _headers(config: FinConfig) -> dict[str, str]:
+def _headers(config: Settings) -> dict[str, str]:
     return {"Authorization": f"Bearer {config.llm_api_key}"} if config.llm_api_key else {}
 
 
-async def complete(config: FinConfig, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> dict[str, Any]:
+async def complete(config: Settings, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> dict[str, Any]:
     """One non-streamed completion offering `tools`: the model's message (its `tool_calls`, if any)."""
     body = {"model": config.llm_model, "messages": messages, "tools": tools, "temperature": 0}
     url = config.llm_base_url.rstrip("/") + "/chat/completions"
@@ -62,7 +62,7 @@ async def complete(config: FinConfig, messages: list[dict[str, Any]], tools: lis
     return message
 
 
-async def stream_completion(config: FinConfig, messages: list[dict[str, Any]], on_text: OnText) -> str:
+async def stream_completion(config: Settings, messages: list[dict[str, Any]], on_text: OnText) -> str:
     headers = _headers(config)
     body = {"model": config.llm_model, "messages": messages, "stream": True, "temperature": 0}
     url = config.llm_base_url.rstrip("/") + "/chat/completions"
@@ -87,7 +87,7 @@ async def stream_completion(config: FinConfig, messages: list[dict[str, Any]], o
 
 
 async def generate(
-    config: FinConfig,
+    config: Settings,
     grounding: Grounding,
     history: list[tuple[str, str]],
     on_text: OnText,

@@ -15,11 +15,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from tidings.config import Settings
 from tidings.core import clock
 from tidings.core.uow import UnitOfWork, run_in_workspace
 from tidings.db.storage import Storage
 from tidings.fin import answerer, storage, tools
-from tidings.fin.config import FinConfig, fin_config
 from tidings.fin.inactivity import sweep_forever
 from tidings.fin.rules import REASON_ROUTED
 from tidings.fin.workflow import Outcome, Streamer, answer_question, apply, decide, load
@@ -41,7 +41,7 @@ def wake_runner() -> None:
 
 
 class FinRunner:
-    def __init__(self, store: Storage, config: FinConfig) -> None:
+    def __init__(self, store: Storage, config: Settings) -> None:
         self.store = store
         self.config = config
         self.wake = asyncio.Event()
@@ -196,10 +196,9 @@ def report_turn(job: Any, outcome: Outcome, seconds: float) -> None:
 
 
 @contextlib.asynccontextmanager
-async def fin_runtime(store: Storage) -> AsyncIterator[FinRunner]:
+async def fin_runtime(store: Storage, config: Settings) -> AsyncIterator[FinRunner]:
     """Run this process's Fin runner and inactivity sweep for the app's lifetime (entered from the
     app's lifespan)."""
-    config = fin_config()
     runner = FinRunner(store, config)
     task = asyncio.create_task(runner.run())
     sweeper = asyncio.create_task(sweep_forever(store, config.fin_inactivity_sweep_seconds))

@@ -16,12 +16,12 @@ from typing import Any
 
 import httpx
 
+from tidings.config import Settings
 from tidings.core.uow import UnitOfWork
 from tidings.data_connectors import executor
 from tidings.data_connectors import storage as connector_storage
 from tidings.fin import llm
 from tidings.fin.answerer import Grounding
-from tidings.fin.config import FinConfig
 
 log = logging.getLogger("tidings.fin")
 
@@ -58,10 +58,10 @@ def _arguments(call: dict[str, Any]) -> dict[str, Any]:
     return arguments if isinstance(arguments, dict) else {}
 
 
-async def consult(config: FinConfig, state: Any, grounding: Grounding, read: Work, write: Work) -> list[dict[str, Any]]:
+async def consult(config: Settings, state: Any, grounding: Grounding, read: Work, write: Work) -> list[dict[str, Any]]:
     """The model's tool calls and their results, as messages for the answering prompt; [] when no
     connector is offered or the model calls none."""
-    if not config.generative or state.contact is None:
+    if not config.fin_generative or state.contact is None:
         return []
     audience = AUDIENCE_OF_ROLE.get(state.contact["role"])
     connectors = [c for c in await read(connector_storage.fin_connectors) if audience in c["audiences"]]

@@ -22,12 +22,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from tidings.config import Settings
 from tidings.contacts.storage import get_contact
 from tidings.core import clock
 from tidings.core.uow import UnitOfWork
 from tidings.fin import answerer, llm, rules, storage
 from tidings.fin.answerer import Answer
-from tidings.fin.config import FinConfig
 from tidings.fin.events import emit, replied, reply_chunk, status_updated
 from tidings.fin.handover import hand_over
 from tidings.fin.users import user_attributes
@@ -145,7 +145,7 @@ class Streamer:
 
 
 async def answer_question(
-    config: FinConfig,
+    config: Settings,
     state: TurnState,
     grounding: answerer.Grounding,
     streamer: Streamer,
@@ -154,7 +154,7 @@ async def answer_question(
     count = state.conversation["unhelpful_count"]
     # The generative mode answers from the same passages, and only what the answerability model lets
     # through or a connector's result speaks to; the model may still decline.
-    if config.generative and (grounding.covered or tool_exchange):
+    if config.fin_generative and (grounding.covered or tool_exchange):
         generated = await llm.generate(config, grounding, state.history, streamer.send, tool_exchange)
         if generated is not None:
             return answered(generated, streamer.stream_id, count)

@@ -19,8 +19,8 @@ from litestar.response import ServerSentEventMessage
 from sqlalchemy import func, select
 
 from tidings.core import clock
-from tidings.core.tables import events
 from tidings.db.storage import Storage
+from tidings.events.storage import events
 
 POLL_SECONDS = 0.5
 KEEPALIVE_SECONDS = 15.0

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tidings.admins.storage import first_admin_id
 from tidings.core import clock
 from tidings.core.errors import TidingsError
 from tidings.core.uow import UnitOfWork
-from tidings.core.workspaces import first_admin_id
 from tidings.db.storage import Storage
 from tidings.intercom_import import storage
 from tidings.intercom_import.kinds import KINDS, Ids, Kind, Skipped

@@ -9,11 +9,12 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from tidings.admins.storage import first_admin_id
 from tidings.core.auth import check_admin_key
 from tidings.core.deps import READ_METHODS
 from tidings.core.errors import not_found
 from tidings.core.uow import UnitOfWork
-from tidings.core.workspaces import find_workspace, first_admin_id
+from tidings.core.workspaces import find_workspace
 from tidings.db.storage import Transaction
 
 ControlTx: TypeAlias = NamedDependency[Transaction]

@@ -15,7 +15,6 @@ from tidings.core.errors import not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.rate_limits import per_window
 from tidings.core.workspaces import (
-    create_workspace,
     find_workspace,
     issue_token,
     list_workspaces,
@@ -26,6 +25,7 @@ from tidings.core.workspaces import (
 from tidings.db.storage import ping
 from tidings.inbox import teammates
 from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
+from tidings.management.provisioning import create_workspace
 from tidings.management.schemas import (
     CreateAdmin,
     CreateTeam,

@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 
 from tidings.core import clock
 from tidings.db.storage import Storage
-from tidings.webhooks.storage import PENDING
-from tidings.webhooks.storage import webhook_deliveries as deliveries
+from tidings.events.storage import PENDING
+from tidings.events.storage import webhook_deliveries as deliveries
 
 log = logging.getLogger("tidings.metrics")
 

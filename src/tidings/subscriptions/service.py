@@ -7,9 +7,9 @@ from typing import Any
 from tidings.contacts.lookup import live_row
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, not_found
-from tidings.core.events import record_event
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
+from tidings.events.record import record_event
 from tidings.subscriptions import storage
 from tidings.subscriptions.schemas import (
     AttachSubscriptionRequest,

@@ -22,11 +22,11 @@ from tidings.conversations import service as conversation_service
 from tidings.conversations.service import Author
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
-from tidings.core.events import record_event
 from tidings.core.ids import parse_numeric_id
 from tidings.core.schemas import UNSET
 from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
+from tidings.events.record import record_event
 from tidings.jobs import service as jobs
 from tidings.jobs.schemas import JobOut
 from tidings.tags import service as tag_service

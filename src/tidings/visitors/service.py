@@ -10,11 +10,11 @@ from tidings.contacts.lookup import contact_not_found
 from tidings.contacts.schemas import ContactOut
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
-from tidings.core.events import record_event
 from tidings.core.ids import hex24, uuid4
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.data_attributes import service as attributes
+from tidings.events.record import record_event
 from tidings.visitors import storage
 from tidings.visitors.schemas import ConvertVisitorRequest, CreateVisitor, Identifiers, UpdateVisitorRequest, VisitorOut
 

@@ -1,1 +1,2 @@
-"""Everything outgoing: the delivery queue and worker, Developer Hub subscriptions, signers, Server-Sent Events."""
+"""Developer Hub webhooks: subscriptions and their management routes, the delivery worker,
+destination checks, Server-Sent Events. Recording and the outbox are `tidings.events`."""

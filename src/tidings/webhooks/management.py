@@ -9,11 +9,11 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from tidings.events.fanout import wake_workers
 from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.routes import PREFIX
 from tidings.management.schemas import Status
 from tidings.webhooks import service
-from tidings.webhooks.fanout import wake_workers
 from tidings.webhooks.schemas import CreateSubscription, DeliveryList, DeliveryOut, SubscriptionList, SubscriptionOut
 
 

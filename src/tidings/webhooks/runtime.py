@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 
 from tidings.config import Settings
 from tidings.db.storage import Storage, open_storage
-from tidings.webhooks.listener import listen_forever
+from tidings.events.listener import listen_forever
 from tidings.webhooks.worker import ATTEMPT_TIMEOUT, DeliveryWorker
 
 LISTEN_READY_SECONDS = 10.0

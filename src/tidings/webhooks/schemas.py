@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.core.schemas import Out, Request
-from tidings.webhooks.storage import PENDING
+from tidings.events.storage import PENDING
 
 
 class CreateSubscription(Request):

@@ -10,10 +10,10 @@ from tidings.core import clock
 from tidings.core.errors import invalid, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
-from tidings.webhooks import outbox
+from tidings.events import outbox
+from tidings.events.storage import DELIVERED, FAILED, PENDING, webhook_deliveries, webhook_subscriptions
 from tidings.webhooks.safety import UnsafeDestination, check_saved_url
 from tidings.webhooks.schemas import CreateSubscription, DeliveryOut, SubscriptionOut
-from tidings.webhooks.storage import DELIVERED, FAILED, PENDING, webhook_deliveries, webhook_subscriptions
 from tidings.webhooks.worker import notification_envelope
 
 STATUSES = (PENDING, DELIVERED, FAILED)

@@ -48,12 +48,12 @@ from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
-from tidings.core.events import record_event
 from tidings.core.ids import is_integer_text
-from tidings.core.tables import events
 from tidings.core.uow import UnitOfWork
 from tidings.db.storage import Storage
-from tidings.webhooks.fanout import CATCH_UP, hub
+from tidings.events.fanout import CATCH_UP, hub
+from tidings.events.record import record_event
+from tidings.events.storage import events
 
 DEFAULT_TOKEN_TTL = 180
 KEEPALIVE_SECONDS = 15.0

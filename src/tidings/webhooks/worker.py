@@ -38,12 +38,12 @@ from tidings import __version__
 from tidings.config import Settings
 from tidings.core import clock
 from tidings.db.storage import Storage
+from tidings.events import fanout, outbox, signing
+from tidings.events.storage import DELIVERED, FAILED, PENDING, webhook_deliveries, webhook_subscriptions
 from tidings.observability.logs import event
 from tidings.observability.metrics import record_delivery
-from tidings.webhooks import fanout, outbox, signing
 from tidings.webhooks.http import SendError, WebhookClient
 from tidings.webhooks.safety import UnsafeDestination, check_url, private_destinations_allowed
-from tidings.webhooks.storage import DELIVERED, FAILED, PENDING, webhook_deliveries, webhook_subscriptions
 
 log = logging.getLogger("tidings.webhooks")
 

@@ -1,4 +1,4 @@
-"""Webhook subscriptions (Developer Hub) and the delivery queue every outgoing webhook goes through.
+"""The event outbox, webhook subscriptions (Developer Hub) and the delivery queue every outgoing webhook goes through.
 
 A delivery row is one body to POST to one URL: who signs it (`signer`), with which secret, whether
 it is wrapped in Intercom's `notification_event` envelope (`envelope`), and the ordering key that
@@ -15,6 +15,23 @@ from tidings.db.metadata import KEEP_ON_RESET, BigId, JsonType, id_column, metad
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
+
+# The outbox: a change worth announcing is written here in the change's own transaction.
+events = Table(
+    "events",
+    metadata,
+    id_column(),
+    workspace_column(),
+    Column("topic", String(128), nullable=False),
+    # What the event is about (a conversation, a ticket...), for per-object ordering and SSE channels.
+    Column("subject_type", String(64), nullable=True),
+    Column("subject_id", String(64), nullable=True),
+    Column("channel", String(255), nullable=True),
+    Column("payload", JsonType, nullable=False),
+    timestamp_column("created_at"),
+    Index("ix_events_workspace_topic", "workspace_id", "topic"),
+    Index("ix_events_channel", "channel", "id"),
+)
 
 webhook_subscriptions = Table(
     "webhook_subscriptions",

@@ -1,6 +1,6 @@
 """From the outbox to the delivery queue: what other areas call to send something durably.
 
-Areas announce changes with `tidings.core.events.record_event(uow, topic, item, channel=...)`;
+Areas announce changes with `tidings.events.record.record_event(uow, topic, item, channel=...)`;
 this module is what it calls in the same transaction:
 
 - every active Developer Hub subscription of the workspace whose topics include `topic` gets a
@@ -20,7 +20,7 @@ To send a signed body to one specific destination (Fin's webhook, the custom cha
 in the request's unit of work: the delivery exists only if the transaction commits, survives
 restarts, is retried on `TIDINGS_WEBHOOK_RETRY_SCHEDULE`, and deliveries sharing an
 `ordering_key` are sent one at a time in the order they were enqueued. The payload is POSTed as
-JSON exactly as given (`envelope=False`) and signed by `signer` (see `tidings.webhooks.signing`).
+JSON exactly as given (`envelope=False`) and signed by `signer` (see `tidings.events.signing`).
 After the commit the local worker is woken at once; other processes are woken by NOTIFY.
 Check a destination when it is saved with `tidings.webhooks.service.validate_url(url, settings)`
 (400 `parameter_invalid` on `url`); the worker checks the resolved address again before each attempt.
@@ -37,9 +37,9 @@ from sqlalchemy import text
 from tidings.core import clock
 from tidings.core.ids import uuid4
 from tidings.core.uow import UnitOfWork
-from tidings.webhooks import signing
-from tidings.webhooks.fanout import hub, wake_workers
-from tidings.webhooks.storage import PENDING, webhook_deliveries, webhook_subscriptions
+from tidings.events import signing
+from tidings.events.fanout import hub, wake_workers
+from tidings.events.storage import PENDING, webhook_deliveries, webhook_subscriptions
 
 DELIVERIES_CHANNEL = "tidings_deliveries"
 EVENTS_CHANNEL = "tidings_events"

@@ -1,7 +1,7 @@
 """In-process signals: waking this process's delivery workers, and handing channel events to its SSE streams.
 
 Both are fed after a commit: in-process by unit-of-work hooks, and on PostgreSQL from every
-process by the LISTEN connection (`tidings.webhooks.listener`), so a stream on any worker process
+process by the LISTEN connection (`tidings.events.listener`), so a stream on any worker process
 sees events committed by any other.
 """
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import asyncpg
 
-from tidings.webhooks.fanout import hub, wake_workers
-from tidings.webhooks.outbox import DELIVERIES_CHANNEL, EVENTS_CHANNEL
+from tidings.events.fanout import hub, wake_workers
+from tidings.events.outbox import DELIVERIES_CHANNEL, EVENTS_CHANNEL
 
 log = logging.getLogger("tidings.webhooks")
 RECONNECT_SECONDS = 1.0

@@ -3,7 +3,7 @@
 Delivery (webhooks, SSE) reads the outbox; areas only ever call `record_event`. In the same
 transaction it queues a delivery for every Developer Hub subscription to `topic`, and an event
 with a `channel` (e.g. Fin's `fin_agent_api:{app_id}:{conversation_id}`) is streamed to that
-channel's Server-Sent Events subscribers after the commit (`tidings.webhooks.outbox`,
+channel's Server-Sent Events subscribers after the commit (`tidings.events.outbox`,
 `tidings.webhooks.sse`).
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 import msgspec
 
 from tidings.core import clock
-from tidings.core.tables import events
 from tidings.core.uow import UnitOfWork
-from tidings.webhooks.outbox import on_event_recorded
+from tidings.events.outbox import on_event_recorded
+from tidings.events.storage import events
 
 
 def event_item(item: msgspec.Struct | dict[str, Any]) -> dict[str, Any]:
