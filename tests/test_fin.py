@@ -556,6 +556,8 @@ class StandInModel:
 
     answer: str = "Open Settings, choose Security and click Reset password."
     hold_first_seconds: float = 0.0
+    # Set to let a held first request answer before hold_first_seconds have passed.
+    release: threading.Event = field(default_factory=threading.Event)
     fail: bool = False
     requests: list[dict[str, Any]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
@@ -578,7 +580,7 @@ class StandInModel:
                     self.end_headers()
                     return
                 if len(model.requests) == 1 and model.hold_first_seconds:
-                    time.sleep(model.hold_first_seconds)
+                    model.release.wait(model.hold_first_seconds)
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
@@ -639,7 +641,8 @@ def model_server(
         env = {
             "TIDINGS_LLM_BASE_URL": model.base_url,
             "TIDINGS_LLM_MODEL": "stand-in",
-            "TIDINGS_LLM_TIMEOUT_SECONDS": "5",
+            # Longer than any restart under load, so a held first request is never given up on.
+            "TIDINGS_LLM_TIMEOUT_SECONDS": "30",
             # Short leases, so a job whose process was killed is taken over within seconds.
             "TIDINGS_FIN_LEASE_SECONDS": "3",
         }
@@ -655,6 +658,7 @@ def generative(model_server: tuple[LiveServer, StandInModel]) -> Iterator[tuple[
     live, model = model_server
     model.requests.clear()
     model.fail, model.hold_first_seconds = False, 0.0
+    model.release.clear()
     ws = live.new_workspace("fin-llm")
     urls = load_content(ws)
     with Receiver() as receiver:
@@ -693,13 +697,16 @@ def test_restart_mid_thinking_still_delivers_the_answer(
     generative: tuple[Fin, StandInModel], how: signal.Signals
 ) -> None:
     fin, model = generative
-    model.hold_first_seconds = 3.0
+    # Held until the restart is over, however long it takes on a loaded machine: the first
+    # process must not get its answer before it goes.
+    model.hold_first_seconds = 25.0
     start(fin.ws, "ext-restart", QUESTION)
     deadline = time.monotonic() + 10
     while not model.requests and time.monotonic() < deadline:
         time.sleep(0.05)
     assert model.requests, "Fin never started thinking"
     fin.server.restart(how)
+    model.release.set()
     events = fin.events("ext-restart", 2)
     assert shape(events) == [("fin_replied", "replying", None), ("fin_status_updated", "awaiting_user_reply", None)]
     assert events[0]["message"]["body"].startswith(f"<p>{model.answer}</p>")

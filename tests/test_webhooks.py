@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import itertools
 import json
 import signal
 import subprocess
@@ -362,8 +363,11 @@ def test_sigkill_mid_delivery_then_restart_delivers_every_event_once(events_serv
     conversations, parts = 4, 10
     count = conversations * parts
 
+    answered = itertools.count(1)
+
     def slow(_: Received, __: int) -> tuple[int, float]:
-        return 200, 0.05
+        # Slower once the kill is due, so it lands mid-stream however loaded the machine is.
+        return 200, 0.05 if next(answered) <= 8 else 0.5
 
     def reply(conversation: int, part: int) -> tuple[str, dict[str, Any]]:
         return "conversation.user.replied", {"type": "conversation", "id": str(conversation), "part": part}
