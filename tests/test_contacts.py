@@ -426,3 +426,88 @@ class TestCustomObjectReferences:
         assert merged.id == kept.id
         assert stored_references(server, workspace) == [("contact", kept.id, "orders", orders[0])]
         assert [i["id"] for i in merged.custom_attributes["orders"]["instances"]] == [orders[0]]
+
+
+def statements_to_render(server: LiveServer, workspace: Workspace, contact_ids: list[str]) -> list[int]:
+    """How many statements `contacts.service.get` runs for each contact, and that `hydrate` runs for all of
+    them at once, counted on the storage facade's transaction (the last item)."""
+    import asyncio
+
+    from tidings.contacts import service
+    from tidings.core.uow import UnitOfWork
+    from tidings.db.storage import open_storage
+
+    url = server.database_url or f"sqlite:///{server.data_dir}/tidings.db"
+
+    async def count() -> list[int]:
+        storage = open_storage(url.replace("postgresql://", "postgresql+asyncpg://"))
+        tx = await storage.begin(write=False)
+        counted = [0]
+        execute, fetch = tx.execute, tx.fetch
+
+        async def counting_execute(*args, **kwargs):  # type: ignore[no-untyped-def]
+            counted[0] += 1
+            return await execute(*args, **kwargs)
+
+        async def counting_fetch(*args, **kwargs):  # type: ignore[no-untyped-def]
+            counted[0] += 1
+            return await fetch(*args, **kwargs)
+
+        tx.execute, tx.fetch = counting_execute, counting_fetch  # type: ignore[method-assign]
+        try:
+            uow = UnitOfWork(tx=tx, workspace_id=workspace.id)
+            counts = []
+            for contact_id in contact_ids:
+                counted[0] = 0
+                await service.get(uow, contact_id)
+                counts.append(counted[0])
+            rows = [await service.storage.get_contact(uow, c) for c in contact_ids]
+            counted[0] = 0
+            await service.hydrate(uow, rows)
+            counts.append(counted[0])
+            return counts
+        finally:
+            await tx.rollback()
+            await storage.close()
+
+    return asyncio.run(count())
+
+
+def test_a_contact_renders_in_a_fixed_small_number_of_statements(server, workspace: Workspace) -> None:
+    """Tags, notes, companies and subscriptions are read in one statement however many a contact has:
+    the contact's row, then everything it embeds (custom object references would add one, for the
+    instances). The embedded lists stay right at any size."""
+    http = workspace.http
+    admin_id = http.get("/me").json()["id"]
+    small = http.post("/contacts", json={"email": "small@example.com"}).json()["id"]
+    large = http.post("/contacts", json={"email": "large@example.com"}).json()["id"]
+    tag_ids = [http.post("/tags", json={"name": f"many {i}"}).json()["id"] for i in range(14)]
+    company_ids = [
+        http.post("/companies", json={"company_id": f"many-{i}", "name": f"Many {i}"}).json()["id"] for i in range(12)
+    ]
+    for tag_id in tag_ids:
+        assert http.post(f"/contacts/{large}/tags", json={"id": tag_id}).status_code == 200
+    for company_id in company_ids:
+        assert http.post(f"/contacts/{large}/companies", json={"id": company_id}).status_code == 200
+    note_ids = [
+        http.post(f"/contacts/{large}/notes", json={"body": f"n{i}", "admin_id": admin_id}).json()["id"]
+        for i in range(11)
+    ]
+    assert http.post(f"/contacts/{small}/tags", json={"id": tag_ids[0]}).status_code == 200
+
+    shown = http.get(f"/contacts/{large}").json()
+    assert [t["id"] for t in shown["tags"]["data"]] == tag_ids[:10]
+    assert (shown["tags"]["total_count"], shown["tags"]["has_more"]) == (14, True)
+    # In attachment order, as the contact's companies list shows them (ties in the same second by id).
+    attached = http.get(f"/contacts/{large}/companies", params={"per_page": 20}).json()["companies"]
+    assert sorted(c["id"] for c in attached) == sorted(company_ids)
+    assert [c["id"] for c in shown["companies"]["data"]] == [c["id"] for c in attached][:10]
+    assert (shown["companies"]["total_count"], shown["companies"]["has_more"]) == (12, True)
+    assert [n["id"] for n in shown["notes"]["data"]] == list(reversed(note_ids))[:10]
+    assert (shown["notes"]["total_count"], shown["notes"]["has_more"]) == (11, True)
+    listed = http.post("/contacts/search", json={"query": {"field": "id", "operator": "=", "value": large}}).json()
+    assert listed["data"] == [shown]
+
+    get_small, get_large, both = statements_to_render(server, workspace, [small, large])
+    assert get_small == get_large == 2
+    assert both == 1
