@@ -333,6 +333,7 @@ def main() -> None:
         "--pg-admin-url",
         default=os.environ.get("TIDINGS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
     )
+    parser.add_argument("--rounds", type=int, default=2, help="measurements per build and variant, interleaved")
     parser.add_argument("--port", type=int, default=8951)
     args = parser.parse_args()
     variants = args.variants.split(",")
@@ -348,16 +349,35 @@ def main() -> None:
     results: dict[tuple[str, str, str], dict[str, Any]] = {}
     try:
         for config in configs:
-            for build, src in builds:
-                server = Server(build, src, config, args, args.port)
-                try:
-                    seed = seed_workspace(server.base)
+            # Both builds' servers run side by side and are measured in turn, round after round, so
+            # that a change in the machine's load falls on both alike.
+            servers = []
+            try:
+                for index, (build, src) in enumerate(builds):
+                    servers.append(Server(build, src, config, args, args.port + index))
+                seeds = [seed_workspace(server.base) for server in servers]
+                for round_ in range(args.rounds):
                     for variant in variants:
-                        result = measure(server, variant, seed, args)
-                        results[(config, build, variant)] = result
-                        print(f"{config:6} {build:18} {variant:5} {result['rps']:8.1f} req/s", flush=True)
-                finally:
+                        for server, seed in zip(servers, seeds, strict=True):
+                            result = measure(server, variant, seed, args)
+                            print(
+                                f"{config:6} {server.build:18} {variant:5} round {round_ + 1}: "
+                                f"{result['rps']:8.1f} req/s",
+                                flush=True,
+                            )
+                            merged = results.setdefault(
+                                (config, server.build, variant), {"count": 0, "latencies": {}, "errors": {}}
+                            )
+                            merged["count"] += 1
+                            for op, samples in result["latencies"].items():
+                                merged["latencies"].setdefault(op, []).extend(samples)
+                            for op, n in result["errors"].items():
+                                merged["errors"][op] = merged["errors"].get(op, 0) + n
+            finally:
+                for server in servers:
                     server.stop()
+        for merged in results.values():
+            merged["rps"] = sum(len(v) for v in merged["latencies"].values()) / (merged["count"] * args.seconds)
     finally:
         if ref_tree is not None:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(ref_tree)], check=False)
@@ -365,7 +385,8 @@ def main() -> None:
 
     print()
     print(
-        f"{args.clients} clients, {args.seconds:g} s per run after 1 s warm-up; server on cpus {args.server_cpus}, "
+        f"{args.clients} clients, {args.rounds} x {args.seconds:g} s per figure (after 1 s warm-up each); "
+        f"server on cpus {args.server_cpus}, "
         f"load generator on cpus {args.client_cpus}."
     )
     for variant in variants:

@@ -511,3 +511,36 @@ def test_a_contact_renders_in_a_fixed_small_number_of_statements(server, workspa
     get_small, get_large, both = statements_to_render(server, workspace, [small, large])
     assert get_small == get_large == 2
     assert both == 1
+
+
+def test_an_event_nobody_wants_keeps_only_its_subject(server, workspace: Workspace) -> None:
+    """With no subscription to the topic (and no channel), `contact.user.created` and `.updated` are
+    recorded without rendering the contact: the row keeps `{type, id}` (docs/areas/webhooks.md)."""
+    import asyncio
+
+    from sqlalchemy import select
+
+    from tidings.core.tables import events
+    from tidings.db.storage import open_storage
+
+    http = workspace.http
+    contact = http.post("/contacts", json={"email": "nobody-listens@example.com"}).json()
+    assert http.put(f"/contacts/{contact['id']}", json={"name": "Still nobody"}).status_code == 200
+    url = server.database_url or f"sqlite:///{server.data_dir}/tidings.db"
+
+    async def payloads() -> list[tuple[str, object]]:
+        storage = open_storage(url.replace("postgresql://", "postgresql+asyncpg://"))
+        tx = await storage.begin(write=False)
+        try:
+            result = await tx.execute(
+                select(events.c.topic, events.c.payload)
+                .where(events.c.workspace_id == workspace.id, events.c.subject_id == contact["id"])
+                .order_by(events.c.id)
+            )
+            return [(r[0], r[1]) for r in result]
+        finally:
+            await tx.rollback()
+            await storage.close()
+
+    subject = {"type": "contact", "id": contact["id"]}
+    assert asyncio.run(payloads()) == [("contact.user.created", subject), ("contact.user.updated", subject)]

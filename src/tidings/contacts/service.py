@@ -251,9 +251,20 @@ async def insert_and_announce(
         uow, role=role, **{**flags, "archived": False, "blocked": False, **values}
     )
     await references.save_references(uow, OWNER_TYPE, contact_id, instance_ids or {})
-    out = await contact_out(uow, await storage.get_contact(uow, contact_id))
-    await record_event(uow, f"contact.{role}.created", out)
+    row = await storage.get_contact(uow, contact_id)
+    # A new contact has no tags, notes, companies or subscriptions yet: only references need reading.
+    out = await contact_out(uow, row) if instance_ids else _out(row, {}, {})
+    await record_event(uow, f"contact.{role}.created", as_rendered(out), subject_type="contact", subject_id=contact_id)
     return out
+
+
+def as_rendered(out: Any) -> Any:
+    """`out` for `record_event`'s lazy `item`: serialised only if someone wants the event."""
+
+    async def render() -> Any:
+        return out
+
+    return render
 
 
 async def get(uow: UnitOfWork, contact_id: str) -> ContactOut:
@@ -311,10 +322,9 @@ async def update(uow: UnitOfWork, contact_id: str, data: ContactWrite) -> Contac
     await storage.update_contact(uow, row["id"], values)
     await references.save_references(uow, OWNER_TYPE, row["id"], instance_ids)
     out = await contact_out(uow, await storage.get_contact(uow, row["id"]))
-    item = event_item(out)
-    await record_event(uow, f"contact.{role}.updated", item)
-    for topic in topics:
-        await record_event(uow, topic, item)
+    item = as_rendered(out)
+    for topic in (f"contact.{role}.updated", *topics):
+        await record_event(uow, topic, item, subject_type="contact", subject_id=row["id"])
     return out
 
 
