@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from intercom.core.api_error import ApiError
 from intercom.unstable.errors import NotFoundError
@@ -428,12 +430,11 @@ class TestCustomObjectReferences:
         assert [i["id"] for i in merged.custom_attributes["orders"]["instances"]] == [orders[0]]
 
 
-def statements_to_render(server: LiveServer, workspace: Workspace, contact_ids: list[str]) -> list[int]:
-    """How many statements `contacts.service.get` runs for each contact, and that `hydrate` runs for all of
-    them at once, counted on the storage facade's transaction (the last item)."""
+def statements_run(server: LiveServer, workspace: Workspace, *works: Any) -> list[int]:
+    """How many statements each `work(uow)` runs on the server's database, counted on the storage
+    facade's transaction (one read-only transaction in the workspace)."""
     import asyncio
 
-    from tidings.contacts import service
     from tidings.core.uow import UnitOfWork
     from tidings.db.storage import open_storage
 
@@ -457,20 +458,33 @@ def statements_to_render(server: LiveServer, workspace: Workspace, contact_ids: 
         try:
             uow = UnitOfWork(tx=tx, workspace_id=workspace.id)
             counts = []
-            for contact_id in contact_ids:
+            for work in works:
                 counted[0] = 0
-                await service.get(uow, contact_id)
+                await work(uow)
                 counts.append(counted[0])
-            rows = [await service.storage.get_contact(uow, c) for c in contact_ids]
-            counted[0] = 0
-            await service.hydrate(uow, rows)
-            counts.append(counted[0])
             return counts
         finally:
             await tx.rollback()
             await storage.close()
 
     return asyncio.run(count())
+
+
+def statements_to_render(server: LiveServer, workspace: Workspace, contact_ids: list[str]) -> list[int]:
+    """How many statements `contacts.service.get` runs for each contact, and `hydrate` for all at once."""
+    from tidings.contacts import service
+
+    def get(contact_id: str) -> Any:
+        return lambda uow: service.get(uow, contact_id)
+
+    counts = statements_run(server, workspace, *(get(c) for c in contact_ids))
+    rows_then_hydrate = statements_run(server, workspace, lambda uow: hydrate_rows(uow, service, contact_ids))[0]
+    return [*counts, rows_then_hydrate - len(contact_ids)]
+
+
+async def hydrate_rows(uow: Any, service: Any, contact_ids: list[str]) -> Any:
+    rows = [await service.storage.get_contact(uow, c) for c in contact_ids]
+    return await service.hydrate(uow, rows)
 
 
 def test_a_contact_renders_in_a_fixed_small_number_of_statements(server, workspace: Workspace) -> None:
