@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -219,14 +220,18 @@ def seed_workspace(base: str) -> dict[str, Any]:
             http.post("/companies", json={"company_id": f"seed-{i}", "name": f"Seed Co {i}"}).json()["id"]
             for i in range(SEED_COMPANIES)
         ]
-        contacts = []
-        for i in range(SEED_CONTACTS):
+
+    def seed_contact(i: int) -> str:
+        with httpx.Client(base_url=base, headers=auth, timeout=60) as http:
             cid = http.post("/contacts", json={"email": f"seed-{i}@example.com", "name": f"Seed {i}"}).json()["id"]
-            contacts.append(cid)
             for t in (tags[i % SEED_TAGS], tags[(i + 3) % SEED_TAGS]):
                 http.post(f"/contacts/{cid}/tags", json={"id": t}).raise_for_status()
             http.post(f"/contacts/{cid}/companies", json={"id": companies[i % SEED_COMPANIES]}).raise_for_status()
             http.post(f"/contacts/{cid}/notes", json={"body": f"note {i}", "admin_id": admin_id}).raise_for_status()
+            return cid
+
+    with ThreadPoolExecutor(8) as pool:
+        contacts = list(pool.map(seed_contact, range(SEED_CONTACTS)))
     return {"contacts": contacts, "tags": tags}
 
 
@@ -258,8 +263,10 @@ class Server:
             env["TIDINGS_DATABASE_URL"] = f"{args.pg_admin_url.rpartition('/')[0]}/{self.database}"
             cmd += ["--workers", config[2:]]
         self.args = args
+        # The server's log is kept (printed at the end) to look into answers other than 200.
+        self.log = Path(tempfile.gettempdir()) / f"tidings-mixed-{config}-{port}.log"
         self.proc = subprocess.Popen(
-            ["taskset", "-c", args.server_cpus, *cmd], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            ["taskset", "-c", args.server_cpus, *cmd], env=env, stdout=subprocess.DEVNULL, stderr=self.log.open("wb")
         )
         base = f"http://127.0.0.1:{port}"
         for _ in range(600):
@@ -366,9 +373,10 @@ def main() -> None:
                                 flush=True,
                             )
                             merged = results.setdefault(
-                                (config, server.build, variant), {"count": 0, "latencies": {}, "errors": {}}
+                                (config, server.build, variant), {"count": 0, "latencies": {}, "errors": {}, "log": ""}
                             )
                             merged["count"] += 1
+                            merged["log"] = str(server.log)
                             for op, samples in result["latencies"].items():
                                 merged["latencies"].setdefault(op, []).extend(samples)
                             for op, n in result["errors"].items():
@@ -389,6 +397,7 @@ def main() -> None:
         f"server on cpus {args.server_cpus}, "
         f"load generator on cpus {args.client_cpus}."
     )
+    logs: set[str] = set()
     for variant in variants:
         print(f"\n== {variant} ==")
         ops = list(MIXES[variant])
@@ -405,6 +414,8 @@ def main() -> None:
                     s = r["latencies"].get(op, [])
                     cells.append(f"{percentile(s, 0.5):6.1f}/{percentile(s, 0.99):<6.1f}".rjust(15))
                 errs = sum(r["errors"].values())
+                if errs:
+                    logs.add(f"{config} {build}: {r['log']}")
                 print(
                     f"{config:6} {build:18} {r['rps']:8.1f} "
                     + " ".join(cells)
@@ -428,6 +439,9 @@ def main() -> None:
             for config in configs:
                 if (config, this) in rps and (config, ref) in rps:
                     print(f"  {config}: this / ref = {rps[(config, this)] / rps[(config, ref)]:.2f}x")
+
+    if logs:
+        print("\nserver logs of runs with answers other than 200:", *sorted(logs), sep="\n  ")
 
 
 if __name__ == "__main__":

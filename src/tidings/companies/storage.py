@@ -56,6 +56,9 @@ contact_companies = Table(
     Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
     timestamp_column("created_at"),
     Index("ix_contact_companies_company", "company_id", "contact_id"),
+    # Scoped lookups by either side: without these SQLite reads every attachment of the workspace.
+    Index("ix_contact_companies_workspace_contact", "workspace_id", "contact_id"),
+    Index("ix_contact_companies_workspace_company", "workspace_id", "company_id"),
 )
 
 company_tags = Table(
@@ -65,6 +68,7 @@ company_tags = Table(
     Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
     timestamp_column("applied_at"),
+    Index("ix_company_tags_workspace_company", "workspace_id", "company_id"),
 )
 
 

@@ -9,7 +9,7 @@ from tidings.admins import storage as admin_storage
 from tidings.companies import storage as company_storage
 from tidings.contacts import storage
 from tidings.contacts.lookup import contact_not_found, live_row
-from tidings.contacts.related import related_of
+from tidings.contacts.related import EMBEDDED_LIMIT, related_of
 from tidings.contacts.schemas import (
     Addressable,
     AddressableList,
@@ -49,7 +49,6 @@ ROLES = ("user", "lead")
 SEARCH_PER_PAGE = 50
 LIST_PER_PAGE = 50
 MAX_PER_PAGE = 150
-EMBEDDED_LIMIT = 10
 # Contacts' owner type for custom object references.
 OWNER_TYPE = "contact"
 LOCATION_FIELDS = ("country", "region", "city", "country_code", "continent_code")
@@ -148,7 +147,7 @@ async def hydrate(uow: UnitOfWork, rows: list[Any]) -> list[ContactOut]:
         return []
     related: dict[str, dict[str, tuple[list[str], int]]] = defaultdict(dict)
     references_read: list[dict[str, Any]] = []
-    for item in await related_of(uow, ids, EMBEDDED_LIMIT):
+    for item in await related_of(uow, ids):
         if item["kind"] == "ref":
             references_read.append(
                 {"owner_id": item["owner_id"], "attribute": item["detail"], "instance_id": item["item"]}
