@@ -99,6 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--sequential", type=int, default=2000, help="requests timed one after another")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -150,14 +151,14 @@ def main() -> None:
                 floors.append(
                     (
                         *wrk(url, token, args.duration, args.connections, request),
-                        sequential_p50_ms(bare_port, path, token, body=request),
+                        sequential_p50_ms(bare_port, path, token, args.sequential, body=request),
                     )
                 )
                 bare.terminate()
                 bare.wait()
                 bare = None
             rps, p50, p99 = wrk(base + path, token, args.duration, args.connections, requests.get(name))
-            seq = sequential_p50_ms(port, path, token, body=requests.get(name))
+            seq = sequential_p50_ms(port, path, token, args.sequential, body=requests.get(name))
             rows.append((name, rps, p50, p99, seq, *floors[0], floors[1][0]))
 
         print(f"wrk -t1 -c{args.connections} -d{args.duration}s; servers pinned to core 0, wrk to core 1; SQLite.")

@@ -214,7 +214,13 @@ def percentile(samples: list[float], q: float) -> float:
 def seed_workspace(base: str) -> dict[str, Any]:
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with httpx.Client(base_url=base, headers=auth, timeout=30) as http:
-        admin_id = http.get("/me").json()["id"]
+        for _ in range(60):  # a loaded machine may answer the first requests with an error
+            me = http.get("/me")
+            if me.status_code == 200:
+                break
+            time.sleep(0.5)
+        me.raise_for_status()
+        admin_id = me.json()["id"]
         tags = [http.post("/tags", json={"name": f"seed tag {i}"}).json()["id"] for i in range(SEED_TAGS)]
         companies = [
             http.post("/companies", json={"company_id": f"seed-{i}", "name": f"Seed Co {i}"}).json()["id"]
