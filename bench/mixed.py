@@ -1,7 +1,7 @@
 """Contact-heavy mixed load against `tidings serve`: SQLite, PostgreSQL with 1 and 2 workers, in one run.
 
     python bench/mixed.py [--clients 16] [--seconds 10] [--variants mixed,read]
-                          [--configs sqlite,pg1,pg2] [--reference 0aaeaa0]
+                          [--configs sqlite,pg1,pg2] [--reference 0aaeaa0] [--rounds 2]
 
 Two workloads (`--variants`):
 - `mixed`: 30% contact creates, 20% updates, 22% searches, 12% gets, 6% lists, 5% company creates
@@ -16,7 +16,9 @@ company and a note), then `--clients` keep-alive connections send requests back 
 
 `--reference <commit>` checks that commit out into a temporary `git worktree` and runs its server
 from the same venv with `PYTHONPATH` at its `src`, configuration by configuration next to this
-tree's, so the ratio of the two is measured under the same load of the machine. The machine is
+tree's, so the ratio of the two is measured under the same load of the machine: both builds' servers run
+side by side and are measured in turn, `--rounds` times each, and a figure sums its rounds. A
+server's log is kept in the temporary directory and named at the end when it answered other than 200. The machine is
 shared: read the ratios printed at the end, not the absolute figures.
 
 PostgreSQL: `--pg-admin-url` (default `$TIDINGS_TEST_DATABASE_URL` or
