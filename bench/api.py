@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import re
 import shutil
@@ -26,7 +27,7 @@ import httpx
 
 BARE_APP = """
 import os
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, route
 from litestar.di import Provide
 from starlette.applications import Starlette
 from starlette.responses import Response
@@ -34,12 +35,12 @@ from starlette.routing import Route
 BODY = open(os.environ["BENCH_BODY"], "rb").read()
 async def fixed(request):
     return Response(BODY, media_type="application/json")
-app = Starlette(routes=[Route("/{path:path}", fixed)])
+app = Starlette(routes=[Route("/{path:path}", fixed, methods=["GET", "POST"])])
 
 # Litestar's own floor: one async dependency reading the bearer token, the same bytes back.
 async def token(request: Request) -> str:
     return request.headers.get("authorization", "")
-@get("/{path:path}")
+@route("/{path:path}", http_method=["GET", "POST"], status_code=200)
 async def litestar_fixed(path: str, principal: str) -> bytes:
     return BODY
 litestar_app = Litestar([litestar_fixed], dependencies={"principal": Provide(token)})
@@ -56,9 +57,13 @@ def wait_up(url: str, headers: dict[str, str] | None = None) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def wrk(url: str, token: str, duration: int, connections: int) -> tuple[float, str, str]:
+def wrk(url: str, token: str, duration: int, connections: int, body: bytes | None = None) -> tuple[float, str, str]:
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
+    lua = f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+    if body is not None:
+        lua += 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        lua += f"wrk.body = {json.dumps(body.decode())}\n"
+    script.write_text(lua)
     out = subprocess.run(
         ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
         capture_output=True,
@@ -73,13 +78,13 @@ def wrk(url: str, token: str, duration: int, connections: int) -> tuple[float, s
     return rps, p50, p99
 
 
-def sequential_p50_ms(port: int, path: str, token: str, n: int = 2000) -> float:
+def sequential_p50_ms(port: int, path: str, token: str, n: int = 2000, body: bytes | None = None) -> float:
     conn = http.client.HTTPConnection("127.0.0.1", port)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     samples = []
     for _ in range(n):
         start = time.perf_counter()
-        conn.request("GET", path, headers=headers)
+        conn.request("POST" if body is not None else "GET", path, body=body, headers=headers)
         conn.getresponse().read()
         samples.append(time.perf_counter() - start)
     conn.close()
@@ -94,6 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--sequential", type=int, default=2000, help="requests timed one after another")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -110,9 +116,24 @@ def main() -> None:
         wait_up(f"{base}/_tidings/v1/ready")
         tag = httpx.post(f"{base}/tags", json={"name": "benchmark"}, headers=auth).json()
         admin = httpx.get(f"{base}/me", headers=auth).json()
-        paths = {"GET /tags/{id}": f"/tags/{tag['id']}", "GET /admins/{id}": f"/admins/{admin['id']}"}
+        contact = httpx.post(f"{base}/contacts", json={"email": "bench@example.com", "name": "Bench"}, headers=auth)
+        contact_id = contact.json()["id"]
+        httpx.post(f"{base}/contacts/{contact_id}/tags", json={"id": tag["id"]}, headers=auth).raise_for_status()
+        search = json.dumps({"query": {"field": "email", "operator": "=", "value": "bench@example.com"}}).encode()
+        paths = {
+            "GET /tags/{id}": f"/tags/{tag['id']}",
+            "GET /admins/{id}": f"/admins/{admin['id']}",
+            "GET /contacts/{id}": f"/contacts/{contact_id}",
+            "POST /contacts/search": "/contacts/search",
+        }
+        requests = {"POST /contacts/search": search}
 
-        bodies = {name: httpx.get(base + path, headers=auth).content for name, path in paths.items()}
+        bodies = {
+            name: httpx.request(
+                "POST" if name in requests else "GET", base + path, content=requests.get(name), headers=auth
+            ).content
+            for name, path in paths.items()
+        }
         (work / "bench_floors.py").write_text(BARE_APP)
         rows = []
         for name, path in paths.items():
@@ -126,14 +147,18 @@ def main() -> None:
                 )
                 wait_up(f"http://127.0.0.1:{bare_port}/x")
                 url = f"http://127.0.0.1:{bare_port}{path}"
+                request = requests.get(name)
                 floors.append(
-                    (*wrk(url, token, args.duration, args.connections), sequential_p50_ms(bare_port, path, token))
+                    (
+                        *wrk(url, token, args.duration, args.connections, request),
+                        sequential_p50_ms(bare_port, path, token, args.sequential, body=request),
+                    )
                 )
                 bare.terminate()
                 bare.wait()
                 bare = None
-            rps, p50, p99 = wrk(base + path, token, args.duration, args.connections)
-            seq = sequential_p50_ms(port, path, token)
+            rps, p50, p99 = wrk(base + path, token, args.duration, args.connections, requests.get(name))
+            seq = sequential_p50_ms(port, path, token, args.sequential, body=requests.get(name))
             rows.append((name, rps, p50, p99, seq, *floors[0], floors[1][0]))
 
         print(f"wrk -t1 -c{args.connections} -d{args.duration}s; servers pinned to core 0, wrk to core 1; SQLite.")
@@ -146,6 +171,11 @@ def main() -> None:
                 f"{name:18} {rps:8.0f} {p50:>8} {p99:>8} {seq:7.3f}ms | {brps:10.0f} {bp50:>8} {bp99:>8} "
                 f"{bseq:7.3f}ms | {rps / brps:5.0%} | {lrps:8.0f} ({lrps / brps:.0%})"
             )
+        seq_p50 = {row[0]: row[4] for row in rows}
+        print(
+            "sequential p50, GET /contacts/{id} / GET /tags/{id}: "
+            f"{seq_p50['GET /contacts/{id}'] / seq_p50['GET /tags/{id}']:.2f}x (target <= 1.5x)"
+        )
     finally:
         if bare is not None:
             bare.terminate()

@@ -364,3 +364,38 @@ class TestPaging:
         assert following["pages"]["next"] is None
         listed = workspace.http.post("/companies/list", params={"per_page": 2}).json()["pages"]
         assert listed["next"]["starting_after"]
+
+
+def test_a_company_renders_in_a_fixed_small_number_of_statements(server, workspace: Workspace) -> None:
+    """A company's user count, tags and notes are read in one statement however many it has (then one
+    per segment of the workspace; none here): the row, then what it embeds."""
+    from tests.test_contacts import statements_run
+    from tidings.companies import service
+
+    http = workspace.http
+    admin_id = http.get("/me").json()["id"]
+    small = http.post("/companies", json={"company_id": "small", "name": "Small"}).json()["id"]
+    large = http.post("/companies", json={"company_id": "large", "name": "Large"}).json()["id"]
+    tag_ids = []
+    for i in range(4):
+        tag = http.post("/tags", json={"name": f"co {i}", "companies": [{"id": large}]}).json()
+        tag_ids.append(tag["id"])
+    for i in range(3):
+        contact = http.post("/contacts", json={"email": f"co-user-{i}@example.com"}).json()
+        assert http.post(f"/contacts/{contact['id']}/companies", json={"id": large}).status_code == 200
+    note_ids = [
+        http.post(f"/companies/{large}/notes", json={"body": f"n{i}", "admin_id": admin_id}).json()["id"]
+        for i in range(12)
+    ]
+
+    shown = http.get(f"/companies/{large}").json()
+    assert [t["id"] for t in shown["tags"]["tags"]] == tag_ids
+    assert shown["user_count"] == 3
+    assert [n["id"] for n in shown["notes"]["data"]] == list(reversed(note_ids))[:10]
+    assert (shown["notes"]["total_count"], shown["notes"]["has_more"]) == (12, True)
+    assert http.get(f"/companies/{small}").json()["user_count"] == 0
+
+    get_small, get_large = statements_run(
+        server, workspace, lambda uow: service.get(uow, small), lambda uow: service.get(uow, large)
+    )
+    assert get_small == get_large == 3

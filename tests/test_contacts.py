@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from intercom.core.api_error import ApiError
 from intercom.unstable.errors import NotFoundError
@@ -426,3 +428,133 @@ class TestCustomObjectReferences:
         assert merged.id == kept.id
         assert stored_references(server, workspace) == [("contact", kept.id, "orders", orders[0])]
         assert [i["id"] for i in merged.custom_attributes["orders"]["instances"]] == [orders[0]]
+
+
+def statements_run(server: LiveServer, workspace: Workspace, *works: Any) -> list[int]:
+    """How many statements each `work(uow)` runs on the server's database, counted on the storage
+    facade's transaction (one read-only transaction in the workspace)."""
+    import asyncio
+
+    from tidings.core.uow import UnitOfWork
+    from tidings.db.storage import open_storage
+
+    url = server.database_url or f"sqlite:///{server.data_dir}/tidings.db"
+
+    async def count() -> list[int]:
+        storage = open_storage(url.replace("postgresql://", "postgresql+asyncpg://"))
+        tx = await storage.begin(write=False)
+        counted = [0]
+        execute, fetch = tx.execute, tx.fetch
+
+        async def counting_execute(*args, **kwargs):  # type: ignore[no-untyped-def]
+            counted[0] += 1
+            return await execute(*args, **kwargs)
+
+        async def counting_fetch(*args, **kwargs):  # type: ignore[no-untyped-def]
+            counted[0] += 1
+            return await fetch(*args, **kwargs)
+
+        tx.execute, tx.fetch = counting_execute, counting_fetch  # type: ignore[method-assign]
+        try:
+            uow = UnitOfWork(tx=tx, workspace_id=workspace.id)
+            counts = []
+            for work in works:
+                counted[0] = 0
+                await work(uow)
+                counts.append(counted[0])
+            return counts
+        finally:
+            await tx.rollback()
+            await storage.close()
+
+    return asyncio.run(count())
+
+
+def statements_to_render(server: LiveServer, workspace: Workspace, contact_ids: list[str]) -> list[int]:
+    """How many statements `contacts.service.get` runs for each contact, and `hydrate` for all at once."""
+    from tidings.contacts import service
+
+    def get(contact_id: str) -> Any:
+        return lambda uow: service.get(uow, contact_id)
+
+    counts = statements_run(server, workspace, *(get(c) for c in contact_ids))
+    rows_then_hydrate = statements_run(server, workspace, lambda uow: hydrate_rows(uow, service, contact_ids))[0]
+    return [*counts, rows_then_hydrate - len(contact_ids)]
+
+
+async def hydrate_rows(uow: Any, service: Any, contact_ids: list[str]) -> Any:
+    rows = [await service.storage.get_contact(uow, c) for c in contact_ids]
+    return await service.hydrate(uow, rows)
+
+
+def test_a_contact_renders_in_a_fixed_small_number_of_statements(server, workspace: Workspace) -> None:
+    """Tags, notes, companies and subscriptions are read in one statement however many a contact has:
+    the contact's row, then everything it embeds (custom object references would add one, for the
+    instances). The embedded lists stay right at any size."""
+    http = workspace.http
+    admin_id = http.get("/me").json()["id"]
+    small = http.post("/contacts", json={"email": "small@example.com"}).json()["id"]
+    large = http.post("/contacts", json={"email": "large@example.com"}).json()["id"]
+    tag_ids = [http.post("/tags", json={"name": f"many {i}"}).json()["id"] for i in range(14)]
+    company_ids = [
+        http.post("/companies", json={"company_id": f"many-{i}", "name": f"Many {i}"}).json()["id"] for i in range(12)
+    ]
+    for tag_id in tag_ids:
+        assert http.post(f"/contacts/{large}/tags", json={"id": tag_id}).status_code == 200
+    for company_id in company_ids:
+        assert http.post(f"/contacts/{large}/companies", json={"id": company_id}).status_code == 200
+    note_ids = [
+        http.post(f"/contacts/{large}/notes", json={"body": f"n{i}", "admin_id": admin_id}).json()["id"]
+        for i in range(11)
+    ]
+    assert http.post(f"/contacts/{small}/tags", json={"id": tag_ids[0]}).status_code == 200
+
+    shown = http.get(f"/contacts/{large}").json()
+    assert [t["id"] for t in shown["tags"]["data"]] == tag_ids[:10]
+    assert (shown["tags"]["total_count"], shown["tags"]["has_more"]) == (14, True)
+    # In attachment order, as the contact's companies list shows them (ties in the same second by id).
+    attached = http.get(f"/contacts/{large}/companies", params={"per_page": 20}).json()["companies"]
+    assert sorted(c["id"] for c in attached) == sorted(company_ids)
+    assert [c["id"] for c in shown["companies"]["data"]] == [c["id"] for c in attached][:10]
+    assert (shown["companies"]["total_count"], shown["companies"]["has_more"]) == (12, True)
+    assert [n["id"] for n in shown["notes"]["data"]] == list(reversed(note_ids))[:10]
+    assert (shown["notes"]["total_count"], shown["notes"]["has_more"]) == (11, True)
+    listed = http.post("/contacts/search", json={"query": {"field": "id", "operator": "=", "value": large}}).json()
+    assert listed["data"] == [shown]
+
+    get_small, get_large, both = statements_to_render(server, workspace, [small, large])
+    assert get_small == get_large == 2
+    assert both == 1
+
+
+def test_an_event_nobody_wants_keeps_only_its_subject(server, workspace: Workspace) -> None:
+    """With no subscription to the topic (and no channel), `contact.user.created` and `.updated` are
+    recorded without rendering the contact: the row keeps `{type, id}` (docs/areas/webhooks.md)."""
+    import asyncio
+
+    from sqlalchemy import select
+
+    from tidings.events.storage import events
+    from tidings.db.storage import open_storage
+
+    http = workspace.http
+    contact = http.post("/contacts", json={"email": "nobody-listens@example.com"}).json()
+    assert http.put(f"/contacts/{contact['id']}", json={"name": "Still nobody"}).status_code == 200
+    url = server.database_url or f"sqlite:///{server.data_dir}/tidings.db"
+
+    async def payloads() -> list[tuple[str, object]]:
+        storage = open_storage(url.replace("postgresql://", "postgresql+asyncpg://"))
+        tx = await storage.begin(write=False)
+        try:
+            result = await tx.execute(
+                select(events.c.topic, events.c.payload)
+                .where(events.c.workspace_id == workspace.id, events.c.subject_id == contact["id"])
+                .order_by(events.c.id)
+            )
+            return [(r[0], r[1]) for r in result]
+        finally:
+            await tx.rollback()
+            await storage.close()
+
+    subject = {"type": "contact", "id": contact["id"]}
+    assert asyncio.run(payloads()) == [("contact.user.created", subject), ("contact.user.updated", subject)]

@@ -674,3 +674,19 @@ def test_topic_items_are_their_objects_get_shape(events_server: LiveServer, ws: 
         "contact.user.created": "contact",
         "conversation.user.created": "conversation",
     }
+
+
+def test_a_subscriber_gets_the_contact_as_it_was_at_each_event(events_server: LiveServer, ws: Workspace) -> None:
+    """Contact events are rendered only when wanted: a subscriber still receives, for each event, the
+    contact exactly as the API answered at that moment (the render is not deferred to delivery)."""
+    with Receiver() as receiver:
+        subscribe(events_server, ws.id, receiver.url, ["contact.user.created", "contact.user.updated"])
+        receiver.wait_for(lambda seen: len(seen) >= 1)
+        created = ws.http.post("/contacts", json={"email": "watched@example.com", "name": "First"}).json()
+        updated = ws.http.put(f"/contacts/{created['id']}", json={"name": "Second"}).json()
+        ws.http.put(f"/contacts/{created['id']}", json={"name": "Third"}).raise_for_status()
+        seen = receiver.wait_for(lambda seen: len(topic_requests(seen, "contact.user.updated")) >= 2)
+    assert [r.json["data"]["item"] for r in topic_requests(seen, "contact.user.created")] == [created]
+    items = [r.json["data"]["item"] for r in topic_requests(seen, "contact.user.updated")]
+    assert updated in items
+    assert sorted(i["name"] for i in items) == ["Second", "Third"]

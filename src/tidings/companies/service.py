@@ -40,7 +40,6 @@ from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
 from tidings.data_attributes import service as attributes
 from tidings.events.record import record_event
-from tidings.notes import storage as note_storage
 from tidings.segments import service as segment_service
 from tidings.tags import service as tag_service
 
@@ -65,9 +64,12 @@ async def company_row(uow: UnitOfWork, company_id: str) -> Any:
 
 # ---------------------------------------------------------------- wire shape
 
+NOTES_SHOWN = 10
 
-def _out(row: Any, users: int, tags: list[Any], notes: list[str], segments: list[SegmentOut]) -> CompanyOut:
+
+def _out(row: Any, users: int, tags: list[Any], notes: tuple[list[str], int], segments: list[SegmentOut]) -> CompanyOut:
     cid = row["id"]
+    note_ids, note_count = notes
     optional = {name: row[name] for name in ("last_request_at", "size", "website", "industry") if row[name] is not None}
     return CompanyOut(
         id=cid,
@@ -85,26 +87,34 @@ def _out(row: Any, users: int, tags: list[Any], notes: list[str], segments: list
         plan={"type": "plan", "id": row["plan"], "name": row["plan"]} if row["plan"] else {},
         custom_attributes=dict(row["custom_attributes"] or {}),
         notes=CompanyNotes(
-            data=[{"type": "note", "id": n, "url": f"/notes/{n}"} for n in notes[:10]],
+            data=[{"type": "note", "id": n, "url": f"/notes/{n}"} for n in note_ids[:NOTES_SHOWN]],
             url=f"/companies/{cid}/notes",
-            total_count=len(notes),
-            has_more=len(notes) > 10,
+            total_count=note_count,
+            has_more=note_count > len(note_ids[:NOTES_SHOWN]),
         ),
         **optional,
     )
 
 
 async def hydrate(uow: UnitOfWork, rows: list[Any]) -> list[CompanyOut]:
+    """Companies as Intercom shows them: their user count, tags and newest notes in one statement
+    (`storage.related_of`) whatever their size, then their segments (one statement per segment)."""
     ids = [r["id"] for r in rows]
-    counts = await storage.counts_for(uow, ids)
+    counts: dict[str, int] = {}
     tags: dict[str, list[Any]] = defaultdict(list)
-    for t in await storage.tags_for(uow, ids):
-        tags[t["company_id"]].append(t)
-    notes: dict[str, list[str]] = defaultdict(list)
-    for n in await note_storage.recent_for_companies(uow, ids):
-        notes[n["company_id"]].append(str(n["id"]))
+    notes: dict[str, tuple[list[str], int]] = {}
+    for item in await storage.related_of(uow, ids, NOTES_SHOWN):
+        company_id, kind = item["company_id"], item["kind"]
+        if kind == "users":
+            counts[company_id] = int(item["total"])
+        elif kind == "tags":
+            tags[company_id].append({"id": item["item"], "name": item["name"]})
+        else:
+            notes.setdefault(company_id, ([], int(item["total"])))[0].append(item["item"])
     segments = await segment_service.memberships(uow, "company", ids)
-    return [_out(r, counts.get(r["id"], 0), tags[r["id"]], notes[r["id"]], segments[r["id"]]) for r in rows]
+    return [
+        _out(r, counts.get(r["id"], 0), tags[r["id"]], notes.get(r["id"], ([], 0)), segments[r["id"]]) for r in rows
+    ]
 
 
 async def company_out(uow: UnitOfWork, row: Any) -> CompanyOut:

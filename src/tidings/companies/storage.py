@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Float, ForeignKey, Index, Integer, String, Table, UniqueConstraint, func
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import JsonType, metadata, timestamp_column, workspace_column
+from tidings.notes.storage import notes
 from tidings.tags.storage import tags
 
 companies = Table(
@@ -40,6 +56,9 @@ contact_companies = Table(
     Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
     timestamp_column("created_at"),
     Index("ix_contact_companies_company", "company_id", "contact_id"),
+    # Scoped lookups by either side: without these SQLite reads every attachment of the workspace.
+    Index("ix_contact_companies_workspace_contact", "workspace_id", "contact_id"),
+    Index("ix_contact_companies_workspace_company", "workspace_id", "company_id"),
 )
 
 company_tags = Table(
@@ -49,6 +68,7 @@ company_tags = Table(
     Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
     timestamp_column("applied_at"),
+    Index("ix_company_tags_workspace_company", "workspace_id", "company_id"),
 )
 
 
@@ -161,3 +181,54 @@ def contact_ids_of_company(uow: UnitOfWork, company_id: str) -> Any:
     return uow.select(contact_companies, contact_companies.c.contact_id).where(
         contact_companies.c.company_id == company_id
     )
+
+
+async def related_of(uow: UnitOfWork, company_ids: list[str], note_limit: int) -> list[Any]:
+    """What companies embed, for many in one statement: rows (company_id, kind, item, name, total) with
+    kind `users` (total: attached contacts), `tags` (every tag: item its id, name its name, in tagging
+    order) or `notes` (the newest `note_limit`, total: how many in all)."""
+    if not company_ids:
+        return []
+    cc, ct, n = contact_companies, company_tags, notes
+    users = (
+        uow.select(
+            cc,
+            cc.c.company_id.label("company_id"),
+            literal("users").label("kind"),
+            literal(None, String).label("item"),
+            literal(None, String).label("name"),
+            literal(1).label("rn"),
+            func.count().label("total"),
+        )
+        .where(cc.c.company_id.in_(company_ids))
+        .group_by(cc.c.company_id)
+    )
+    tagged = (
+        uow.select(
+            ct,
+            ct.c.company_id.label("company_id"),
+            literal("tags").label("kind"),
+            cast(tags.c.id, String).label("item"),
+            tags.c.name.label("name"),
+            func.row_number().over(partition_by=ct.c.company_id, order_by=[ct.c.applied_at, tags.c.id]).label("rn"),
+            literal(0).label("total"),
+        )
+        .join(tags, tags.c.id == ct.c.tag_id)
+        .where(ct.c.company_id.in_(company_ids))
+    )
+    noted = uow.select(
+        n,
+        n.c.company_id.label("company_id"),
+        literal("notes").label("kind"),
+        cast(n.c.id, String).label("item"),
+        literal(None, String).label("name"),
+        func.row_number().over(partition_by=n.c.company_id, order_by=n.c.id.desc()).label("rn"),
+        func.count().over(partition_by=n.c.company_id).label("total"),
+    ).where(n.c.company_id.in_(company_ids))
+    inner = union_all(users, tagged, noted).subquery("related")
+    stmt = (
+        select(inner)
+        .where((inner.c.kind != "notes") | (inner.c.rn <= note_limit))
+        .order_by(inner.c.company_id, inner.c.kind, inner.c.rn)
+    )
+    return await uow.all(stmt)

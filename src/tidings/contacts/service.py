@@ -9,6 +9,7 @@ from tidings.admins import storage as admin_storage
 from tidings.companies import storage as company_storage
 from tidings.contacts import storage
 from tidings.contacts.lookup import contact_not_found, live_row
+from tidings.contacts.related import EMBEDDED_LIMIT, related_of
 from tidings.contacts.schemas import (
     Addressable,
     AddressableList,
@@ -48,7 +49,6 @@ ROLES = ("user", "lead")
 SEARCH_PER_PAGE = 50
 LIST_PER_PAGE = 50
 MAX_PER_PAGE = 150
-EMBEDDED_LIMIT = 10
 # Contacts' owner type for custom object references.
 OWNER_TYPE = "contact"
 LOCATION_FIELDS = ("country", "region", "city", "country_code", "continent_code")
@@ -71,17 +71,24 @@ DEVICE_FIELDS = (
 # ---------------------------------------------------------------- wire shape
 
 
-def _addressable(kind: str, ids: list[str], url: str, plural: str) -> AddressableList:
+def _addressable(kind: str, listed: tuple[list[str], int], url: str, plural: str) -> AddressableList:
+    """The first EMBEDDED_LIMIT of a contact's objects of one kind, given (those ids, how many in all)."""
+    ids, total = listed
     shown = ids[:EMBEDDED_LIMIT]
     return AddressableList(
         data=[Addressable(type=kind, id=i, url=f"/{plural}/{i}") for i in shown],
         url=url,
-        total_count=len(ids),
-        has_more=len(ids) > len(shown),
+        total_count=total,
+        has_more=total > len(shown),
     )
 
 
-def _out(row: Any, related: dict[str, dict[str, list[str]]], expanded_references: dict[str, Any]) -> ContactOut:
+NOTHING: tuple[list[str], int] = ([], 0)
+
+
+def _out(
+    row: Any, related: dict[str, dict[str, tuple[list[str], int]]], expanded_references: dict[str, Any]
+) -> ContactOut:
     cid = row["id"]
     mine = related.get(cid, {})
     device = row["device"] or {}
@@ -119,34 +126,36 @@ def _out(row: Any, related: dict[str, dict[str, list[str]]], expanded_references
         location=Location(**{k: location.get(k) for k in LOCATION_FIELDS}),
         **{name: device.get(name) for name in DEVICE_FIELDS},
         custom_attributes={**(row["custom_attributes"] or {}), **expanded_references},
-        tags=_addressable("tag", mine.get("tags", []), f"/contacts/{cid}/tags", "tags"),
-        notes=_addressable("note", mine.get("notes", []), f"/contacts/{cid}/notes", "notes"),
-        companies=_addressable("company", mine.get("companies", []), f"/contacts/{cid}/companies", "companies"),
+        tags=_addressable("tag", mine.get("tags", NOTHING), f"/contacts/{cid}/tags", "tags"),
+        notes=_addressable("note", mine.get("notes", NOTHING), f"/contacts/{cid}/notes", "notes"),
+        companies=_addressable("company", mine.get("companies", NOTHING), f"/contacts/{cid}/companies", "companies"),
         opted_out_subscription_types=_addressable(
-            "subscription", mine.get("opt_out", []), f"/contacts/{cid}/subscriptions", "subscription_types"
+            "subscription", mine.get("opt_out", NOTHING), f"/contacts/{cid}/subscriptions", "subscription_types"
         ),
         opted_in_subscription_types=_addressable(
-            "subscription", mine.get("opt_in", []), f"/contacts/{cid}/subscriptions", "subscription_types"
+            "subscription", mine.get("opt_in", NOTHING), f"/contacts/{cid}/subscriptions", "subscription_types"
         ),
     )
 
 
 async def hydrate(uow: UnitOfWork, rows: list[Any]) -> list[ContactOut]:
     """Contacts as Intercom shows them, with their tags, notes, companies, subscriptions and custom object
-    references (five queries, six when some contact has references)."""
+    references: one statement for all of that (`contacts.related`), one more for the referenced custom
+    object instances when some contact has references; whatever the number of contacts or their size."""
     ids = [r["id"] for r in rows]
     if not ids:
         return []
-    related: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for t in await storage.tags_of(uow, ids):
-        related[t["contact_id"]]["tags"].append(str(t["id"]))
-    for n in await note_storage.recent_for_contacts(uow, ids):
-        related[n["contact_id"]]["notes"].append(str(n["id"]))
-    for c in await company_storage.companies_of(uow, ids):
-        related[c["contact_id"]]["companies"].append(c["id"])
-    for s in await subscription_storage.consents_of(uow, ids):
-        related[s["contact_id"]][s["given_consent"]].append(str(s["id"]))
-    expanded = await references.expand_references_for_many(uow, OWNER_TYPE, ids)
+    related: dict[str, dict[str, tuple[list[str], int]]] = defaultdict(dict)
+    references_read: list[dict[str, Any]] = []
+    for item in await related_of(uow, ids):
+        if item["kind"] == "ref":
+            references_read.append(
+                {"owner_id": item["owner_id"], "attribute": item["detail"], "instance_id": item["item"]}
+            )
+            continue
+        listed = related[item["owner_id"]].setdefault(item["kind"], ([], int(item["total"])))
+        listed[0].append(item["item"])
+    expanded = await references.expand_reference_rows(uow, references_read)
     return [_out(r, related, expanded.get(r["id"], {})) for r in rows]
 
 
@@ -241,9 +250,20 @@ async def insert_and_announce(
         uow, role=role, **{**flags, "archived": False, "blocked": False, **values}
     )
     await references.save_references(uow, OWNER_TYPE, contact_id, instance_ids or {})
-    out = await contact_out(uow, await storage.get_contact(uow, contact_id))
-    await record_event(uow, f"contact.{role}.created", out)
+    row = await storage.get_contact(uow, contact_id)
+    # A new contact has no tags, notes, companies or subscriptions yet: only references need reading.
+    out = await contact_out(uow, row) if instance_ids else _out(row, {}, {})
+    await record_event(uow, f"contact.{role}.created", as_rendered(out), subject_type="contact", subject_id=contact_id)
     return out
+
+
+def as_rendered(out: Any) -> Any:
+    """`out` for `record_event`'s lazy `item`: serialised only if someone wants the event."""
+
+    async def render() -> Any:
+        return out
+
+    return render
 
 
 async def get(uow: UnitOfWork, contact_id: str) -> ContactOut:
@@ -301,10 +321,9 @@ async def update(uow: UnitOfWork, contact_id: str, data: ContactWrite) -> Contac
     await storage.update_contact(uow, row["id"], values)
     await references.save_references(uow, OWNER_TYPE, row["id"], instance_ids)
     out = await contact_out(uow, await storage.get_contact(uow, row["id"]))
-    item = event_item(out)
-    await record_event(uow, f"contact.{role}.updated", item)
-    for topic in topics:
-        await record_event(uow, topic, item)
+    item = as_rendered(out)
+    for topic in (f"contact.{role}.updated", *topics):
+        await record_event(uow, topic, item, subject_type="contact", subject_id=row["id"])
     return out
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, and_, or_
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, and_, bindparam, or_, select
 
 from tidings.core import clock
 from tidings.core.ids import hex24
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import JsonType, metadata, timestamp_column, workspace_column
+from tidings.db.prepared import PreparedRead
 from tidings.tags.storage import tags
 
 contacts = Table(
@@ -76,14 +77,28 @@ def email_key(email: str | None) -> str | None:
     return email.strip().lower() if email else None
 
 
+CONTACT_BY_ID = PreparedRead(
+    lambda: select(contacts).where(contacts.c.workspace_id == bindparam("ws"), contacts.c.id == bindparam("id"))
+)
+LIVE_CONTACT_BY_ID = PreparedRead(
+    lambda: select(contacts).where(
+        contacts.c.workspace_id == bindparam("ws"),
+        contacts.c.id == bindparam("id"),
+        contacts.c.merged_into_id.is_(None),
+    )
+)
+
+
 async def get_contact(uow: UnitOfWork, contact_id: str) -> Any:
-    return await uow.one_or_none(uow.select(contacts).where(contacts.c.id == contact_id))
+    return await uow.fetch_one(CONTACT_BY_ID, id=contact_id)
 
 
 async def find_contact(
     uow: UnitOfWork, *, id: str | None = None, external_id: str | None = None, email: str | None = None
 ) -> Any:
     """The live (not merged) contact matching the first identifier given, or None."""
+    if id is not None:
+        return await uow.fetch_one(LIVE_CONTACT_BY_ID, id=id)
     stmt = uow.select(contacts).where(contacts.c.merged_into_id.is_(None))
     if id is not None:
         stmt = stmt.where(contacts.c.id == id)
@@ -138,6 +153,8 @@ contact_tags = Table(
     Column("applied_by_admin_id", Integer, nullable=True),
     timestamp_column("applied_at"),
     Index("ix_contact_tags_tag", "tag_id", "contact_id"),
+    # SQLite would otherwise pick the workspace_id index and read every tagging of the workspace.
+    Index("ix_contact_tags_workspace_contact", "workspace_id", "contact_id", "applied_at"),
 )
 
 

@@ -127,7 +127,12 @@ async def expand_references_for_many(
     Owners without references are absent; an attribute whose instances were all deleted is absent.
     """
     _check_owner_type(owner_type)
-    rows = await storage.references_of(uow, owner_type, [str(i) for i in owner_ids])
+    return await expand_reference_rows(uow, await storage.references_of(uow, owner_type, [str(i) for i in owner_ids]))
+
+
+async def expand_reference_rows(uow: UnitOfWork, rows: list[Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """`expand_references_for_many` from reference rows already read (owner_id, attribute, instance_id,
+    in owner, attribute and position order): one statement for the instances, none without rows."""
     if not rows:
         return {}
     instances = {int(r["id"]): r for r in await storage.instances_by_ids(uow, {int(r["instance_id"]) for r in rows})}

@@ -20,6 +20,9 @@ notes = Table(
     Column("body", Text, nullable=False),
     timestamp_column("created_at"),
     Index("ix_notes_contact", "contact_id", "id"),
+    # Scoped lookups by owner: without these SQLite reads every note of the workspace.
+    Index("ix_notes_workspace_contact", "workspace_id", "contact_id", "id"),
+    Index("ix_notes_workspace_company", "workspace_id", "company_id", "id"),
     Index("ix_notes_company", "company_id", "id"),
 )
 

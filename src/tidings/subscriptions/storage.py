@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import JsonType, id_column, metadata, timestamp_column, workspace_column
@@ -31,6 +31,7 @@ contact_subscriptions = Table(
     Column("subscription_type_id", ForeignKey("subscription_types.id", ondelete="CASCADE"), primary_key=True),
     Column("consent_type", String(16), nullable=False),
     timestamp_column("created_at"),
+    Index("ix_contact_subscriptions_workspace_contact", "workspace_id", "contact_id"),
 )
 
 

@@ -1,7 +1,7 @@
 """inbox search: trigram indexes (PostgreSQL)
 
 Revision ID: 0840
-Revises: 0110
+Revises: 0810
 Create Date: 2026-12-02 00:45:00
 
 The inbox's search is a case-insensitive substring match (`lower(x) LIKE '%words%'`, see
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0840"
-down_revision = "0110"
+down_revision = "0810"
 branch_labels = None
 depends_on = None
 
