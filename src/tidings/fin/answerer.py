@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import text
 
@@ -101,6 +102,7 @@ class Answer:
     citations: list[Citation]
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light English stemmer, the same on both sides: `logs`/`log`, `merging`/`merge`, `histories`/`history`."""
     if len(word) > 4 and word.endswith("ies"):
@@ -114,8 +116,18 @@ def stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
-def stems(text: str) -> set[str]:
-    return {stem(word) for word in _WORD.findall(text.lower())}
+@lru_cache(maxsize=4096)
+def stems(text: str) -> frozenset[str]:
+    """The stems of a text's words; cached, as every signal reads the same candidate passages."""
+    return frozenset(stem(word) for word in _WORD.findall(text.lower()))
+
+
+@lru_cache(maxsize=1024)
+def _stem_positions(text: str) -> dict[str, tuple[int, ...]]:
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(_WORD.findall(text.lower())):
+        positions.setdefault(stem(word), []).append(index)
+    return {word: tuple(found) for word, found in positions.items()}
 
 
 def _frequency_sql(dialect: str, count: int) -> str:
@@ -186,10 +198,7 @@ def phrase_support(question: str, passage: Passage) -> float:
     pairs = list(zip(terms, terms[1:], strict=False))
     if not pairs:
         return 0.0
-    positions: dict[str, list[int]] = {}
-    words = _WORD.findall(f"{passage.title} {passage.heading or ''} {passage.text}".lower())
-    for index, word in enumerate(words):
-        positions.setdefault(stem(word), []).append(index)
+    positions = _stem_positions(f"{passage.title} {passage.heading or ''} {passage.text}")
     near = sum(
         1
         for first, second in pairs
