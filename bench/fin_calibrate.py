@@ -38,7 +38,7 @@ FILES = {"in_scope": "questions.jsonl", "easy": "out_of_scope.jsonl", "hard": "o
 CACHE = ROOT / "bench" / ".cache" / "fin"
 RIDGE = 1e-2
 FEATURES = {
-    "minilm": ["cosine", "margin", "support_x_cosine", "missing", "lexical", "unknown_share"],
+    "minilm": ["cosine", "margin", "support_x_cosine", "missing", "lexical", "unknown_share", "gap_mean", "phrase"],
     "none": ["support", "missing", "lexical", "unknown_share"],
 }
 
@@ -66,6 +66,8 @@ async def signals(database_url: str, workspace_id: str, questions: list[dict[str
                     "unknown": evidence.unknown,
                     "has_weights": bool(evidence.weights),
                     "dense": evidence.dense,
+                    "dense_top": evidence.dense_top,
+                    "total": evidence.total,
                     "pages": [
                         {
                             "page_id": external_of[page.page_id],
@@ -113,7 +115,9 @@ def decide_pages(row: dict[str, Any]) -> tuple[list[Any], list[str], dict[str, f
     if not row["pages"] or not row["has_weights"]:
         return None
     pages = [answerer.PageEvidence(**page) for page in row["pages"]]
-    evidence = answerer.Evidence(row["question"], [], {}, row["unknown"], pages, row["dense"])
+    evidence = answerer.Evidence(
+        row["question"], [], {}, row["unknown"], pages, row["dense"], row.get("dense_top", []), row.get("total", 0)
+    )
     ordered = answerer.reranked(evidence)
     cited = answerer.cited_pages(ordered)
     return ordered, cited, answerer.features(evidence, ordered)

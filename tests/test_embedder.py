@@ -54,3 +54,38 @@ def test_vectors_carry_meaning() -> None:
     assert vectors.shape == (3, 384)
     assert abs(float(vectors[0] @ vectors[0]) - 1.0) < 1e-5
     assert float(vectors[0] @ vectors[1]) > 0.5 > float(vectors[0] @ vectors[2])
+
+
+def test_the_numpy_runtime_carries_the_same_meaning() -> None:
+    # The default install runs the model on numpy alone; its vectors must be the model's.
+    texts = [
+        "How long do refunds take?",
+        "Refunds are paid back within 11 business days to the original card.",
+        "How do I change my billing address?",
+    ]
+    vectors = OnnxMiniLM(runtime="numpy").embed_sync(texts)
+    assert vectors.shape == (3, 384)
+    assert float(vectors[0] @ vectors[1]) > 0.5 > float(vectors[0] @ vectors[2])
+    # The first dimensions onnxruntime 1.29 gives for these texts (rounded to 5 places).
+    onnxruntime_gives = [
+        [-0.06728, -0.00227, 0.04614, 0.01580, 0.04140, -0.05645],
+        [-0.08601, 0.05526, 0.03888, 0.01138, 0.02073, -0.01620],
+        [0.00315, 0.01815, 0.01510, -0.03940, -0.04670, -0.02479],
+    ]
+    assert float(abs(vectors[:, :6] - onnxruntime_gives).max()) < 2e-5
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return
+    reference = OnnxMiniLM(runtime="onnxruntime").embed_sync(texts)
+    assert float(abs(vectors - reference).max()) < 1e-5
+
+
+def test_the_numpy_runtime_refuses_operators_it_does_not_know() -> None:
+    from tidings.ai_content.onnx_numpy import NumpySession
+
+    # A graph (field 7) with one node (field 1) whose op_type (field 4) is "Conv".
+    node = b"\x22\x04Conv"
+    graph = b"\x0a" + bytes([len(node)]) + node
+    with pytest.raises(ValueError, match="Conv"):
+        NumpySession(b"\x3a" + bytes([len(graph)]) + graph)

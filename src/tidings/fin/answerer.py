@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import text
 
@@ -53,6 +54,10 @@ RUNNER_UP_COVERAGE = 0.3
 # An answer is a few sentences, not the page.
 ANSWER_SENTENCES = 2
 ANSWER_MAX_WORDS = 70
+# Pages of the dense ranking whose cosines describe the question's neighbourhood.
+DENSE_PAGES = 10
+# The dense ranking's pages after the first that make a question's neighbourhood.
+NEIGHBOURHOOD = 5
 # Document frequencies are counted up to here; a word in this many passages tells nothing.
 DF_CAP = 500
 
@@ -97,6 +102,7 @@ class Answer:
     citations: list[Citation]
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light English stemmer, the same on both sides: `logs`/`log`, `merging`/`merge`, `histories`/`history`."""
     if len(word) > 4 and word.endswith("ies"):
@@ -110,8 +116,18 @@ def stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
-def stems(text: str) -> set[str]:
-    return {stem(word) for word in _WORD.findall(text.lower())}
+@lru_cache(maxsize=4096)
+def stems(text: str) -> frozenset[str]:
+    """The stems of a text's words; cached, as every signal reads the same candidate passages."""
+    return frozenset(stem(word) for word in _WORD.findall(text.lower()))
+
+
+@lru_cache(maxsize=1024)
+def _stem_positions(text: str) -> dict[str, tuple[int, ...]]:
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(_WORD.findall(text.lower())):
+        positions.setdefault(stem(word), []).append(index)
+    return {word: tuple(found) for word, found in positions.items()}
 
 
 def _frequency_sql(dialect: str, count: int) -> str:
@@ -182,10 +198,7 @@ def phrase_support(question: str, passage: Passage) -> float:
     pairs = list(zip(terms, terms[1:], strict=False))
     if not pairs:
         return 0.0
-    positions: dict[str, list[int]] = {}
-    words = _WORD.findall(f"{passage.title} {passage.heading or ''} {passage.text}".lower())
-    for index, word in enumerate(words):
-        positions.setdefault(stem(word), []).append(index)
+    positions = _stem_positions(f"{passage.title} {passage.heading or ''} {passage.text}")
     near = sum(
         1
         for first, second in pairs
@@ -229,6 +242,10 @@ class Evidence:
     unknown: list[str]
     pages: list[PageEvidence]  # in retrieval's order
     dense: bool
+    # The dense ranker's best cosine per page, best first (its first DENSE_PAGES pages).
+    dense_top: list[float] = field(default_factory=list)
+    # Passages in the library.
+    total: int = 0
 
 
 def _best_by_page(hits: list[Hit]) -> dict[str, float]:
@@ -270,7 +287,8 @@ async def gather(uow: UnitOfWork, question: str) -> Evidence:
             found.cover = max(found.cover, covered)
             found.support = max(found.support, support)
             found.missing = min(found.missing, missing)
-    return Evidence(question, passages, weights, sorted(unknown), list(pages.values()), bool(dense))
+    dense_top = sorted(cosines.values(), reverse=True)[:DENSE_PAGES]
+    return Evidence(question, passages, weights, sorted(unknown), list(pages.values()), bool(dense), dense_top, total)
 
 
 def reranked(evidence: Evidence) -> list[PageEvidence]:
@@ -309,6 +327,12 @@ def features(evidence: Evidence, ordered: list[PageEvidence]) -> dict[str, float
         # Words count as far as the meaning agrees: a page holding the question's words while
         # being about something else (low cosine) does not answer it.
         values["support_x_cosine"] = best.support * cosine
+        # How far the page stands out from the question's neighbourhood: its cosine minus the mean
+        # of the dense ranking's next pages (near-duplicate pages make the margin to one page small).
+        neighbours = evidence.dense_top[1 : NEIGHBOURHOOD + 1]
+        values["gap_mean"] = cosine - (sum(neighbours) / len(neighbours) if neighbours else 0.0)
+    # The word pairs of the question the page holds together (PHRASE_WEIGHT × their share).
+    values["phrase"] = best.support - best.cover
     return values
 
 
