@@ -534,8 +534,8 @@ def test_an_event_nobody_wants_keeps_only_its_subject(server, workspace: Workspa
 
     from sqlalchemy import select
 
-    from tidings.events.storage import events
     from tidings.db.storage import open_storage
+    from tidings.events.storage import events
 
     http = workspace.http
     contact = http.post("/contacts", json={"email": "nobody-listens@example.com"}).json()
