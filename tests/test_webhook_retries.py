@@ -7,15 +7,24 @@ assertion here depends on how loaded the machine is. TIDINGS_WEBHOOK_RETRY_SCHED
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from tests.conftest import scratch_database
 from tests.support.live import LiveServer, Workspace
 from tests.support.receiver import Received, Receiver
 from tests.test_webhooks import contact, in_workspace, subscribe, topic_requests
+from tidings.config import Settings
 from tidings.core import clock
-from tidings.core.uow import UnitOfWork
+from tidings.core.uow import UnitOfWork, run_in_workspace
+from tidings.core.workspaces import create_workspace
+from tidings.db.storage import open_storage
 from tidings.webhooks import outbox
-from tidings.webhooks.worker import claim_statement
+from tidings.webhooks import worker as worker_module
+from tidings.webhooks.worker import DeliveryWorker, claim_statement
 
 TOPIC = "contact.user.created"
 DELIVERIES = 10
@@ -86,3 +95,44 @@ def test_an_attempt_cut_off_before_sending_does_not_skip_a_number(server: LiveSe
     attempts: list[Any] = topic_requests(seen, TOPIC)[:3]
     assert [r.headers["x-tidings-delivery-attempt"] for r in attempts] == ["1", "2", "3"]
     assert [r.json["delivery_attempts"] for r in attempts] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_worker_wakes_when_a_retry_falls_due_not_at_its_next_poll(
+    dialect: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Polling alone made a 1 s step up to 0.5 s late. With the poll pushed out to 10 minutes, the
+    retry still comes: the worker wakes when it falls due (checked with a minute to spare, never
+    for how soon)."""
+    monkeypatch.setattr(worker_module, "POLL_SECONDS", 600.0)
+    settings = Settings(webhook_retry_schedule="1", allow_private_webhooks=True)
+
+    def fail_once(request: Received, seen_before: int) -> tuple[int, float]:
+        return (500 if seen_before == 0 else 200), 0
+
+    with scratch_database(dialect, tmp_path) as url, Receiver(fail_once, check_items=False) as receiver:
+
+        async def run() -> None:
+            storage = open_storage(url)
+            worker = DeliveryWorker(storage, settings)
+            task = asyncio.create_task(worker.run())
+            try:
+                tx = await storage.begin(write=True)
+                uow = await create_workspace(tx, "retries")
+                await tx.commit()
+                await run_in_workspace(
+                    storage,
+                    uow.workspace_id,
+                    lambda uow: outbox.enqueue_delivery(
+                        uow, url=receiver.url, secret="s", signer="hub", topic=TOPIC, payload=contact(300)
+                    ),
+                )
+                await asyncio.to_thread(receiver.wait_for, lambda seen: len(seen) >= 2, 60)
+            finally:
+                worker.stop()
+                await asyncio.wait_for(task, 30)
+                await storage.close()
+
+        asyncio.run(run())
+    attempts = receiver.snapshot()
+    assert [r.headers["x-tidings-delivery-attempt"] for r in attempts] == ["1", "2"]
