@@ -18,8 +18,18 @@ from sqlalchemy import text
 from tests.conftest import scratch_database
 from tests.support.live import Workspace
 from tidings.core.errors import to_intercom
-from tidings.core.limits import MAX_IN_VALUES, MAX_NAME_LENGTH, MAX_SEARCH_VALUE_LENGTH
+from tidings.core.limits import (
+    MAX_ATTRIBUTE_NAME_LENGTH,
+    MAX_ATTRIBUTE_VALUE_LENGTH,
+    MAX_CUSTOM_ATTRIBUTES,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_IN_VALUES,
+    MAX_NAME_LENGTH,
+    MAX_SEARCH_VALUE_LENGTH,
+    MAX_TEXT_ATTRIBUTE_LENGTH,
+)
 from tidings.db.storage import open_storage
+from tidings.fin.users import check_attributes
 from tidings.uploads.service import MAX_UPLOAD_BYTES
 
 
@@ -165,3 +175,179 @@ def test_a_fin_attachment_up_to_the_documented_10_mb_fits_in_the_body(workspace:
     assert answer.status_code == 200, answer.text[:300]
     too_big = fin_start_with_file(workspace, MAX_UPLOAD_BYTES + 1)
     assert_invalid(too_big, "attachments[0].data")
+
+
+# ---------------------------------------------------------------- custom attribute values (defect 7)
+
+BIO = "bio"
+
+
+def define_string_attribute(workspace: Workspace, model: str, name: str = BIO) -> None:
+    answer = workspace.http.post("/data_attributes", json={"name": name, "model": model, "data_type": "string"})
+    assert answer.status_code == 200, answer.text[:300]
+
+
+@pytest.mark.parametrize("size", [MAX_ATTRIBUTE_VALUE_LENGTH + 1, 1_000_000])
+def test_a_contact_custom_attribute_string_past_the_bound_is_refused_and_nothing_changes(
+    workspace: Workspace, size: int
+) -> None:
+    define_string_attribute(workspace, "contact")
+    at_bound = "b" * MAX_ATTRIBUTE_VALUE_LENGTH
+    created = workspace.http.post("/contacts", json={"email": "c@example.com", "custom_attributes": {BIO: at_bound}})
+    assert created.status_code == 200, created.text[:300]
+    contact = created.json()
+    assert contact["custom_attributes"][BIO] == at_bound
+
+    error = assert_invalid(
+        workspace.http.post("/contacts", json={"email": "d@example.com", "custom_attributes": {BIO: "x" * size}}),
+        f"custom_attributes.{BIO}",
+    )
+    assert str(MAX_ATTRIBUTE_VALUE_LENGTH) in error["message"]
+    assert_invalid(
+        workspace.http.put(
+            f"/contacts/{contact['id']}", json={"name": "Renamed", "custom_attributes": {BIO: "x" * size}}
+        ),
+        f"custom_attributes.{BIO}",
+    )
+    # Nothing changed: no second contact, the first one as it was.
+    found = search(workspace, {"field": "email", "operator": "=", "value": "d@example.com"}).json()
+    assert found["total_count"] == 0
+    again = workspace.http.get(f"/contacts/{contact['id']}").json()
+    assert again["custom_attributes"][BIO] == at_bound
+    assert again["name"] is None
+
+
+@pytest.mark.parametrize("size", [MAX_ATTRIBUTE_VALUE_LENGTH + 1, 1_000_000])
+def test_a_company_custom_attribute_string_past_the_bound_is_refused_and_nothing_changes(
+    workspace: Workspace, size: int
+) -> None:
+    define_string_attribute(workspace, "company")
+    at_bound = "b" * MAX_ATTRIBUTE_VALUE_LENGTH
+    created = workspace.http.post("/companies", json={"company_id": "acme", "custom_attributes": {BIO: at_bound}})
+    assert created.status_code == 200, created.text[:300]
+    error = assert_invalid(
+        workspace.http.post(
+            "/companies", json={"company_id": "acme", "name": "Acme", "custom_attributes": {BIO: "x" * size}}
+        ),
+        f"custom_attributes.{BIO}",
+    )
+    assert str(MAX_ATTRIBUTE_VALUE_LENGTH) in error["message"]
+    again = workspace.http.get(f"/companies/{created.json()['id']}").json()
+    assert again["custom_attributes"][BIO] == at_bound
+    assert again["name"] != "Acme"
+
+
+def new_conversation(workspace: Workspace) -> str:
+    contact = workspace.http.post("/contacts", json={"email": "talker@example.com"}).json()
+    message = workspace.http.post("/conversations", json={"from": {"type": "user", "id": contact["id"]}, "body": "hi"})
+    assert message.status_code == 200, message.text[:300]
+    return str(message.json()["conversation_id"])
+
+
+@pytest.mark.parametrize(
+    ("attributes", "field"),
+    [
+        ({"topic": "x" * (MAX_ATTRIBUTE_VALUE_LENGTH + 1)}, "custom_attributes.topic"),
+        ({"topic": "x" * 1_000_000}, "custom_attributes.topic"),
+        ({"t" * (MAX_ATTRIBUTE_NAME_LENGTH + 1): "x"}, "custom_attributes"),
+        ({f"a{i}": i for i in range(MAX_CUSTOM_ATTRIBUTES + 1)}, "custom_attributes"),
+    ],
+    ids=["value-256", "value-1M", "long-name", "too-many"],
+)
+def test_conversation_custom_attributes_past_their_bounds_are_refused_and_nothing_changes(
+    workspace: Workspace, attributes: dict[str, Any], field: str
+) -> None:
+    conversation_id = new_conversation(workspace)
+    at_bound = {"topic": "b" * MAX_ATTRIBUTE_VALUE_LENGTH, "t" * MAX_ATTRIBUTE_NAME_LENGTH: 1}
+    ok = workspace.http.put(f"/conversations/{conversation_id}", json={"custom_attributes": at_bound})
+    assert ok.status_code == 200, ok.text[:300]
+    before = workspace.http.get(f"/conversations/{conversation_id}").json()
+    answer = workspace.http.put(
+        f"/conversations/{conversation_id}", json={"title": "Changed", "custom_attributes": attributes}
+    )
+    assert_invalid(answer, field)
+    after = workspace.http.get(f"/conversations/{conversation_id}").json()
+    assert after["custom_attributes"] == before["custom_attributes"] == at_bound
+    assert after["title"] == before["title"]
+    assert len(after["conversation_parts"]["conversation_parts"]) == len(
+        before["conversation_parts"]["conversation_parts"]
+    )
+
+
+def test_a_ticket_string_attribute_past_the_bound_is_refused_and_no_ticket_is_made(workspace: Workspace) -> None:
+    ticket_type = workspace.http.post("/ticket_types", json={"name": "Bug", "category": "Customer"}).json()
+    made = workspace.http.post(
+        f"/ticket_types/{ticket_type['id']}/attributes",
+        json={"name": "steps", "description": "How to reproduce", "data_type": "string", "multiline": True},
+    )
+    assert made.status_code == 200, made.text[:300]
+    contact = workspace.http.post("/contacts", json={"email": "reporter@example.com"}).json()
+
+    def create(value: str) -> Any:
+        body = {
+            "ticket_type_id": ticket_type["id"],
+            "contacts": [{"id": contact["id"]}],
+            "ticket_attributes": {"steps": value},
+        }
+        return workspace.http.post("/tickets", json=body)
+
+    ok = create("s" * MAX_TEXT_ATTRIBUTE_LENGTH)
+    assert ok.status_code == 200, ok.text[:300]
+    error = assert_invalid(create("s" * (MAX_TEXT_ATTRIBUTE_LENGTH + 1)), "steps")
+    assert str(MAX_TEXT_ATTRIBUTE_LENGTH) in error["message"]
+    assert_invalid(
+        workspace.http.put(f"/tickets/{ok.json()['id']}", json={"ticket_attributes": {"steps": "s" * 1_000_000}}),
+        "steps",
+    )
+    found = workspace.http.post(
+        "/tickets/search", json={"query": {"field": "ticket_type_id", "operator": "=", "value": ticket_type["id"]}}
+    )
+    assert found.json()["total_count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/ticket_types", {"name": "n" * (MAX_NAME_LENGTH + 1)}, "name"),
+        ("/ticket_types", {"name": "Bug", "description": "d" * (MAX_DESCRIPTION_LENGTH + 1)}, "description"),
+        (
+            "/data_attributes",
+            {"name": "n" * (MAX_ATTRIBUTE_NAME_LENGTH + 1), "model": "contact", "data_type": "string"},
+            "name",
+        ),
+        (
+            "/data_attributes",
+            {
+                "name": "plan",
+                "model": "contact",
+                "data_type": "string",
+                "description": "d" * (MAX_DESCRIPTION_LENGTH + 1),
+            },
+            "description",
+        ),
+    ],
+    ids=["ticket-type-name", "ticket-type-description", "data-attribute-name", "data-attribute-description"],
+)
+def test_names_and_descriptions_of_attributes_and_types_are_bounded(
+    workspace: Workspace, path: str, body: dict[str, Any], field: str
+) -> None:
+    before = workspace.http.get(path).json()
+    assert_invalid(workspace.http.post(path, json=body), field)
+    assert workspace.http.get(path).json() == before
+
+
+def test_a_ticket_type_attribute_name_and_description_are_bounded(workspace: Workspace) -> None:
+    ticket_type = workspace.http.post("/ticket_types", json={"name": "Bug", "category": "Customer"}).json()
+    path = f"/ticket_types/{ticket_type['id']}/attributes"
+    long_name = {"name": "n" * (MAX_ATTRIBUTE_NAME_LENGTH + 1), "description": "x", "data_type": "string"}
+    assert_invalid(workspace.http.post(path, json=long_name), "name")
+    long_text = {"name": "steps", "description": "d" * (MAX_DESCRIPTION_LENGTH + 1), "data_type": "string"}
+    assert_invalid(workspace.http.post(path, json=long_text), "description")
+    attributes = workspace.http.get(f"/ticket_types/{ticket_type['id']}").json()["ticket_type_attributes"]
+    assert "steps" not in [a["name"] for a in attributes["data"]]
+
+
+def test_a_fin_user_attribute_past_the_bound_is_reported_not_stored() -> None:
+    accepted, errors = check_attributes({"plan": "p" * MAX_ATTRIBUTE_VALUE_LENGTH, "bio": "x" * 1_000_000}, "User")
+    assert accepted == {"plan": "p" * MAX_ATTRIBUTE_VALUE_LENGTH}
+    assert str(MAX_ATTRIBUTE_VALUE_LENGTH) in errors["bio"]

@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         storage = open_storage(settings.resolved_database_url, settings.statement_timeout_seconds)
         app.state.storage = storage
         app.state.tokens = TokenCache(storage)
+        await app.state.tokens.start()
         app.state.rate_limiter = RateLimiter(storage, settings.rate_limit_window_seconds)
         app.state.admin_key = load_admin_key(settings)
         await clock_control.load(storage)
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await jobs.stop()
             await app.state.rate_limiter.close()
+            await app.state.tokens.close()
             await storage.close()
 
     intercom = Router(path="/", route_handlers=INTERCOM_ROUTES, dependencies={"uow": Provide(provide_uow)})

@@ -67,6 +67,12 @@ from tidings.conversations.views import (
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
 from tidings.core.ids import parse_numeric_id
+from tidings.core.limits import (
+    MAX_ATTRIBUTE_NAME_LENGTH,
+    MAX_ATTRIBUTE_VALUE_LENGTH,
+    MAX_CUSTOM_ATTRIBUTES,
+    check_length,
+)
 from tidings.core.paging import clamp_per_page, numbered_pages
 from tidings.core.schemas import UNSET
 from tidings.core.search import compile_query, search_page
@@ -477,11 +483,19 @@ async def retrieve(uow: UnitOfWork, conversation_id: str, display_as: str | None
 
 def _custom_attributes(values: dict[str, Any]) -> dict[str, Any]:
     """Strings and integers (dates are Unix seconds), the value types the spec's schema can carry
-    besides custom object references (split off before, see `update`)."""
+    besides custom object references (split off before, see `update`); names, values and their
+    number bounded (`core.limits`)."""
+    if len(values) > MAX_CUSTOM_ATTRIBUTES:
+        raise invalid(f"custom_attributes may hold at most {MAX_CUSTOM_ATTRIBUTES} attributes", "custom_attributes")
     for name, value in values.items():
+        if len(name) > MAX_ATTRIBUTE_NAME_LENGTH:
+            raise invalid(
+                f"Custom attribute names may be at most {MAX_ATTRIBUTE_NAME_LENGTH} characters", "custom_attributes"
+            )
         field = f"custom_attributes.{name}"
         if not isinstance(value, str | int) or isinstance(value, bool):
             raise invalid(f"{field} must be a string or an integer", field)
+        check_length(value, field, MAX_ATTRIBUTE_VALUE_LENGTH)
     return values
 
 

@@ -1,8 +1,9 @@
 """Bearer tokens: an Intercom access token resolves to its workspace through a small in-process cache.
 
 Tokens are stored as SHA-256 hashes. The cache keeps a resolved token for a short time so the hot
-path costs a dict lookup; revoking a token drops it from this process's cache at once, and other
-processes see the revocation within `TOKEN_CACHE_SECONDS`.
+path costs a dict lookup. Revoking a token drops it from every server process's cache before the
+revoke call answers (`core.revocations`: NOTIFY with acknowledgements on PostgreSQL, SQLite's
+`data_version` on a shared file); `TOKEN_CACHE_SECONDS` bounds what a process that missed it keeps.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tidings.core import scopes
+from tidings.core import revocations, scopes
 from tidings.core.errors import TidingsError, unauthorized
 from tidings.core.tables import access_tokens, workspaces
 from tidings.db.storage import Storage
@@ -54,19 +55,61 @@ class TokenCache:
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
         self._entries: dict[str, tuple[float, Principal]] = {}
+        self._revocations = revocations.revocations_for(storage)
+        # Bumped whenever entries are dropped: a load that overlapped it is not cached.
+        self._generation = 0
+        # Token ids read from the database on every request until then (monotonic time).
+        self._suspended: dict[int, float] = {}
+
+    async def start(self) -> None:
+        """Hear the revocations of the other server processes (`core.revocations`)."""
+        await self._revocations.start(self._suspend)
+
+    async def close(self) -> None:
+        await self._revocations.close()
 
     async def resolve(self, token: str) -> Principal:
         digest = hash_token(token)
+        if await self._revocations.changed():
+            self._drop_all()
         entry = self._entries.get(digest)
         now = time.monotonic()
         if entry is not None and entry[0] > now:
             return entry[1]
+        generation = self._generation
         principal = await self._load(digest)
         if principal is None:
             self._entries.pop(digest, None)
             raise unauthorized()
-        self._entries[digest] = (now + TOKEN_CACHE_SECONDS, principal)
+        if self._cacheable(principal, generation, now):
+            self._entries[digest] = (now + TOKEN_CACHE_SECONDS, principal)
         return principal
+
+    def _cacheable(self, principal: Principal, generation: int, now: float) -> bool:
+        if generation != self._generation or not self._revocations.healthy:
+            return False
+        until = self._suspended.get(principal.token_id)
+        if until is None:
+            return True
+        if until > now:
+            return False
+        del self._suspended[principal.token_id]
+        return True
+
+    async def revoking(self, token_id: int) -> None:
+        """Before a revocation commits: every process drops the token and reads it afresh for a while."""
+        self._suspend(f"t:{token_id}")
+        await self._revocations.suspend(f"t:{token_id}")
+
+    def _suspend(self, subject: str) -> None:
+        kind, _, value = subject.partition(":")
+        if kind == "t" and value.isascii() and value.isdigit():
+            self._suspended[int(value)] = time.monotonic() + revocations.SUSPEND_SECONDS
+            self.forget_token_id(int(value))
+
+    def _drop_all(self) -> None:
+        self._generation += 1
+        self._entries.clear()
 
     async def _load(self, digest: str) -> Principal | None:
         tx = await self._storage.begin(write=False)
@@ -102,12 +145,14 @@ class TokenCache:
         )
 
     def forget_token_id(self, token_id: int) -> None:
+        self._generation += 1
         for digest, (_, principal) in list(self._entries.items()):
             if principal.token_id == token_id:
                 del self._entries[digest]
 
     def forget_workspace(self, workspace_id: str) -> None:
         """Its settings changed (the rate limit): this process reads them again at once."""
+        self._generation += 1
         for digest, (_, principal) in list(self._entries.items()):
             if principal.workspace_id == workspace_id:
                 del self._entries[digest]

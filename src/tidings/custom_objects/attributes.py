@@ -15,6 +15,7 @@ from typing import Any
 
 from tidings.core.errors import TidingsError
 from tidings.core.ids import is_integer_text
+from tidings.core.limits import MAX_TEXT_ATTRIBUTE_LENGTH
 
 INSTANCE_DATA_TYPES = ("string", "integer", "decimal", "boolean", "datetime")
 REFERENCE = "reference"
@@ -28,7 +29,7 @@ BUILT_IN = frozenset(
 
 _ARTICLE = {"integer": "an integer", "decimal": "a decimal", "boolean": "a boolean", "datetime": "a datetime"}
 _DECIMAL = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-_MAX_STRING = 65_535
+_MAX_STRING = MAX_TEXT_ATTRIBUTE_LENGTH
 
 
 def describe(data_type: str) -> str:

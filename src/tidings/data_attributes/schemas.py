@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tidings.core.limits import AttributeName, Description
 from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
 
@@ -54,16 +55,16 @@ class OptionValue(PlainOut):
 
 
 class CreateDataAttributeRequest(Request):
-    name: str
+    name: AttributeName
     model: str
     data_type: str
-    description: str | None = None
+    description: Description | None = None
     options: list[OptionValue] | None = None
     messenger_writable: bool = False
 
 
 class UpdateDataAttributeRequest(Request):
     archived: bool | UnsetType = UNSET
-    description: str | None | UnsetType = UNSET
+    description: Description | None | UnsetType = UNSET
     options: Any = UNSET
     messenger_writable: bool | UnsetType = UNSET

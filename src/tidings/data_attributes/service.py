@@ -8,6 +8,7 @@ from typing import Any
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.ids import parse_numeric_id
+from tidings.core.limits import MAX_ATTRIBUTE_VALUE_LENGTH, check_length
 from tidings.core.schemas import UNSET, present
 from tidings.core.search import FieldType, field_types
 from tidings.core.uow import UnitOfWork
@@ -194,4 +195,5 @@ async def check_custom_attributes(uow: UnitOfWork, model: str, values: Any) -> d
                 + (f" (one of {', '.join(attribute['options'])})" if attribute["options"] else ""),
                 f"custom_attributes.{name}",
             )
+        check_length(value, f"custom_attributes.{name}", MAX_ATTRIBUTE_VALUE_LENGTH)
     return dict(values)

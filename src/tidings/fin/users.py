@@ -13,6 +13,7 @@ from typing import Any
 from tidings.contacts import service as contact_service
 from tidings.contacts.storage import contacts, email_key
 from tidings.core import clock
+from tidings.core.limits import MAX_ATTRIBUTE_VALUE_LENGTH
 from tidings.core.uow import UnitOfWork
 
 MAX_ATTRIBUTES = 10
@@ -32,6 +33,8 @@ def check_attributes(attributes: dict[str, Any], kind: str) -> tuple[dict[str, A
             errors[name] = f"{kind} attribute '{name}' does not exist"
         elif value is not None and not isinstance(value, _SCALARS):
             errors[name] = f"'{value}' is not a valid value for attribute '{name}' of type 'string'"
+        elif isinstance(value, str) and len(value) > MAX_ATTRIBUTE_VALUE_LENGTH:
+            errors[name] = f"Attribute '{name}' may be at most {MAX_ATTRIBUTE_VALUE_LENGTH} characters"
         else:
             accepted[name] = value
     return accepted, errors

@@ -102,6 +102,9 @@ class ManagementController(Controller):
         self, ws: FromPath[str], token_id: FromPath[str], tx: ControlTx, state: State
     ) -> Status:
         numeric = parse_numeric_id(token_id)
+        if numeric is not None:
+            # Before the revocation commits (after this returns), so no process caches it meanwhile.
+            await state.tokens.revoking(numeric)
         if numeric is None or not await revoke_token(await workspace_uow(tx, ws), numeric):
             raise not_found(f"Access token {token_id} not found")
         state.tokens.forget_token_id(numeric)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from tidings.core.limits import AttributeName, Description, Name
 from tidings.core.paging import CursorPages
 from tidings.core.schemas import UNSET, Out, PlainOut, Request, UnsetType
 
@@ -99,16 +100,16 @@ class TicketTypeList(Out, tag="list"):
 
 
 class CreateTicketTypeRequest(Request):
-    name: str
-    description: str | UnsetType = UNSET
+    name: Name
+    description: Description | UnsetType = UNSET
     category: TypeCategory | UnsetType = UNSET
     icon: str | UnsetType = UNSET
     is_internal: bool | UnsetType = UNSET
 
 
 class UpdateTicketTypeRequest(Request):
-    name: str | UnsetType = UNSET
-    description: str | UnsetType = UNSET
+    name: Name | UnsetType = UNSET
+    description: Description | UnsetType = UNSET
     category: TypeCategory | UnsetType = UNSET
     icon: str | UnsetType = UNSET
     archived: bool | UnsetType = UNSET
@@ -116,8 +117,8 @@ class UpdateTicketTypeRequest(Request):
 
 
 class CreateTicketTypeAttributeRequest(Request):
-    name: str
-    description: str
+    name: AttributeName
+    description: Description
     data_type: DataType
     required_to_create: bool = False
     required_to_create_for_contacts: bool = False
@@ -129,8 +130,8 @@ class CreateTicketTypeAttributeRequest(Request):
 
 
 class UpdateTicketTypeAttributeRequest(Request):
-    name: str | UnsetType = UNSET
-    description: str | UnsetType = UNSET
+    name: AttributeName | UnsetType = UNSET
+    description: Description | UnsetType = UNSET
     required_to_create: bool | UnsetType = UNSET
     required_to_create_for_contacts: bool | UnsetType = UNSET
     visible_on_create: bool | UnsetType = UNSET

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.ids import is_integer_text
+from tidings.core.limits import MAX_TEXT_ATTRIBUTE_LENGTH
 
 
 def extra_attributes(names: list[str]) -> TidingsError:
@@ -91,6 +92,8 @@ def value_row(attribute: Any, value: Any) -> dict[str, Any]:
     if data_type == "string":
         if not isinstance(value, str):
             raise _bad(attribute, "a string")
+        if len(value) > MAX_TEXT_ATTRIBUTE_LENGTH:
+            raise _bad(attribute, f"at most {MAX_TEXT_ATTRIBUTE_LENGTH} characters")
         row.update(value=value, text_value=value)
     elif data_type == "list":
         option = _list_option(attribute, value)

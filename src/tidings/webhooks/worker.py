@@ -3,11 +3,13 @@
 It runs inside `tidings serve` (started from the app's lifespan, one per worker process, unless
 `TIDINGS_RUN_WORKER=0`) and as `tidings worker` on its own. Any number may run at once:
 
-- A claim is one statement that leases due rows (`lease_until_ms`) and counts the attempt; on
+- A claim is one statement that leases due rows (`lease_until_ms`); on
   PostgreSQL the candidate rows are locked `FOR UPDATE SKIP LOCKED`, so two workers never claim
   the same delivery. A worker that dies mid-delivery leaves a lease that expires after
   `LEASE_MS`; the delivery is then sent again (at-least-once; receivers de-duplicate on the
-  delivery's stable id, the envelope `id` / `X-Tidings-Delivery-Id`).
+  delivery's stable id, the envelope `id` / `X-Tidings-Delivery-Id`). An attempt is counted when
+  its outcome is recorded, so one cut off before that is numbered again: attempt numbers seen by
+  a receiver never skip one.
 - Deliveries sharing an `ordering_key` (one subscription and one conversation/ticket, or what the
   caller of `enqueue_delivery` chose) go one at a time, oldest first: a delivery is claimable only
   when no older one with its key is still pending.
@@ -15,7 +17,8 @@ It runs inside `tidings serve` (started from the app's lifespan, one per worker 
   delivered; a 410 fails the delivery and disables its subscription (and fails what it still had
   queued); a 429 delays the whole subscription (`Retry-After` when given); anything else is
   retried after the next step of `TIDINGS_WEBHOOK_RETRY_SCHEDULE` (seconds, comma-separated,
-  with up to 20% jitter), and failed once the schedule is spent. At most
+  with up to 5% jitter; the worker wakes when the retry falls due, so gaps stay within 10%), and
+  failed once the schedule is spent. At most
   `RESPONSE_BODY_CAP` bytes of a response are kept.
 - Outcomes arriving together are written in one transaction (an `executemany` of `SETTLE`).
 - New deliveries wake the worker at once (after-commit hook in-process, NOTIFY across processes);
@@ -51,6 +54,10 @@ ATTEMPT_TIMEOUT = 5.0
 LEASE_MS = 10_000
 RESPONSE_BODY_CAP = 1024
 POLL_SECONDS = 0.5
+# Retries come up to this much after their step (spreading a burst); within the 10% the schedule keeps.
+RETRY_JITTER = 0.05
+# A retry's wake-up comes this long after it falls due (timers may fire a little early).
+WAKE_MARGIN_SECONDS = 0.005
 MAX_IN_FLIGHT = 32
 HUB_USER_AGENT = "intercom-parrot-service-client/1.0"
 USER_AGENT = f"tidings-webhooks/{__version__}"
@@ -89,13 +96,18 @@ def notification_envelope(row: Any) -> dict[str, Any]:
         "app_id": row["workspace_id"],
         "created_at": row["created_at"],
         "delivery_status": None if ping else PENDING,
-        "delivery_attempts": row["attempts"],
+        "delivery_attempts": attempt_number(row),
         "delivered_at": 0,
         "first_sent_at": row["first_sent_at"],
         "self": None,
         "links": {},
         "data": {"type": "notification_event_data", "item": row["payload"]},
     }
+
+
+def attempt_number(row: Any) -> int:
+    """The number of the attempt a claimed row is sent as: the recorded attempts, plus this one."""
+    return int(row["attempts"]) + 1
 
 
 def request_body(row: Any) -> bytes:
@@ -108,7 +120,7 @@ def request_headers(row: Any, body: bytes) -> dict[str, str]:
         "Content-Type": "application/json",
         "User-Agent": HUB_USER_AGENT if row["signer"] == signing.HUB else USER_AGENT,
         "X-Tidings-Delivery-Id": row["delivery_uid"],
-        "X-Tidings-Delivery-Attempt": str(row["attempts"]),
+        "X-Tidings-Delivery-Attempt": str(attempt_number(row)),
     }
     headers.update(row["headers"] or {})
     headers.update(signing.signature_headers(row["signer"], row["secret"], body))
@@ -172,7 +184,6 @@ def claim_statement(dialect: str, now_ms: int, limit: int, lease_until: int) -> 
         .where(deliveries.c.id.in_(due.scalar_subquery()))
         .values(
             lease_until_ms=lease_until,
-            attempts=deliveries.c.attempts + 1,
             first_sent_at=func.coalesce(
                 deliveries.c.first_sent_at, clock.workspace_now_ms_sql(deliveries.c.workspace_id, now_ms) // 1000
             ),
@@ -267,11 +278,11 @@ class DeliveryWorker:
         step = self.schedule[attempts - 1]
         if outcome.retry_after is not None:
             step = max(step, outcome.retry_after)
-        return int(step * 1000 * random.uniform(1.0, 1.2))
+        return int(step * 1000 * random.uniform(1.0, 1.0 + RETRY_JITTER))
 
     def settle(self, row: Any, outcome: Outcome, now_ms: int) -> dict[str, Any]:
         """The row's new state after `outcome`, as parameters of `SETTLE`."""
-        delay = None if outcome.refused else self.retry_delay_ms(row["attempts"], outcome)
+        delay = None if outcome.refused else self.retry_delay_ms(attempt_number(row), outcome)
         status, next_attempt_ms, delivered_at = PENDING, row["next_attempt_ms"], None
         if outcome.delivered:
             status, delivered_at = DELIVERED, now_ms // 1000
@@ -283,6 +294,7 @@ class DeliveryWorker:
             "b_id": row["id"],
             "b_lease": row["lease_until_ms"],
             "v_status": status,
+            "v_attempts": attempt_number(row),
             "v_next_attempt_ms": next_attempt_ms,
             "v_delivered_at": delivered_at,
             "v_last_status_code": outcome.status_code,
@@ -327,7 +339,14 @@ class DeliveryWorker:
             await tx.rollback()
             raise
         await tx.commit()
+        loop = asyncio.get_running_loop()
         for (row, outcome, _), values in zip(batch, settled, strict=True):
+            if values["v_status"] == PENDING:
+                # Wake when the retry falls due rather than at the next poll (which would add up to
+                # POLL_SECONDS to the step). Workspace time runs at real speed unless frozen; a
+                # frozen clock's retries are fired by its advance.
+                due_in = (values["v_next_attempt_ms"] - clock.workspace_now_ms(row["workspace_id"])) / 1000
+                loop.call_later(max(due_in, 0) + WAKE_MARGIN_SECONDS, self.wake.set)
             report_attempt(row, outcome, values["v_status"], clock.workspace_now_ms(row["workspace_id"]))
 
 
@@ -343,7 +362,7 @@ def report_attempt(row: Any, outcome: Outcome, status: str, now_ms: int) -> None
         delivery_id=row["id"],
         workspace_id=row["workspace_id"],
         topic=row["topic"],
-        attempt=row["attempts"],
+        attempt=attempt_number(row),
         outcome=became,
         status_code=outcome.status_code,
         error=outcome.error,
@@ -357,6 +376,7 @@ SETTLE = (
     .where(deliveries.c.id == bindparam("b_id"), deliveries.c.lease_until_ms == bindparam("b_lease"))
     .values(
         status=bindparam("v_status"),
+        attempts=bindparam("v_attempts"),
         next_attempt_ms=bindparam("v_next_attempt_ms"),
         delivered_at=bindparam("v_delivered_at"),
         last_status_code=bindparam("v_last_status_code"),
