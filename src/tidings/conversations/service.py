@@ -74,6 +74,7 @@ from tidings.core.search import compile_query, search_page
 from tidings.core.uow import UnitOfWork
 from tidings.custom_objects import references
 from tidings.tags import service as tag_service
+from tidings.tags import tagging
 from tidings.teams import storage as team_storage
 from tidings.tickets import links
 
@@ -773,25 +774,29 @@ async def side_conversations(
     )
 
 
+async def _insert_tag(
+    uow: UnitOfWork, conversation_id: int, tag_id: int, admin_id: int | None, applied_at: int
+) -> None:
+    values = {
+        "conversation_id": conversation_id,
+        "tag_id": tag_id,
+        "applied_by_type": "admin",
+        "applied_by_id": str(admin_id),
+        "applied_at": applied_at,
+    }
+    await storage.insert_conversation_tag(uow, values)
+
+
+TAGGABLE = tagging.Taggable("conversation", storage.get_conversation_tag, _insert_tag, storage.delete_conversation_tag)
+
+
 async def attach_tag(uow: UnitOfWork, conversation_id: str, data: AttachTagRequest) -> AppliedTagOut:
     row = await conversation_row(uow, conversation_id, "Conversation not found")
     admin = await admin_row(uow, data.admin_id)
     tag = await tag_service.row_by_id(uow, data.id)
-    await tag_service.serialise_tagging(uow, "conversation", row["id"], tag["id"])
-    applied = await storage.get_conversation_tag(uow, row["id"], tag["id"])
-    if applied is None:
-        await storage.insert_conversation_tag(
-            uow,
-            {
-                "conversation_id": row["id"],
-                "tag_id": tag["id"],
-                "applied_by_type": "admin",
-                "applied_by_id": str(admin["id"]),
-                "applied_at": clock.now(),
-            },
-        )
+    applied, created = await tagging.attach(uow, TAGGABLE, row["id"], tag, admin["id"])
+    if created:
         await storage.update_conversation(uow, row["id"], {"updated_at": clock.now()})
-        applied = await storage.get_conversation_tag(uow, row["id"], tag["id"])
     return applied_tag(tag, applied)
 
 
@@ -799,10 +804,9 @@ async def detach_tag(uow: UnitOfWork, conversation_id: str, tag_id: str, data: D
     row = await conversation_row(uow, conversation_id, "Conversation not found")
     await admin_row(uow, data.admin_id)
     tag = await tag_service.row_by_id(uow, tag_id, tag_service.tag_not_found("tag_not_found", "Tag not found"))
-    applied = await storage.get_conversation_tag(uow, row["id"], tag["id"])
+    applied = await tagging.detach(uow, TAGGABLE, row["id"], tag)
     if applied is None:
         raise TidingsError(404, "tag_not_found", "Tag not found on this conversation")
-    await storage.delete_conversation_tag(uow, row["id"], tag["id"])
     await storage.update_conversation(uow, row["id"], {"updated_at": clock.now()})
     return applied_tag(tag, applied)
 

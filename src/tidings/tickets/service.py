@@ -30,6 +30,7 @@ from tidings.core.uow import UnitOfWork
 from tidings.jobs import service as jobs
 from tidings.jobs.schemas import JobOut
 from tidings.tags import service as tag_service
+from tidings.tags import tagging
 from tidings.teams import storage as team_storage
 from tidings.tickets import links, storage, values
 from tidings.tickets.render import reply_out, ticket_out, tickets_out
@@ -579,23 +580,19 @@ def _applied(tag: Any, link: Any) -> AppliedTagOut:
     )
 
 
+async def _insert_tag(uow: UnitOfWork, ticket_id: int, tag_id: int, admin_id: int | None, applied_at: int) -> None:
+    values = {"ticket_id": ticket_id, "tag_id": tag_id, "applied_by_admin_id": admin_id, "applied_at": applied_at}
+    await storage.insert_ticket_tag(uow, values)
+
+
+TAGGABLE = tagging.Taggable("ticket", storage.get_ticket_tag, _insert_tag, storage.delete_ticket_tag)
+
+
 async def attach_tag(uow: UnitOfWork, ticket_id: str, data: AttachTagRequest) -> AppliedTagOut:
     row = await ticket_row(uow, ticket_id)
     tag = await _tag(uow, data.id)
     admin = await _admin(uow, data.admin_id)
-    await tag_service.serialise_tagging(uow, "ticket", row["id"], tag["id"])
-    link = await storage.get_ticket_tag(uow, row["id"], tag["id"])
-    if link is None:
-        await storage.insert_ticket_tag(
-            uow,
-            {
-                "ticket_id": row["id"],
-                "tag_id": tag["id"],
-                "applied_by_admin_id": admin["id"],
-                "applied_at": clock.now(),
-            },
-        )
-        link = await storage.get_ticket_tag(uow, row["id"], tag["id"])
+    link, _ = await tagging.attach(uow, TAGGABLE, row["id"], tag, admin["id"])
     return _applied(tag, link)
 
 
@@ -603,10 +600,9 @@ async def detach_tag(uow: UnitOfWork, ticket_id: str, tag_id: str, data: DetachT
     row = await ticket_row(uow, ticket_id)
     tag = await _tag(uow, tag_id)
     await _admin(uow, data.admin_id)
-    link = await storage.get_ticket_tag(uow, row["id"], tag["id"])
+    link = await tagging.detach(uow, TAGGABLE, row["id"], tag)
     if link is None:
         raise TidingsError(404, "tag_not_found", "Tag not found")
-    await storage.delete_ticket_tag(uow, row["id"], tag["id"])
     return _applied(tag, link)
 
 
