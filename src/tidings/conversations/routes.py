@@ -34,8 +34,8 @@ from tidings.conversations.schemas import (
     WhatsAppStatusOut,
 )
 from tidings.core.deps import Uow
-from tidings.tickets import conversion
 from tidings.tickets.schemas import TicketOut
+from tidings.tickets_conversations import conversion
 
 
 class ConversationsController(Controller):

@@ -76,7 +76,7 @@ from tidings.custom_objects import references
 from tidings.tags import service as tag_service
 from tidings.tags import tagging
 from tidings.teams import storage as team_storage
-from tidings.tickets import links
+from tidings.tickets_conversations import links
 
 LIST_PER_PAGE, LIST_MAX_PER_PAGE = 20, 150
 DELETED_PER_PAGE, DELETED_MAX_PER_PAGE = 20, 60

@@ -429,7 +429,7 @@ async def priority(inbox: InboxContext, conversation_id: str) -> None:
 
 
 async def convert(inbox: InboxContext, conversation_id: str) -> None:
-    from tidings.tickets.conversion import convert_conversation
+    from tidings.tickets_conversations.conversion import convert_conversation
 
     ticket_type_id = inbox.field("ticket_type_id")
     if not ticket_type_id:

@@ -32,7 +32,7 @@ from tidings.jobs.schemas import JobOut
 from tidings.tags import service as tag_service
 from tidings.tags import tagging
 from tidings.teams import storage as team_storage
-from tidings.tickets import links, storage, values
+from tidings.tickets import storage, values
 from tidings.tickets.render import reply_out, ticket_out, tickets_out
 from tidings.tickets.schemas import (
     AppliedTagOut,
@@ -51,6 +51,7 @@ from tidings.tickets.schemas import (
 )
 from tidings.tickets.search_fields import ticket_search
 from tidings.tickets.types_service import Catalog, load_catalog
+from tidings.tickets_conversations import links
 
 CREATE_TICKET_JOB = "create_ticket"
 SEARCH_PER_PAGE, SEARCH_MAX_PER_PAGE = 20, 150
