@@ -25,7 +25,7 @@ from typing import Any
 
 from tidings.admins import storage as admin_storage
 from tidings.contacts.storage import get_contact
-from tidings.conversations import service as conversation_service
+from tidings.conversations import engine as conversation_engine
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
 from tidings.core.ids import parse_numeric_id, random_hex
@@ -141,4 +141,4 @@ async def offer_quick_replies(
     await emit(uow, mapping, QUICK_REPLY_OPTIONS, {"message": message, "options": choices})
 
 
-conversation_service.PART_LISTENERS.append(on_part_added)
+conversation_engine.PART_LISTENERS.append(on_part_added)

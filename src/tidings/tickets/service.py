@@ -18,8 +18,8 @@ import msgspec
 from tidings.admins import storage as admin_storage
 from tidings.contacts import service as contact_service
 from tidings.contacts import storage as contact_storage
-from tidings.conversations import service as conversation_service
-from tidings.conversations.service import Author
+from tidings.conversations import engine as conversation_engine
+from tidings.conversations.engine import Author
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.events import record_event
@@ -504,7 +504,7 @@ async def _cross_post(
 ) -> None:
     """Copy an admin's note to every conversation linked to the ticket, as that admin's note there."""
     for conversation_id in await links.linked_conversation_ids(uow, ticket_id):
-        await conversation_service.add_part(
+        await conversation_engine.add_part(
             uow,
             conversation_id,
             Author.admin(admin_id),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tidings.conversations import service as conversation_service
+from tidings.conversations import engine as conversation_engine
 from tidings.conversations import storage as conversation_storage
 from tidings.conversations.schemas import ConvertRequest
 from tidings.conversations.statistics import CONTACT_AUTHORS
@@ -99,7 +99,7 @@ def _history(conversation: Any, parts: list[Any]) -> list[dict[str, Any]]:
 
 
 async def convert_conversation(uow: UnitOfWork, conversation_id: str, data: ConvertRequest) -> TicketOut:
-    conversation = await conversation_service.conversation_row(uow, conversation_id)
+    conversation = await conversation_engine.conversation_row(uow, conversation_id)
     catalog = await load_catalog(uow)
     ticket_type = _customer_type(catalog, data.ticket_type_id)
     state = _state(catalog, ticket_type, data.ticket_state_id)
