@@ -23,7 +23,7 @@ from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
-from tidings.tickets import service, storage
+from tidings.tickets import parts, service, storage
 from tidings.tickets.schemas import TicketOut
 from tidings.tickets.types_service import Catalog, load_catalog
 
@@ -123,7 +123,7 @@ async def convert_conversation(uow: UnitOfWork, conversation_id: str, data: Conv
     history = _history(conversation, await conversation_storage.list_parts(uow, conversation["id"]))
     await storage.insert_parts(uow, ticket_id, history)
     now = clock.now()
-    author = service.author_fields(uow.admin_id)
-    await service.state_part(uow, ticket_id, submitted, state, author, {"created_at": now, "updated_at": now})
+    author = parts.author_fields(uow.admin_id)
+    await parts.state_part(uow, ticket_id, submitted, state, author, {"created_at": now, "updated_at": now})
     await storage.insert_link(uow, ticket_id, conversation["id"], "converted", now)
     return await service.record(uow, ticket_id, ["ticket.created"])
