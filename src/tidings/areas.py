@@ -15,7 +15,7 @@ from tidings.companies.routes import CompaniesController, ContactCompaniesContro
 from tidings.contacts.routes import ContactsController, ContactTagsController
 from tidings.content_snippets.routes import ContentSnippetsController
 from tidings.control.routes import ClockController, FaultsController, RequestLogController, SnapshotsController
-from tidings.conversations import service as conversations_service
+from tidings.conversations import engine as conversations_engine
 from tidings.conversations.routes import ConversationsController, MessagesController
 from tidings.custom_channel import outbound as custom_channel_outbound
 from tidings.custom_channel.routes import CustomChannelEventsController, CustomChannelSettingsController
@@ -139,12 +139,12 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     exports_service.REPORTING_EXPORT_JOB: exports_service.run_reporting_export,
 }
 
-# What other areas run when a conversation part is added (`conversations.service.add_part` calls each
+# What other areas run when a conversation part is added (`conversations.engine.add_part` calls each
 # with `(uow, conversation_id, part_id)` in the part's transaction).
-PART_LISTENERS: list[conversations_service.PartListener] = [custom_channel_outbound.on_part_added]
+PART_LISTENERS: list[conversations_engine.PartListener] = [custom_channel_outbound.on_part_added]
 
 
 def register_listeners() -> None:
     """Wire every listener into the area that calls it; `create_app` calls this at start-up (no
     module registers itself when imported). Idempotent."""
-    conversations_service.PART_LISTENERS[:] = PART_LISTENERS
+    conversations_engine.PART_LISTENERS[:] = PART_LISTENERS

@@ -17,7 +17,7 @@ from tidings.calls.schemas import (
     SearchCalls,
 )
 from tidings.contacts import storage as contact_storage
-from tidings.conversations import service as conversations
+from tidings.conversations import engine as conversations
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing, not_found

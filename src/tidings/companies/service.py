@@ -41,7 +41,7 @@ from tidings.core.uow import UnitOfWork
 from tidings.data_attributes import service as attributes
 from tidings.events.record import record_event
 from tidings.segments import service as segment_service
-from tidings.tags import service as tag_service
+from tidings.tags import tagging
 
 LIST_PER_PAGE = 15
 MAX_PER_PAGE = 60
@@ -356,8 +356,15 @@ async def detach_contact(uow: UnitOfWork, contact_id: str, company_id: str) -> C
 async def tag_by_reference(uow: UnitOfWork, reference: dict[str, Any], tag: Any, untag: bool) -> None:
     """Tag or untag the company a `POST /tags` `companies` entry names (by id or company_id)."""
     company = await _company_by_reference(uow, reference.get("id"), reference.get("company_id"))
-    await tag_service.serialise_tagging(uow, "company", company["id"], tag["id"])
     if untag:
-        await storage.untag_company(uow, company["id"], tag["id"])
+        await tagging.detach(uow, TAGGABLE, company["id"], tag)
     else:
-        await storage.tag_company(uow, company["id"], tag["id"], clock.now())
+        await tagging.attach(uow, TAGGABLE, company["id"], tag, None)
+
+
+async def _tag(uow: UnitOfWork, company_id: str, tag_id: int, admin_id: int | None, applied_at: int) -> None:
+    await storage.tag_company(uow, company_id, tag_id, applied_at)
+
+
+# Companies are tagged only through `POST /tags` (tags/bulk.py); the tagging records no admin.
+TAGGABLE = tagging.Taggable("company", storage.find_tagging, _tag, storage.untag_company)

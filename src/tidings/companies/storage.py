@@ -114,6 +114,12 @@ async def tags_for(uow: UnitOfWork, company_ids: list[str]) -> list[Any]:
     )
 
 
+async def find_tagging(uow: UnitOfWork, company_id: str, tag_id: int) -> Any:
+    return await uow.one_or_none(
+        uow.select(company_tags).where(company_tags.c.company_id == company_id, company_tags.c.tag_id == tag_id)
+    )
+
+
 async def tag_company(uow: UnitOfWork, company_id: str, tag_id: int, applied_at: int) -> None:
     exists = await uow.one_or_none(
         uow.select(company_tags).where(company_tags.c.company_id == company_id, company_tags.c.tag_id == tag_id)

@@ -43,6 +43,7 @@ from tidings.notes import storage as note_storage
 from tidings.segments import service as segment_service
 from tidings.subscriptions import storage as subscription_storage
 from tidings.tags import service as tag_service
+from tidings.tags import tagging as taggings
 from tidings.tags.schemas import TagOut
 
 ROLES = ("user", "lead")
@@ -454,27 +455,32 @@ async def _tag_event(uow: UnitOfWork, contact: Any, tag: Any, action: str) -> No
     await record_event(uow, f"contact.{contact['role']}.tag.{action}", item, subject_id=contact["id"])
 
 
+async def _tagging(uow: UnitOfWork, contact_id: str, tag_id: int) -> Any:
+    return next((t for t in await storage.tags_of(uow, [contact_id]) if t["id"] == tag_id), None)
+
+
+TAGGABLE = taggings.Taggable("contact", _tagging, storage.tag_contact, storage.untag_contact)
+
+
 async def attach_tag(uow: UnitOfWork, contact_id: str, data: TagIdRequest) -> ContactTagOut:
     contact = await live_row(uow, contact_id)
     if data.id is None or data.id == "":
         raise TidingsError(400, "parameter_not_found", "id is a required parameter", "id")
     tag = await tag_service.row_by_id(uow, data.id)
-    await tag_service.serialise_tagging(uow, "contact", contact["id"], tag["id"])
-    if await storage.find_tagging(uow, contact["id"], tag["id"]) is None:
-        await storage.tag_contact(uow, contact["id"], tag["id"], uow.admin_id, clock.now())
+    applied, created = await taggings.attach(uow, TAGGABLE, contact["id"], tag, uow.admin_id)
+    if created:
         await _tag_event(uow, contact, tag, "created")
-    return next(_tag_out(t) for t in await storage.tags_of(uow, [contact["id"]]) if t["id"] == tag["id"])
+    return _tag_out(applied)
 
 
 async def detach_tag(uow: UnitOfWork, contact_id: str, tag_id: str) -> ContactTagOut:
     contact = await live_row(uow, contact_id)
     tag = await tag_service.row_by_id(uow, tag_id)
-    tagging = next((t for t in await storage.tags_of(uow, [contact["id"]]) if t["id"] == tag["id"]), None)
-    if tagging is None:
+    applied = await taggings.detach(uow, TAGGABLE, contact["id"], tag)
+    if applied is None:
         return ContactTagOut(id=str(tag["id"]), name=tag["name"], applied_at=None, applied_by=None)
-    await storage.untag_contact(uow, contact["id"], tag["id"])
     await _tag_event(uow, contact, tag, "deleted")
-    return _tag_out(tagging)
+    return _tag_out(applied)
 
 
 async def tag_by_reference(uow: UnitOfWork, reference_: dict[str, Any], tag: Any, untag: bool) -> None:
@@ -487,11 +493,8 @@ async def tag_by_reference(uow: UnitOfWork, reference_: dict[str, Any], tag: Any
     )
     if contact is None:
         raise contact_not_found()
-    await tag_service.serialise_tagging(uow, "contact", contact["id"], tag["id"])
-    tagged = await storage.find_tagging(uow, contact["id"], tag["id"]) is not None
-    if untag and tagged:
-        await storage.untag_contact(uow, contact["id"], tag["id"])
-        await _tag_event(uow, contact, tag, "deleted")
-    elif not untag and not tagged:
-        await storage.tag_contact(uow, contact["id"], tag["id"], uow.admin_id, clock.now())
+    if untag:
+        if await taggings.detach(uow, TAGGABLE, contact["id"], tag) is not None:
+            await _tag_event(uow, contact, tag, "deleted")
+    elif (await taggings.attach(uow, TAGGABLE, contact["id"], tag, uow.admin_id))[1]:
         await _tag_event(uow, contact, tag, "created")

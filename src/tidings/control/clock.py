@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, or_, select
 
-from tidings.conversations import service as conversations
+from tidings.conversations import engine as conversations
 from tidings.core import clock
 from tidings.core.clock import ClockState
 from tidings.core.tables import workspace_clocks

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from tidings.contacts import service as contact_service
 from tidings.contacts.storage import contacts, find_contact
 from tidings.conversations import storage
+from tidings.conversations.engine import Author, admin_row, start_conversation, user_not_found
 from tidings.conversations.schemas import (
     ContactRef,
     CreateConversationRequest,
@@ -23,7 +24,7 @@ from tidings.conversations.schemas import (
     WhatsAppStatusList,
     WhatsAppStatusOut,
 )
-from tidings.conversations.service import Author, admin_row, create, start_conversation, user_not_found
+from tidings.conversations.service import create
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
 from tidings.core.ids import random_hex

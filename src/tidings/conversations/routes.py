@@ -5,7 +5,7 @@ from typing import Any
 from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from tidings.conversations import messages, service
+from tidings.conversations import messages, participants, service
 from tidings.conversations.schemas import (
     AppliedTagOut,
     AttachContactRequest,
@@ -34,8 +34,8 @@ from tidings.conversations.schemas import (
     WhatsAppStatusOut,
 )
 from tidings.core.deps import Uow
-from tidings.tickets import conversion
 from tidings.tickets.schemas import TicketOut
+from tidings.tickets_conversations import conversion
 
 
 class ConversationsController(Controller):
@@ -115,7 +115,7 @@ class ConversationsController(Controller):
     async def attach_contact_to_conversation(
         self, conversation_id: FromPath[str], data: JSONBody[AttachContactRequest], uow: Uow
     ) -> Customers:
-        return await service.attach_contact(uow, conversation_id, data)
+        return await participants.attach_contact(uow, conversation_id, data)
 
     @delete(
         "/{conversation_id:str}/customers/{contact_id:str}",
@@ -125,7 +125,7 @@ class ConversationsController(Controller):
     async def detach_contact_from_conversation(
         self, conversation_id: FromPath[str], contact_id: FromPath[str], data: JSONBody[DetachContactRequest], uow: Uow
     ) -> Customers:
-        return await service.detach_contact(uow, conversation_id, contact_id, data)
+        return await participants.detach_contact(uow, conversation_id, contact_id, data)
 
     @post("/{conversation_id:str}/tags", operation_id="attachTagToConversation", status_code=200)
     async def attach_tag_to_conversation(

@@ -21,7 +21,7 @@ from tidings.core import clock
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.custom_objects import references
-from tidings.tickets import links
+from tidings.tickets_conversations import links
 
 # Intercom returns the most recent 500 parts of a conversation.
 MAX_PARTS = 500

@@ -24,7 +24,7 @@ import uuid
 from typing import Any
 
 from tidings.ai_content.text import clean_text
-from tidings.conversations import service as conversation_service
+from tidings.conversations import engine as conversation_engine
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
 from tidings.core.uow import UnitOfWork
@@ -58,7 +58,7 @@ def fin_answers(settings: Any, mapping: Any) -> bool:
 
 
 async def say(uow: UnitOfWork, mapping: Any, body: str, metadata: dict[str, Any] | None = None) -> None:
-    await conversation_service.add_part(uow, mapping["conversation_id"], FIN_BOT, "comment", body, metadata=metadata)
+    await conversation_engine.add_part(uow, mapping["conversation_id"], FIN_BOT, "comment", body, metadata=metadata)
 
 
 async def on_user_message(uow: UnitOfWork, settings: Any, mapping: Any, contact: Any, text: str) -> None:
@@ -78,7 +78,7 @@ async def on_user_message(uow: UnitOfWork, settings: Any, mapping: Any, contact:
     options = [
         {"uuid": option_uuid(mapping["conversation_id"], choice), "text": OFFER_TEXTS[choice]} for choice in OFFER_TEXTS
     ]
-    await conversation_service.add_part(
+    await conversation_engine.add_part(
         uow, mapping["conversation_id"], FIN_BOT, "quick_reply", OFFER_PROMPT, metadata={"quick_reply_options": options}
     )
 
@@ -109,7 +109,7 @@ async def on_quick_reply(uow: UnitOfWork, settings: Any, mapping: Any, contact: 
         return
     if chosen["uuid"] == option_uuid(mapping["conversation_id"], RESOLVED):
         await say(uow, mapping, f"<p>{RESOLVED_REPLY}</p>")
-        await conversation_service.add_part(uow, mapping["conversation_id"], FIN_BOT, "close")
+        await conversation_engine.add_part(uow, mapping["conversation_id"], FIN_BOT, "close")
     elif chosen["uuid"] == option_uuid(mapping["conversation_id"], MORE_HELP):
         await hand_over(uow, mapping, contact, rules.REASON_REQUESTED)
 

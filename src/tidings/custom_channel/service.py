@@ -16,9 +16,9 @@ import msgspec
 
 from tidings.contacts import service as contact_service
 from tidings.contacts.storage import contacts, email_key, find_contact, get_contact
-from tidings.conversations import service as conversation_service
+from tidings.conversations import engine as conversation_engine
 from tidings.conversations import storage as conversation_storage
-from tidings.conversations.service import Author
+from tidings.conversations.engine import Author
 from tidings.core import clock
 from tidings.core.errors import TidingsError
 from tidings.core.schemas import unset_to_none
@@ -121,7 +121,7 @@ async def mapped_conversation(uow: UnitOfWork, data: BaseEvent, contact: Any) ->
 
 
 async def open_conversation(uow: UnitOfWork, settings: Any, data: BaseEvent, contact: Any, body: str) -> Any:
-    conversation_id = await conversation_service.start_conversation(
+    conversation_id = await conversation_engine.start_conversation(
         uow, contact_id=contact["id"], body=body, author=Author.contact(contact["id"], contact["role"])
     )
     await storage.insert_conversation(
@@ -152,7 +152,7 @@ async def new_message(uow: UnitOfWork, settings: Any, data: NewMessageEvent, con
         mapping = await open_conversation(uow, settings, data, contact, data.body)
     else:
         author = Author.contact(contact["id"], contact["role"])
-        await conversation_service.add_part(uow, mapping["conversation_id"], author, "comment", data.body)
+        await conversation_engine.add_part(uow, mapping["conversation_id"], author, "comment", data.body)
     await fin_turn.on_user_message(uow, settings, mapping, contact, data.body)
     return mapping
 
@@ -166,7 +166,7 @@ async def quick_reply_selected(uow: UnitOfWork, settings: Any, data: QuickReplyS
         raise duplicated_reference("quick_reply_option_id")
     pending = {key: value for key, value in mapping["pending"].items() if key != "quick_reply"}
     await storage.update_conversation(uow, mapping["id"], {"pending": pending})
-    await conversation_service.add_part(
+    await conversation_engine.add_part(
         uow,
         mapping["conversation_id"],
         Author.contact(contact["id"], contact["role"]),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.admins.storage import first_admin_id
-from tidings.conversations.service import Author, add_part, start_conversation
+from tidings.conversations.engine import Author, add_part, start_conversation
 from tidings.core import clock
 from tidings.core.uow import UnitOfWork
 from tidings.fin import storage

@@ -19,6 +19,7 @@ from litestar.response import Redirect, ServerSentEvent, Template
 from tidings.admins import storage as admin_storage
 from tidings.companies import storage as company_storage
 from tidings.contacts import storage as contact_storage
+from tidings.conversations import engine as conversation_engine
 from tidings.conversations import service as conversations
 from tidings.conversations import storage as conversation_storage
 from tidings.conversations.schemas import (
@@ -75,7 +76,7 @@ def _page(request: Request[Any, Any, Any], inbox: InboxContext, name: str, **con
 def _conversation_id(value: str) -> int:
     numeric = parse_numeric_id(value)
     if numeric is None:
-        raise conversations.conversation_not_found()
+        raise conversation_engine.conversation_not_found()
     return numeric
 
 
@@ -138,7 +139,7 @@ async def _contact_panel(inbox: InboxContext, contact_ids: list[str]) -> dict[st
 
 async def _conversation_context(inbox: InboxContext, conversation_id: int) -> dict[str, Any]:
     uow = inbox.uow
-    row = await conversations.conversation_row(uow, conversation_id)
+    row = await conversation_engine.conversation_row(uow, conversation_id)
     items, people, contact_ids = await thread.build(uow, row)
     applied = (await conversation_storage.applied_tags_by_conversation(uow, [row["id"]])).get(row["id"], [])
     ticket_types = [
@@ -272,7 +273,7 @@ class InboxController(Controller):
         self, request: Request[Any, Any, Any], inbox: Inbox, conversation_id: FromPath[str]
     ) -> Template:
         numeric = _conversation_id(conversation_id)
-        row = await conversations.conversation_row(inbox.uow, numeric)
+        row = await conversation_engine.conversation_row(inbox.uow, numeric)
         if not row["read"]:
             # Opening a conversation reads it, as `PUT /conversations/{id}` with `read: true` does.
             await conversations.update(inbox.uow, str(numeric), UpdateConversationRequest(read=True), None)
@@ -433,7 +434,7 @@ async def priority(inbox: InboxContext, conversation_id: str) -> None:
 
 
 async def convert(inbox: InboxContext, conversation_id: str) -> None:
-    from tidings.tickets.conversion import convert_conversation
+    from tidings.tickets_conversations.conversion import convert_conversation
 
     ticket_type_id = inbox.field("ticket_type_id")
     if not ticket_type_id:

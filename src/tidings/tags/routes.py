@@ -4,7 +4,7 @@ from litestar import Controller, MediaType, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 
 from tidings.core.deps import Uow
-from tidings.tags import service
+from tidings.tags import bulk, service
 from tidings.tags.schemas import CreateOrUpdateTagRequest, TagList, TagOut
 
 
@@ -18,7 +18,7 @@ class TagsController(Controller):
 
     @post("/", operation_id="createTag", status_code=200)
     async def create_tag(self, data: JSONBody[CreateOrUpdateTagRequest], uow: Uow) -> TagOut:
-        return await service.create_or_update(uow, data)
+        return await bulk.create_or_update(uow, data)
 
     @get("/{tag_id:str}", operation_id="findTag")
     async def find_tag(self, tag_id: FromPath[str], uow: Uow) -> TagOut:

@@ -12,14 +12,6 @@ from tidings.tags import storage
 from tidings.tags.schemas import CreateOrUpdateTagRequest, TagList, TagOut
 
 
-async def serialise_tagging(uow: UnitOfWork, kind: str, object_id: str | int, tag_id: int) -> None:
-    """Tagging is check-then-insert: concurrent taggings of one object with one tag queue here
-    (PostgreSQL), so a later one sees the earlier one's row instead of inserting it again (a 500 on
-    its key, or a second event). Keyed by the pair, so requests tagging the same objects with other
-    tags, in any order, never wait on each other."""
-    await uow.serialise("tagging", kind, str(object_id), str(tag_id))
-
-
 def tag_not_found(code: str = "not_found", message: str = "Resource Not Found") -> TidingsError:
     """Unknown tag: `not_found` on the tag routes; the tag routes of conversations and tickets
     answer `tag_not_found` / "Tag not found" (the spec's examples)."""
@@ -53,7 +45,9 @@ async def find_or_create(uow: UnitOfWork, name: str) -> Any:
     return row
 
 
-async def create_or_update(uow: UnitOfWork, data: CreateOrUpdateTagRequest) -> TagOut:
+async def save(uow: UnitOfWork, data: CreateOrUpdateTagRequest) -> Any:
+    """`POST /tags` without its `users`/`companies` (tags/bulk.py): the named tag found or
+    created, or (with `id`) renamed; returns its row."""
     if data.id is UNSET:
         row = await find_or_create(uow, data.name)
     else:
@@ -66,24 +60,7 @@ async def create_or_update(uow: UnitOfWork, data: CreateOrUpdateTagRequest) -> T
             raise invalid(f"A tag named {data.name!r} already exists", "name")
         await storage.rename_tag(uow, row["id"], data.name)
         row = await storage.get_tag(uow, row["id"])
-    await _tag_in_bulk(uow, row, data)
-    return TagOut.from_row(row)
-
-
-async def _tag_in_bulk(uow: UnitOfWork, tag: Any, data: CreateOrUpdateTagRequest) -> None:
-    """Tag (or, with `"untag": true`, untag) the companies and users the request lists."""
-    # Imported here: the contacts and companies services use this module to resolve tags.
-    from tidings.companies import service as company_service
-    from tidings.contacts import service as contact_service
-
-    for field, apply in (("companies", company_service.tag_by_reference), ("users", contact_service.tag_by_reference)):
-        entries = getattr(data, field)
-        if entries is UNSET:
-            continue
-        for entry in entries:
-            if not isinstance(entry, dict):
-                raise invalid(f"Each entry of {field} must be an object", field)
-            await apply(uow, entry, tag, bool(entry.get("untag")))
+    return row
 
 
 async def delete(uow: UnitOfWork, tag_id: str) -> None:

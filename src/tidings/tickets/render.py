@@ -10,7 +10,7 @@ from tidings.admins import storage as admin_storage
 from tidings.contacts.storage import get_contact
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
-from tidings.tickets import links, storage
+from tidings.tickets import storage
 from tidings.tickets.schemas import (
     ContactReference,
     PartAuthor,
@@ -22,6 +22,7 @@ from tidings.tickets.schemas import (
     TicketReplyOut,
 )
 from tidings.tickets.types_service import Catalog, load_catalog, state_out
+from tidings.tickets_conversations import links
 
 MAX_PARTS = 500
 REPLY_PARTS = frozenset({"comment", "note", "quick_reply"})

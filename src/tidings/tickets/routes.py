@@ -7,7 +7,7 @@ from litestar.params import FromPath, JSONBody
 
 from tidings.core.deps import Uow
 from tidings.jobs.schemas import JobOut
-from tidings.tickets import service, types_service
+from tidings.tickets import replies, service, types_service
 from tidings.tickets.schemas import (
     AppliedTagOut,
     AttachTagRequest,
@@ -115,7 +115,7 @@ class TicketsController(Controller):
     async def reply_ticket(
         self, ticket_id: FromPath[str], data: JSONBody[ReplyTicketRequest], uow: Uow
     ) -> TicketReplyOut:
-        return await service.reply(uow, ticket_id, data)
+        return await replies.reply(uow, ticket_id, data)
 
     @post("/{ticket_id:str}/change_type", operation_id="changeTicketType", status_code=200)
     async def change_ticket_type(

@@ -1,25 +1,20 @@
-"""Tickets: creation (now or as a job), updates kept as ticket parts, replies, type changes, tags, search.
+"""Tickets: creation (now or as a job), updates kept as ticket parts, type changes, tags, search.
 
-A new ticket may be linked to a conversation (`conversation_to_link_id`, see `links`); an admin
-note with `cross_post` on a back-office ticket is also added, as a note, to every linked
-conversation. `conversion` builds on `insert_new_ticket` and `state_part` to turn a conversation
-into a ticket.
+A new ticket may be linked to a conversation (`conversation_to_link_id`, see
+`tickets_conversations.links`). The parts updates write are `parts.py`'s; replies are
+`replies.py`. `tickets_conversations.conversion` builds on `insert_new_ticket` and
+`parts.state_part` to turn a conversation into a ticket.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
-from urllib.parse import urlparse
 
 import msgspec
 
 from tidings.admins import storage as admin_storage
 from tidings.contacts import service as contact_service
 from tidings.contacts import storage as contact_storage
-from tidings.conversations import service as conversation_service
-from tidings.conversations.service import Author
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.ids import parse_numeric_id
@@ -30,9 +25,11 @@ from tidings.events.record import record_event
 from tidings.jobs import service as jobs
 from tidings.jobs.schemas import JobOut
 from tidings.tags import service as tag_service
+from tidings.tags import tagging
 from tidings.teams import storage as team_storage
-from tidings.tickets import links, storage, values
-from tidings.tickets.render import reply_out, ticket_out, tickets_out
+from tidings.tickets import storage, values
+from tidings.tickets.parts import assignment_part, author_fields, state_part
+from tidings.tickets.render import ticket_out, tickets_out
 from tidings.tickets.schemas import (
     AppliedTagOut,
     AttachTagRequest,
@@ -40,20 +37,18 @@ from tidings.tickets.schemas import (
     CreateTicketRequest,
     DetachTagRequest,
     Reference,
-    ReplyTicketRequest,
     SearchTicketsRequest,
     TicketDeleted,
     TicketList,
     TicketOut,
-    TicketReplyOut,
     UpdateTicketRequest,
 )
 from tidings.tickets.search_fields import ticket_search
 from tidings.tickets.types_service import Catalog, load_catalog
+from tidings.tickets_conversations import links
 
 CREATE_TICKET_JOB = "create_ticket"
 SEARCH_PER_PAGE, SEARCH_MAX_PER_PAGE = 20, 150
-MAX_ATTACHMENTS = 10
 
 
 def ticket_not_found() -> TidingsError:
@@ -72,7 +67,7 @@ async def ticket_row(uow: UnitOfWork, ticket_id: str | int, error: TidingsError 
     return row
 
 
-async def _admin(uow: UnitOfWork, admin_id: str | int) -> Any:
+async def admin_row(uow: UnitOfWork, admin_id: str | int) -> Any:
     numeric = parse_numeric_id(admin_id)
     row = await admin_storage.get_admin(uow, numeric) if numeric else None
     if row is None:
@@ -89,12 +84,6 @@ async def _assignee(uow: UnitOfWork, assignee_id: str | int, kinds: tuple[str, .
         if "team" in kinds and await team_storage.get_team(uow, numeric) is not None:
             return "team", numeric
     raise TidingsError(404, "assignee_not_found", "Assignee not found")
-
-
-def author_fields(admin_id: int | None) -> dict[str, Any]:
-    return (
-        {"author_type": "admin", "author_id": str(admin_id)} if admin_id else {"author_type": "bot", "author_id": None}
-    )
 
 
 def _unassigned(value: str | int) -> bool:
@@ -219,7 +208,7 @@ async def create_ticket_row(uow: UnitOfWork, data: CreateTicketRequest) -> int:
     topics = ["ticket.created"]
     for kind, assignee in (("admin", admin_assignee), ("team", team_assignee)):
         if assignee is not None:
-            await _assignment_part(uow, ticket_id, kind, assignee, author, stamp)
+            await assignment_part(uow, ticket_id, kind, assignee, author, stamp)
             topics.append(f"ticket.{kind}.assigned")
     if conversation_id is not None:
         await storage.insert_link(uow, ticket_id, conversation_id, "linked", clock.now())
@@ -230,15 +219,6 @@ async def create_ticket_row(uow: UnitOfWork, data: CreateTicketRequest) -> int:
 def initial_state(catalog: Catalog, ticket_type_id: int) -> Any:
     states = [catalog.states[s] for s in sorted(catalog.states_of_type.get(ticket_type_id, []))]
     return next((s for s in states if s["category"] == "submitted"), states[0])
-
-
-async def _assignment_part(
-    uow: UnitOfWork, ticket_id: int, kind: str, assignee: int | None, actor: dict[str, Any], stamp: dict[str, int]
-) -> None:
-    assigned_to = {"type": kind, "id": str(assignee)} if assignee else {"type": "nobody_admin", "id": None}
-    await storage.insert_part(
-        uow, {"ticket_id": ticket_id, "part_type": "assignment", "assigned_to": assigned_to, **actor, **stamp}
-    )
 
 
 async def record(uow: UnitOfWork, ticket_id: int, topics: list[str]) -> TicketOut:
@@ -282,7 +262,7 @@ async def delete(uow: UnitOfWork, ticket_id: str) -> TicketDeleted:
 # Updating: every change is kept as a ticket part.
 async def update(uow: UnitOfWork, ticket_id: str, data: UpdateTicketRequest) -> TicketOut:
     row = await ticket_row(uow, ticket_id)
-    actor_id = (await _admin(uow, data.admin_id))["id"] if data.admin_id is not UNSET else uow.admin_id
+    actor_id = (await admin_row(uow, data.admin_id))["id"] if data.admin_id is not UNSET else uow.admin_id
     actor = author_fields(actor_id)
     now = clock.now()
     stamp = {"created_at": now, "updated_at": now}
@@ -377,22 +357,6 @@ async def _change_state(
     return ["ticket.state.updated"] + (["ticket.resolved"] if state["category"] == "resolved" else [])
 
 
-async def state_part(
-    uow: UnitOfWork, ticket_id: int, previous: Any, state: Any, actor: dict[str, Any], stamp: dict[str, int]
-) -> None:
-    await storage.insert_part(
-        uow,
-        {
-            "ticket_id": ticket_id,
-            "part_type": "ticket_state_updated_by_admin",
-            "previous_ticket_state": previous["category"],
-            "ticket_state": state["category"],
-            **actor,
-            **stamp,
-        },
-    )
-
-
 async def _reassign(
     uow: UnitOfWork,
     row: Any,
@@ -403,114 +367,12 @@ async def _reassign(
 ) -> list[str]:
     if _unassigned(assignee_id):
         changes.update(admin_assignee_id=None, team_assignee_id=None)
-        await _assignment_part(uow, row["id"], "admin", None, actor, stamp)
+        await assignment_part(uow, row["id"], "admin", None, actor, stamp)
         return ["ticket.admin.assigned"]
     kind, numeric = await _assignee(uow, assignee_id, ("admin", "team"))
     changes[f"{kind}_assignee_id"] = numeric
-    await _assignment_part(uow, row["id"], kind, numeric, actor, stamp)
+    await assignment_part(uow, row["id"], kind, numeric, actor, stamp)
     return [f"ticket.{kind}.assigned"]
-
-
-# Replies.
-_WRAPPER = re.compile(
-    r"^\s*(?:<html[^>]*>)?\s*(?:<body[^>]*>)?(?P<inner>.*?)(?:</body>)?\s*(?:</html>)?\s*$", re.S | re.I
-)
-
-
-def html_body(body: str) -> str:
-    """Store the fragment inside an `<html><body>` wrapper; plain text becomes a paragraph."""
-    inner = _WRAPPER.match(body).group("inner").strip()  # type: ignore[union-attr]
-    return inner if inner.startswith("<") else f"<p>{html.escape(inner)}</p>"
-
-
-def _attachments(urls: list[str] | Any) -> list[dict[str, Any]]:
-    if urls is UNSET:
-        return []
-    if len(urls) > MAX_ATTACHMENTS:
-        raise invalid(f"You can include up to {MAX_ATTACHMENTS} attachment_urls", "attachment_urls")
-    for url in urls:
-        if urlparse(url).scheme not in ("http", "https"):
-            raise invalid(f"attachment_urls must be URLs: {url!r}", "attachment_urls")
-    return [values.file_object(url) for url in urls]
-
-
-async def _reply_author(uow: UnitOfWork, data: ReplyTicketRequest, ticket_type: Any) -> tuple[dict[str, Any], str]:
-    """The part's author and the event topic, after the rules for who may reply how."""
-    if data.type == "admin":
-        if data.admin_id is UNSET:
-            raise TidingsError(400, "parameter_not_found", "admin_id is a required parameter", "admin_id")
-        admin = await _admin(uow, data.admin_id)
-        if data.message_type == "quick_reply":
-            if data.reply_options is UNSET or not data.reply_options:
-                raise TidingsError(400, "parameter_not_found", "reply_options is a required parameter", "reply_options")
-        elif data.body is UNSET or not data.body.strip():
-            raise TidingsError(400, "parameter_not_found", "body is a required parameter", "body")
-        topic = "ticket.note.created" if data.message_type == "note" else "ticket.admin.replied"
-        return {"author_type": "admin", "author_id": str(admin["id"])}, topic
-    if data.message_type != "comment":
-        raise invalid("Contacts can only reply with a comment", "message_type")
-    if data.body is UNSET or not data.body.strip():
-        raise TidingsError(400, "parameter_not_found", "body is a required parameter", "body")
-    if ticket_type["category"] != "Customer":
-        raise TidingsError(400, "parameter_mismatch", "User replies are not allowed on Backoffice tickets")
-    given = {
-        k: v
-        for k, v in (("id", data.intercom_user_id), ("external_id", data.user_id), ("email", data.email))
-        if v is not UNSET
-    }
-    if len(given) != 1:
-        raise invalid("Identify the contact with exactly one of intercom_user_id, user_id or email", "intercom_user_id")
-    contact = await contact_storage.find_contact(uow, **given)
-    if contact is None:
-        raise TidingsError(404, "not_found", "User Not Found")
-    return {"author_type": "user", "author_id": contact["id"]}, "ticket.contact.replied"
-
-
-async def reply(uow: UnitOfWork, ticket_id: str, data: ReplyTicketRequest) -> TicketReplyOut:
-    row = await ticket_row(uow, ticket_id, resource_not_found())
-    catalog = await load_catalog(uow)
-    ticket_type = catalog.types[row["ticket_type_id"]]
-    author, topic = await _reply_author(uow, data, ticket_type)
-    attachments = _attachments(data.attachment_urls)
-    if data.created_at is not UNSET and data.created_at < 0:
-        raise invalid("created_at must be a UNIX timestamp", "created_at")
-    now = clock.now()
-    created_at = data.created_at if data.created_at is not UNSET else now
-    body = html_body(data.body) if data.body is not UNSET else None
-    part_id = await storage.insert_part(
-        uow,
-        {
-            "ticket_id": row["id"],
-            "part_type": data.message_type,
-            "body": body,
-            "attachments": attachments,
-            "reply_options": msgspec.to_builtins(data.reply_options) if data.reply_options is not UNSET else None,
-            "created_at": created_at,
-            "updated_at": created_at,
-            **author,
-        },
-    )
-    await storage.update_ticket(uow, row["id"], {"updated_at": now})
-    await record(uow, row["id"], [topic])
-    if data.cross_post is True and data.message_type == "note" and ticket_type["category"] == "Back-office":
-        await _cross_post(uow, row["id"], author["author_id"], body, attachments, created_at)
-    return await reply_out(uow, part_id)
-
-
-async def _cross_post(
-    uow: UnitOfWork, ticket_id: int, admin_id: str, body: str | None, attachments: list[dict[str, Any]], at: int
-) -> None:
-    """Copy an admin's note to every conversation linked to the ticket, as that admin's note there."""
-    for conversation_id in await links.linked_conversation_ids(uow, ticket_id):
-        await conversation_service.add_part(
-            uow,
-            conversation_id,
-            Author.admin(admin_id),
-            "note",
-            body,
-            attachment_urls=[a["url"] for a in attachments],
-            created_at=at,
-        )
 
 
 # Changing the ticket type.
@@ -579,34 +441,29 @@ def _applied(tag: Any, link: Any) -> AppliedTagOut:
     )
 
 
+async def _insert_tag(uow: UnitOfWork, ticket_id: int, tag_id: int, admin_id: int | None, applied_at: int) -> None:
+    values = {"ticket_id": ticket_id, "tag_id": tag_id, "applied_by_admin_id": admin_id, "applied_at": applied_at}
+    await storage.insert_ticket_tag(uow, values)
+
+
+TAGGABLE = tagging.Taggable("ticket", storage.get_ticket_tag, _insert_tag, storage.delete_ticket_tag)
+
+
 async def attach_tag(uow: UnitOfWork, ticket_id: str, data: AttachTagRequest) -> AppliedTagOut:
     row = await ticket_row(uow, ticket_id)
     tag = await _tag(uow, data.id)
-    admin = await _admin(uow, data.admin_id)
-    await tag_service.serialise_tagging(uow, "ticket", row["id"], tag["id"])
-    link = await storage.get_ticket_tag(uow, row["id"], tag["id"])
-    if link is None:
-        await storage.insert_ticket_tag(
-            uow,
-            {
-                "ticket_id": row["id"],
-                "tag_id": tag["id"],
-                "applied_by_admin_id": admin["id"],
-                "applied_at": clock.now(),
-            },
-        )
-        link = await storage.get_ticket_tag(uow, row["id"], tag["id"])
+    admin = await admin_row(uow, data.admin_id)
+    link, _ = await tagging.attach(uow, TAGGABLE, row["id"], tag, admin["id"])
     return _applied(tag, link)
 
 
 async def detach_tag(uow: UnitOfWork, ticket_id: str, tag_id: str, data: DetachTagRequest) -> AppliedTagOut:
     row = await ticket_row(uow, ticket_id)
     tag = await _tag(uow, tag_id)
-    await _admin(uow, data.admin_id)
-    link = await storage.get_ticket_tag(uow, row["id"], tag["id"])
+    await admin_row(uow, data.admin_id)
+    link = await tagging.detach(uow, TAGGABLE, row["id"], tag)
     if link is None:
         raise TidingsError(404, "tag_not_found", "Tag not found")
-    await storage.delete_ticket_tag(uow, row["id"], tag["id"])
     return _applied(tag, link)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tidings.conversations import service as conversation_service
+from tidings.conversations import engine as conversation_engine
 from tidings.conversations import storage as conversation_storage
 from tidings.conversations.schemas import ConvertRequest
 from tidings.conversations.statistics import CONTACT_AUTHORS
@@ -23,7 +23,7 @@ from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
-from tidings.tickets import service, storage
+from tidings.tickets import parts, service, storage
 from tidings.tickets.schemas import TicketOut
 from tidings.tickets.types_service import Catalog, load_catalog
 
@@ -99,7 +99,7 @@ def _history(conversation: Any, parts: list[Any]) -> list[dict[str, Any]]:
 
 
 async def convert_conversation(uow: UnitOfWork, conversation_id: str, data: ConvertRequest) -> TicketOut:
-    conversation = await conversation_service.conversation_row(uow, conversation_id)
+    conversation = await conversation_engine.conversation_row(uow, conversation_id)
     catalog = await load_catalog(uow)
     ticket_type = _customer_type(catalog, data.ticket_type_id)
     state = _state(catalog, ticket_type, data.ticket_state_id)
@@ -123,7 +123,7 @@ async def convert_conversation(uow: UnitOfWork, conversation_id: str, data: Conv
     history = _history(conversation, await conversation_storage.list_parts(uow, conversation["id"]))
     await storage.insert_parts(uow, ticket_id, history)
     now = clock.now()
-    author = service.author_fields(uow.admin_id)
-    await service.state_part(uow, ticket_id, submitted, state, author, {"created_at": now, "updated_at": now})
+    author = parts.author_fields(uow.admin_id)
+    await parts.state_part(uow, ticket_id, submitted, state, author, {"created_at": now, "updated_at": now})
     await storage.insert_link(uow, ticket_id, conversation["id"], "converted", now)
     return await service.record(uow, ticket_id, ["ticket.created"])
