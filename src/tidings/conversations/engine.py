@@ -40,9 +40,9 @@ from tidings.conversations.statistics import CONTACT_AUTHORS, compute, history, 
 from tidings.conversations.views import attachments_from_urls, is_snooze_over, plaintext, render_conversation
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
-from tidings.core.events import record_event
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
+from tidings.events.record import record_event
 
 _WORD = re.compile(r"\w+")
 
