@@ -18,6 +18,7 @@ from intercom.core.api_error import ApiError
 from intercom.unstable.errors import NotFoundError
 
 from tests.support.live import LiveServer, Workspace, management_json
+from tests.support.receiver import Receiver
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -230,12 +231,17 @@ class TestTickets:
         elsewhere = server.new_workspace("elsewhere").client
         create_ticket(elsewhere, new_type(elsewhere).id, {"email": "ada@example.com"})
         bug = new_type(client)
-        ticket = create_ticket(
-            client,
-            bug.id,
-            {"email": "ada@example.com"},
-            {"_default_title_": "Broken", "_default_description_": "It is"},
-        )
+        # Someone listens for new contacts: an event nobody wants is recorded without its object.
+        with Receiver() as receiver:
+            subscription = {"url": receiver.url, "topics": ["contact.user.created"]}
+            management_json(server, "POST", f"/workspaces/{workspace.id}/webhook_subscriptions", json=subscription)
+            ticket = create_ticket(
+                client,
+                bug.id,
+                {"email": "ada@example.com"},
+                {"_default_title_": "Broken", "_default_description_": "It is"},
+            )
+            receiver.wait_for(lambda seen: any(r.json.get("topic") == "contact.user.created" for r in seen))
         assert ticket.type == "ticket"
         assert ticket.id != ticket.ticket_id
         assert ticket.ticket_id == "1"
