@@ -95,11 +95,25 @@ def stop_server(server: LiveServer) -> None:
         drop_postgres_database_later(server.database_url)
 
 
+@pytest.fixture(scope="session")
+def session_servers() -> Iterator[dict[str, LiveServer]]:
+    """The session's servers by dialect, each started once and stopped at the end. pytest finishes a
+    parametrized session fixture whenever the next test wants the other parameter, which under
+    `--dist loadfile` (a file's SQLite tests, then its PostgreSQL ones) was at every file."""
+    started: dict[str, LiveServer] = {}
+    yield started
+    for live in started.values():
+        stop_server(live)
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(request.param, tmp_path_factory.mktemp(f"tidings-{request.param}"))
-    yield live
-    stop_server(live)
+def server(
+    request: pytest.FixtureRequest, session_servers: dict[str, LiveServer], tmp_path_factory: pytest.TempPathFactory
+) -> LiveServer:
+    if request.param not in session_servers:
+        directory = tmp_path_factory.mktemp(f"tidings-{request.param}")
+        session_servers[request.param] = start_server(request.param, directory)
+    return session_servers[request.param]
 
 
 @pytest.fixture
