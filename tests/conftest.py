@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +17,8 @@ from tests.support.live import (
     drop_postgres_database,
     postgres_available,
 )
+from tests.support.templates import copy_sqlite_template, drop_templates, postgres_template, run_id
 from tidings.config import normalise_database_url
-from tidings.db.migrate import upgrade
 
 REQUIRE_POSTGRES = os.environ.get("TIDINGS_REQUIRE_POSTGRES") == "1" or os.environ.get("CI") == "true"
 
@@ -31,34 +32,53 @@ def require_postgres() -> None:
         pytest.skip(reason)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    run_id()  # before the xdist workers start, so that they share the run's template databases
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for thread in _dropping:
+        thread.join()
+    if not hasattr(config, "workerinput"):
+        drop_templates()
+
+
+# Databases being dropped: a PostgreSQL DROP DATABASE takes seconds, which no test needs to wait for.
+_dropping: list[threading.Thread] = []
+
+
+def drop_postgres_database_later(url: str) -> None:
+    thread = threading.Thread(target=drop_postgres_database, args=(url,), name=f"drop {url}")
+    thread.start()
+    _dropping.append(thread)
+
+
 @contextlib.contextmanager
 def scratch_database(dialect: str, directory: Path, *, migrate: bool = True) -> Iterator[str]:
-    """A fresh database (migrated to head unless told not to), as the URL tidings' storage opens;
-    a PostgreSQL one is dropped afterwards."""
+    """A fresh database (at head, a copy of the run's migrated template, unless told to be empty),
+    as the URL tidings' storage opens; a PostgreSQL one is dropped afterwards."""
     if dialect == "sqlite":
-        url = f"sqlite:///{directory / 'tidings.db'}"
         if migrate:
-            upgrade(url)
-        yield url
+            copy_sqlite_template(directory / "tidings.db")
+        yield f"sqlite:///{directory / 'tidings.db'}"
         return
     require_postgres()
-    plain = create_postgres_database()
+    plain = create_postgres_database(postgres_template() if migrate else None)
     try:
-        url = normalise_database_url(plain)
-        if migrate:
-            upgrade(url)
-        yield url
+        yield normalise_database_url(plain)
     finally:
-        drop_postgres_database(plain)
+        drop_postgres_database_later(plain)
 
 
 def start_server(dialect: str, tmp: Path, **kwargs: object) -> LiveServer:
-    """A started server on a fresh database; callers stop it (and drop its database)."""
+    """A started server on a fresh database (a copy of the migrated template); callers stop it (and
+    drop its database)."""
     if dialect == "postgresql":
         require_postgres()
-        url = create_postgres_database()
+        url = create_postgres_database(postgres_template())
     else:
         url = ""
+        copy_sqlite_template(tmp / "tidings.db")
     server = LiveServer(dialect=dialect, database_url=url, data_dir=tmp, **kwargs)  # type: ignore[arg-type]
     try:
         server.start()
@@ -72,14 +92,28 @@ def start_server(dialect: str, tmp: Path, **kwargs: object) -> LiveServer:
 def stop_server(server: LiveServer) -> None:
     server.stop()
     if server.dialect == "postgresql":
-        drop_postgres_database(server.database_url)
+        drop_postgres_database_later(server.database_url)
+
+
+@pytest.fixture(scope="session")
+def session_servers() -> Iterator[dict[str, LiveServer]]:
+    """The session's servers by dialect, each started once and stopped at the end. pytest finishes a
+    parametrized session fixture whenever the next test wants the other parameter, which under
+    `--dist loadfile` (a file's SQLite tests, then its PostgreSQL ones) was at every file."""
+    started: dict[str, LiveServer] = {}
+    yield started
+    for live in started.values():
+        stop_server(live)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(request.param, tmp_path_factory.mktemp(f"tidings-{request.param}"))
-    yield live
-    stop_server(live)
+def server(
+    request: pytest.FixtureRequest, session_servers: dict[str, LiveServer], tmp_path_factory: pytest.TempPathFactory
+) -> LiveServer:
+    if request.param not in session_servers:
+        directory = tmp_path_factory.mktemp(f"tidings-{request.param}")
+        session_servers[request.param] = start_server(request.param, directory)
+    return session_servers[request.param]
 
 
 @pytest.fixture

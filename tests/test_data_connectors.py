@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -119,7 +118,7 @@ class TestConnectors:
     def test_update_list_and_delete_rules(self, server: LiveServer, workspace: Workspace) -> None:
         first = create(workspace, name="first")
         second = create(workspace, name="second", data_inputs=[{"name": "a", "description": "A"}])
-        time.sleep(1.1)
+        workspace.control.advance(1.1)  # a later second on the workspace's clock, without waiting for it
         live = workspace.http.patch(
             f"/data_connectors/{first['id']}",
             json={"state": "live", "mock_response": {"order": {"id": 1, "status": "x"}}},

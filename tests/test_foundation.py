@@ -1,4 +1,6 @@
-"""Foundation end to end: admins, teams, tags through the official SDK; every error path; isolation."""
+"""Foundation end to end: every error path, workspace isolation, the management basics, route coverage.
+
+Admins, teams and tags have their own files (test_admins, test_teams, test_tags)."""
 
 from __future__ import annotations
 
@@ -11,160 +13,10 @@ import pytest
 from intercom.core.api_error import ApiError
 from intercom.unstable.errors import NotFoundError, UnauthorizedError
 
-from tests.support.contract import check_response
+from tests.support.errors import assert_error, raw
 from tests.support.live import LiveServer, Workspace, management_json
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def raw(server: LiveServer, method: str, path: str, token: str | None, **kwargs: object) -> httpx.Response:
-    headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[arg-type]
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    response = httpx.request(method, server.base_url + path, headers=headers, timeout=10, **kwargs)  # type: ignore[arg-type]
-    check_response(method, path, response.status_code, response.content)
-    return response
-
-
-def assert_error(response: httpx.Response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["type"] == "error.list"
-    assert body["errors"][0]["code"] == code
-    assert response.headers["x-request-id"] == body["request_id"]
-    return body
-
-
-class TestAdmins:
-    def test_me_is_the_tokens_admin_with_its_app(self, client, workspace: Workspace) -> None:
-        me = client.unstable.admins.identify_admin()
-        assert me.type == "admin"
-        assert me.app.id_code == workspace.id
-        assert me.email.startswith("owner@")
-        assert me.email_verified is True
-
-    def test_list_and_retrieve(self, client, server: LiveServer, workspace: Workspace) -> None:
-        created = management_json(
-            server, "POST", f"/workspaces/{workspace.id}/admins", json={"name": "Ada", "email": "ada@example.com"}
-        )
-        admins = client.unstable.admins.list_admins()
-        assert admins.type == "admin.list"
-        assert [a.name for a in admins.admins] == ["test Owner", "Ada"]
-        found = client.unstable.admins.retrieve_admin(id=int(created["id"]))
-        assert found.email == "ada@example.com"
-        assert found.away_mode_enabled is False
-
-    def test_set_away_and_activity_log(self, server: LiveServer, workspace: Workspace, client) -> None:
-        me = client.unstable.admins.identify_admin()
-        reason = management_json(
-            server, "POST", f"/workspaces/{workspace.id}/away_status_reasons", json={"label": "Lunch", "emoji": "🍔"}
-        )
-        away = client.unstable.admins.set_away_admin(
-            id=int(me.id), away_mode_enabled=True, away_mode_reassign=True, away_status_reason_id=int(reason["id"])
-        )
-        assert away.away_mode_enabled is True
-        assert away.away_mode_reassign is True
-        assert away.away_status_reason_id == int(reason["id"])
-        logs = client.unstable.admins.list_activity_logs(created_at_after="0")
-        assert logs.type == "activity_log.list"
-        assert [log.activity_type for log in logs.activity_logs] == ["admin_away_mode_change"]
-        assert logs.activity_logs[0].performed_by.id == me.id
-
-    def test_activity_log_event_types(self, workspace: Workspace) -> None:
-        body = workspace.http.get("/admins/activity_log_event_types").json()
-        assert body["type"] == "activity_log_event_type.list"
-        assert "admin_away_mode_change" in body["event_types"]
-        assert "app_name_change" in body["event_types"]
-
-    def test_search_activity_logs_by_type_and_page(self, client, workspace: Workspace) -> None:
-        admin_id = int(client.unstable.admins.identify_admin().id)
-        for away in (True, False, True):
-            client.unstable.admins.set_away_admin(id=admin_id, away_mode_enabled=away, away_mode_reassign=False)
-        page = workspace.http.post(
-            "/admins/activity_logs/search",
-            json={"created_at_after": "0", "event_types": ["admin_away_mode_change"], "per_page": 2},
-        ).json()
-        assert page["pages"] == {"type": "pages", "page": 1, "per_page": 2, "total_pages": 2, "next": None}
-        assert len(page["activity_logs"]) == 2
-        second = workspace.http.post(
-            "/admins/activity_logs/search", json={"created_at_after": "0", "per_page": 2, "page": 2}
-        ).json()
-        assert len(second["activity_logs"]) == 1
-        none = workspace.http.post(
-            "/admins/activity_logs/search", json={"created_at_after": "0", "event_types": ["app_name_change"]}
-        ).json()
-        assert none["activity_logs"] == []
-        bad = workspace.http.post("/admins/activity_logs/search", json={"created_at_after": "0", "event_types": ["x"]})
-        assert_error(bad, 400, "parameter_invalid")
-
-    def test_unknown_admin_is_404(self, client, workspace: Workspace) -> None:
-        with pytest.raises(NotFoundError) as err:
-            client.unstable.admins.retrieve_admin(id=999999)
-        assert err.value.body["errors"][0] == {"code": "admin_not_found", "message": "Admin not found"}
-        away = workspace.http.put("/admins/999999/away", json={"away_mode_enabled": True, "away_mode_reassign": False})
-        assert assert_error(away, 404, "admin_not_found")["errors"][0]["message"] == "Admin for admin_id not found"
-
-    def test_away_needs_an_existing_reason(self, client, workspace: Workspace) -> None:
-        me = client.unstable.admins.identify_admin()
-        body = {"away_mode_enabled": True, "away_mode_reassign": False, "away_status_reason_id": 12}
-        assert_error(workspace.http.put(f"/admins/{me.id}/away", json=body), 400, "parameter_invalid")
-        assert client.unstable.admins.retrieve_admin(id=int(me.id)).away_mode_enabled is False
-
-    def test_activity_logs_need_created_at_after(self, workspace: Workspace) -> None:
-        response = workspace.http.get("/admins/activity_logs")
-        assert_error(response, 400, "parameter_not_found")
-
-
-class TestTeams:
-    def test_list_and_retrieve(self, client, server: LiveServer, workspace: Workspace) -> None:
-        admin_id = int(client.unstable.admins.identify_admin().id)
-        team = management_json(
-            server, "POST", f"/workspaces/{workspace.id}/teams", json={"name": "Support", "admin_ids": [admin_id]}
-        )
-        teams = client.unstable.teams.list_teams()
-        assert [t.name for t in teams.teams] == ["Support"]
-        found = client.unstable.teams.retrieve_team(id=team["id"])
-        assert found.admin_ids == [admin_id]
-        assert client.unstable.admins.retrieve_admin(id=admin_id).team_ids == [int(team["id"])]
-
-    def test_unknown_team(self, workspace: Workspace) -> None:
-        assert_error(workspace.http.get("/teams/424242"), 404, "team_not_found")
-
-
-class TestTags:
-    def test_create_find_list_rename_delete(self, client) -> None:
-        tag = client.unstable.tags.create_tag(request={"name": "VIP"})
-        assert tag.type == "tag"
-        assert tag.name == "VIP"
-        # Names are case-insensitive: the same tag comes back.
-        assert client.unstable.tags.create_tag(request={"name": "vip"}).id == tag.id
-        assert client.unstable.tags.find_tag(id=tag.id).name == "VIP"
-        assert [t.name for t in client.unstable.tags.list_tags().data] == ["VIP"]
-        renamed = client.unstable.tags.create_tag(request={"name": "Very Important", "id": tag.id})
-        assert (renamed.id, renamed.name) == (tag.id, "Very Important")
-        client.unstable.tags.delete_tag(id=tag.id)
-        with pytest.raises(NotFoundError):
-            client.unstable.tags.find_tag(id=tag.id)
-        assert client.unstable.tags.list_tags().data == []
-
-    def test_delete_answers_no_body(self, workspace: Workspace) -> None:
-        tag = workspace.http.post("/tags", json={"name": "gone"}).json()
-        deleted = workspace.http.delete(f"/tags/{tag['id']}")
-        assert (deleted.status_code, deleted.content) == (200, b"")
-
-    def test_a_tag_a_segment_uses_cannot_be_deleted(self, server: LiveServer, workspace: Workspace) -> None:
-        tag = workspace.http.post("/tags", json={"name": "vip"}).json()
-        query = {"operator": "AND", "value": [{"field": "tag_id", "operator": "IN", "value": [tag["id"]]}]}
-        management_json(server, "POST", f"/workspaces/{workspace.id}/segments", json={"name": "Seg 1", "query": query})
-        refused = assert_error(workspace.http.delete(f"/tags/{tag['id']}"), 400, "tag_has_dependent_objects")
-        assert refused["errors"][0]["message"] == "Unable to delete Tag with dependent objects. Segments: Seg 1."
-        assert workspace.http.get(f"/tags/{tag['id']}").status_code == 200
-
-    def test_rename_onto_another_name_is_refused(self, workspace: Workspace) -> None:
-        workspace.http.post("/tags", json={"name": "a"})
-        b = workspace.http.post("/tags", json={"name": "b"}).json()
-        assert_error(workspace.http.post("/tags", json={"name": "A", "id": b["id"]}), 400, "parameter_invalid")
-        assert workspace.http.get(f"/tags/{b['id']}").json()["name"] == "b"
 
 
 class TestErrors:

@@ -3,8 +3,6 @@ through the official SDK."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from intercom.core.api_error import ApiError
 
@@ -158,7 +156,7 @@ class TestMacros:
 
     def test_paging_newest_first_and_updated_since(self, server: LiveServer, workspace: Workspace, client) -> None:
         ids = [setup(server, workspace, "POST", "macros", {"name": f"m{i}", "body": "x"})["id"] for i in range(5)]
-        time.sleep(1.1)  # timestamps are in seconds: the update must land in a later one
+        workspace.control.advance(1.1)  # timestamps are in seconds: the update must land in a later one
         touched = setup(server, workspace, "PUT", f"macros/{ids[0]}", {"name": "m0 again"})
         seen, cursor = [], None
         while True:

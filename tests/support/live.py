@@ -60,9 +60,10 @@ def _admin_sql(statement: str) -> None:
     asyncio.run(run())
 
 
-def create_postgres_database() -> str:
+def create_postgres_database(template: str | None = None) -> str:
+    """A new database, empty or a copy of `template`; its plain URL."""
     name = f"tidings_test_{os.getpid()}_{secrets.token_hex(4)}"
-    _admin_sql(f'CREATE DATABASE "{name}"')
+    _admin_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
     return f"{base}/{name}"
 
