@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select, update
 
+from tidings.control.storage import workspace_seeds
 from tidings.core import ids
-from tidings.core.tables import workspace_seeds
 from tidings.db.storage import Storage, Transaction
 
 
