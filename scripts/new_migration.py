@@ -2,8 +2,9 @@
 
     python scripts/new_migration.py <revision id, e.g. 0003> "<message>"
 
-It migrates a scratch SQLite database to head, diffs it against `tidings.db.schema.metadata`,
-writes `src/tidings/db/migrations/versions/<id>_<message>.py`, and formats it. Review the result.
+It migrates a scratch SQLite database to head, diffs it against `tidings.db.metadata.metadata`
+(every table once `tidings.areas` is imported), writes
+`src/tidings/db/migrations/versions/<id>_<message>.py`, and formats it. Review the result.
 """
 
 from __future__ import annotations

@@ -4,15 +4,19 @@ column, index or type added to an area's storage without a migration (or the rev
 from __future__ import annotations
 
 import asyncio
+import importlib
+import pkgutil
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import Table, create_engine, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import scratch_database
+from tidings.db.metadata import metadata
 from tidings.db.migrate import alembic_config, upgrade
 
 
@@ -47,6 +51,29 @@ def test_workspaces_older_than_help_centers_get_one(dialect: str, tmp_path: Path
             " JOIN external_pages e ON e.workspace_id = h.workspace_id WHERE h.workspace_id = 'old1'",
         )
         assert [(r[0], r[1], bool(r[2]), r[3]) for r in rows] == [("old1", "Acme Help Center", True, "external_page")]
+
+
+def test_every_tables_module_is_registered() -> None:
+    """`tidings.areas.TABLE_MODULES` (the registry Alembic diffs) names every module that defines a
+    table: a new `storage.py` left out of it would have migrations and resets miss its tables."""
+    import tidings
+    from tidings.areas import TABLE_MODULES
+
+    for info in pkgutil.walk_packages(tidings.__path__, "tidings."):
+        if not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+    registered = {id(value) for module in TABLE_MODULES for value in vars(module).values() if isinstance(value, Table)}
+    unregistered = sorted(
+        f"{name}.{attribute}"
+        for name, module in list(sys.modules.items())
+        if name.startswith("tidings.")
+        for attribute, value in vars(module).items()
+        if isinstance(value, Table) and value.metadata is metadata and id(value) not in registered
+    )
+    assert not unregistered, f"add their modules to TABLE_MODULES in tidings/areas.py: {unregistered}"
+    assert {
+        table.name for module in TABLE_MODULES for table in vars(module).values() if isinstance(table, Table)
+    } == set(metadata.tables)
 
 
 def run_sql(url: str, *statements: str) -> list[Any]:

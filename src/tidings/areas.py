@@ -1,9 +1,49 @@
-"""Every area's route handlers, job handlers and listeners: the one place a new area is registered."""
+"""Every area's tables, route handlers, job handlers and listeners: the one place a new area is registered."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from litestar.types import ControllerRouterHandler
 
+import tidings.admins.storage
+import tidings.ai_content.storage
+import tidings.articles.storage
+import tidings.away_status_reasons.storage
+import tidings.brands.storage
+import tidings.calls.storage
+import tidings.companies.storage
+import tidings.contacts.storage
+import tidings.content_snippets.storage
+import tidings.control.storage
+import tidings.conversations.storage
+import tidings.core.tables
+import tidings.custom_channel.storage
+import tidings.custom_objects.storage
+import tidings.data_attributes.storage
+import tidings.data_connectors.storage
+import tidings.data_events.storage
+import tidings.events.storage
+import tidings.exports.storage
+import tidings.fin.storage
+import tidings.folders.storage
+import tidings.help_center.storage
+import tidings.inbox.storage
+import tidings.intercom_import.storage
+import tidings.internal_articles.storage
+import tidings.jobs.storage
+import tidings.macros.storage
+import tidings.news.storage
+import tidings.notes.storage
+import tidings.segments.storage
+import tidings.subscriptions.storage
+import tidings.switch.storage
+import tidings.tags.storage
+import tidings.teams.storage
+import tidings.tickets.storage
+import tidings.uploads.storage
+import tidings.visitors.storage
+import tidings.workflows.storage
 from tidings.admins.routes import AdminsController, MeController
 from tidings.ai_content.routes import ContentImportSourcesController, ExternalPagesController
 from tidings.articles.export import KNOWLEDGE_GROUPS
@@ -49,6 +89,50 @@ from tidings.visitors.routes import VisitorsController
 from tidings.webhooks.management import WebhooksController
 from tidings.webhooks.sse import EventStreamController
 from tidings.workflows.routes import WorkflowsController, WorkflowsSetupController
+
+# Every module that defines tables: importing them here completes `tidings.db.metadata.metadata`,
+# which Alembic diffs (`db/migrations/env.py` imports this module) and resets and snapshots walk.
+# A new area's `storage.py` is added here.
+TABLE_MODULES: tuple[ModuleType, ...] = (
+    tidings.admins.storage,
+    tidings.ai_content.storage,
+    tidings.articles.storage,
+    tidings.away_status_reasons.storage,
+    tidings.brands.storage,
+    tidings.calls.storage,
+    tidings.companies.storage,
+    tidings.contacts.storage,
+    tidings.content_snippets.storage,
+    tidings.control.storage,
+    tidings.conversations.storage,
+    tidings.core.tables,
+    tidings.custom_channel.storage,
+    tidings.custom_objects.storage,
+    tidings.data_attributes.storage,
+    tidings.data_connectors.storage,
+    tidings.data_events.storage,
+    tidings.events.storage,
+    tidings.exports.storage,
+    tidings.fin.storage,
+    tidings.folders.storage,
+    tidings.help_center.storage,
+    tidings.inbox.storage,
+    tidings.intercom_import.storage,
+    tidings.internal_articles.storage,
+    tidings.jobs.storage,
+    tidings.macros.storage,
+    tidings.news.storage,
+    tidings.notes.storage,
+    tidings.segments.storage,
+    tidings.subscriptions.storage,
+    tidings.switch.storage,
+    tidings.tags.storage,
+    tidings.teams.storage,
+    tidings.tickets.storage,
+    tidings.uploads.storage,
+    tidings.visitors.storage,
+    tidings.workflows.storage,
+)
 
 # Intercom API routes: every handler here gets bearer auth and a workspace-scoped unit of work.
 INTERCOM_ROUTES: list[ControllerRouterHandler] = [

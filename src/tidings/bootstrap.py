@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tidings.config import Settings
+from tidings.core.uow import transaction
 from tidings.core.workspaces import issue_token, list_workspaces
 from tidings.db import migrate
 from tidings.db.storage import open_storage
@@ -52,18 +53,13 @@ def ensure_admin_key(settings: Settings) -> tuple[str, bool]:
 
 async def _seed(settings: Settings) -> FirstStart | None:
     storage = open_storage(settings.resolved_database_url)
-    tx = await storage.begin(write=True)
     try:
-        if await list_workspaces(tx):
-            await tx.rollback()
-            return None
-        uow = await create_workspace(tx, "default")
-        issued = await issue_token(uow, "bootstrap", token=settings.bootstrap_token)
-        await tx.commit()
+        async with transaction(storage) as tx:
+            if await list_workspaces(tx):
+                return None  # nothing written: the empty transaction commits
+            uow = await create_workspace(tx, "default")
+            issued = await issue_token(uow, "bootstrap", token=settings.bootstrap_token)
         return FirstStart(workspace_id=uow.workspace_id, token=issued.token)
-    except BaseException:
-        await tx.rollback()
-        raise
     finally:
         await storage.close()
 

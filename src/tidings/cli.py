@@ -25,6 +25,7 @@ from tidings.bootstrap import prepare
 from tidings.config import Settings
 from tidings.core.connections import TimedHttpProtocol
 from tidings.core.errors import TidingsError
+from tidings.core.uow import transaction
 from tidings.core.workspaces import issue_token, list_workspaces
 from tidings.db import migrate as migrations
 from tidings.db.storage import open_storage
@@ -130,14 +131,9 @@ def migrate() -> None:
 
 async def _in_transaction(work):  # type: ignore[no-untyped-def]
     storage = open_storage(Settings().resolved_database_url)
-    tx = await storage.begin(write=True)
     try:
-        result = await work(tx)
-        await tx.commit()
-        return result
-    except BaseException:
-        await tx.rollback()
-        raise
+        async with transaction(storage) as tx:
+            return await work(tx)
     finally:
         await storage.close()
 

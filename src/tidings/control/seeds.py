@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select, update
 
+from tidings.control.storage import workspace_seeds
 from tidings.core import ids
-from tidings.core.tables import workspace_seeds
+from tidings.core.uow import transaction
 from tidings.db.storage import Storage, Transaction
 
 
 async def load(storage: Storage) -> None:
     """Register every seeded workspace in this process, one generation on from the last start."""
-    tx = await storage.begin(write=True)
-    try:
+    async with transaction(storage) as tx:
         rows = (await tx.execute(select(workspace_seeds))).mappings().all()
         await tx.execute(update(workspace_seeds).values(generation=workspace_seeds.c.generation + 1))
-    except BaseException:
-        await tx.rollback()
-        raise
-    await tx.commit()
     for row in rows:
         ids.set_seeded(row["workspace_id"], ids.SeededIds(row["seed"], row["generation"] + 1))
 

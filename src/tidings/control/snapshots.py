@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import Table
 
+from tidings.control.storage import workspace_snapshots
 from tidings.core import clock, ids
 from tidings.core.errors import not_found
-from tidings.core.tables import access_tokens, workspace_snapshots
+from tidings.core.tables import access_tokens
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import NOT_IN_SNAPSHOTS, metadata
 

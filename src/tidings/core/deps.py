@@ -16,7 +16,7 @@ from tidings.control import faults
 from tidings.core import clock, scopes
 from tidings.core.auth import bearer
 from tidings.core.errors import unauthorized
-from tidings.core.uow import UnitOfWork
+from tidings.core.uow import UnitOfWork, transaction
 from tidings.core.versioning import check_version, effective_version
 from tidings.observability.requests import note_workspace
 
@@ -55,18 +55,10 @@ async def provide_uow(request: Request[Any, Any, Any]) -> AsyncGenerator[UnitOfW
     if not request.route_handler.opt.get("any_intercom_version"):
         check_version(version)
     write = request.method not in READ_METHODS or bool(request.route_handler.opt.get("write"))
-    tx = await state.storage.begin(write)
-    uow = UnitOfWork(
-        tx=tx,
-        workspace_id=principal.workspace_id,
-        admin_id=principal.admin_id,
-        intercom_version=effective_version(version, state.settings.default_intercom_version),
-    )
-    try:
-        yield uow
-    except BaseException:
-        await tx.rollback()
-        raise
-    await tx.commit()
-    for hook in uow.after_commit:
-        hook()
+    async with transaction(state.storage, write) as tx:
+        yield UnitOfWork(
+            tx=tx,
+            workspace_id=principal.workspace_id,
+            admin_id=principal.admin_id,
+            intercom_version=effective_version(version, state.settings.default_intercom_version),
+        )

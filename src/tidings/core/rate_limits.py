@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tidings.core import clock
 from tidings.core.errors import TidingsError
 from tidings.core.request_id import response_headers
+from tidings.core.uow import transaction
 from tidings.db.storage import PostgresStorage, Storage
 
 
@@ -78,15 +79,9 @@ class RateLimiter:
         if self._autocommit is not None:
             async with self._autocommit.connect() as conn:
                 return int((await conn.execute(_COUNT_POSTGRESQL, params)).scalar_one())
-        tx = await self._storage.begin(write=True)
-        try:
+        async with transaction(self._storage) as tx:
             await tx.execute(_DROP_OLDER, params)
-            count = int((await tx.execute(_COUNT, params)).scalar_one())
-        except BaseException:
-            await tx.rollback()
-            raise
-        await tx.commit()
-        return count
+            return int((await tx.execute(_COUNT, params)).scalar_one())
 
 
 _DROP_OLDER = text("DELETE FROM rate_limit_windows WHERE workspace_id = :workspace_id AND window_start < :start")

@@ -1,6 +1,8 @@
-"""Tables every area relies on: workspaces, access tokens, clocks, seeds and snapshots.
+"""Tables every area relies on: workspaces, access tokens, rate-limit windows and clocks.
 
-The event outbox is `tidings.events.storage.events`."""
+Core defines no area's tables: the event outbox is `tidings.events.storage`, the control plane's
+seeds and snapshots are `tidings.control.storage`, and `tidings.areas.TABLE_MODULES` imports every
+tables module (the registry Alembic diffs)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,9 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Integer,
-    LargeBinary,
     PrimaryKeyConstraint,
     String,
     Table,
-    UniqueConstraint,
 )
 
 from tidings.db.metadata import (
@@ -71,29 +71,5 @@ workspace_clocks = Table(
     Column("workspace_id", String(32), ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
     Column("frozen_ms", BigInteger, nullable=True),
     Column("offset_ms", BigInteger, nullable=False, default=0),
-    info={**KEEP_ON_RESET, **NOT_IN_SNAPSHOTS},
-)
-
-# A workspace's id seed (`tidings.core.ids`); no row means random ids.
-workspace_seeds = Table(
-    "workspace_seeds",
-    metadata,
-    Column("workspace_id", String(32), ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
-    Column("seed", String(255), nullable=False),
-    Column("generation", Integer, nullable=False, default=0),
-    info={**KEEP_ON_RESET, **NOT_IN_SNAPSHOTS},
-)
-
-# A workspace's saved state (`tidings.control.snapshots`): every row of every table, pickled.
-workspace_snapshots = Table(
-    "workspace_snapshots",
-    metadata,
-    id_column(),
-    workspace_column(),
-    Column("name", String(100), nullable=False),
-    Column("objects", Integer, nullable=False),
-    Column("data", LargeBinary, nullable=False),
-    timestamp_column("created_at"),
-    UniqueConstraint("workspace_id", "name", name="uq_workspace_snapshots_name"),
     info={**KEEP_ON_RESET, **NOT_IN_SNAPSHOTS},
 )

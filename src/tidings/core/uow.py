@@ -4,11 +4,16 @@ Every statement an area runs is built through `UnitOfWork.select/insert/update/d
 add the workspace condition, so no handler has to remember it. The transaction commits once,
 after the handler returned; events recorded during it are in the same transaction (outbox) and
 are handed to the dispatcher only after the commit.
+
+`transaction` is the one lifecycle every caller shares (a request, a management call, a job, the
+CLI): commit when the block ends, roll back on any exception, then run the transaction's
+after-commit hooks. Every unit of work on a transaction shares its hooks (`tx.after_commit`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Delete, Executable, Insert, Select, Table, Update, delete, func, insert, select, text, update
@@ -34,7 +39,8 @@ class UnitOfWork:
         # The request's Intercom-Version (or the configured default): areas read it where versions differ.
         self.intercom_version = intercom_version
         self.recorded_events: list[int] = []
-        self.after_commit: list[Callable[[], Any]] = []
+        # The transaction's hooks, shared by every unit of work on it: `transaction` runs them.
+        self.after_commit: list[Callable[[], Any]] = tx.after_commit
 
     @property
     def dialect(self) -> str:
@@ -105,21 +111,40 @@ def _next_id(table: Table, workspace_id: str) -> Any:
     return func.coalesce(highest, low) + 1
 
 
+class transaction:  # lower case: used as a function, `async with transaction(storage) as tx`
+    """A transaction from `begin` to its end: committed when the block ends normally, rolled back on
+    any exception (cancellation included), and its after-commit hooks run once the commit is done.
+
+    A class rather than `@asynccontextmanager`: it sits on every request's path."""
+
+    __slots__ = ("_storage", "_tx", "_write")
+
+    def __init__(self, storage: Storage, write: bool = True) -> None:
+        self._storage = storage
+        self._write = write
+
+    async def __aenter__(self) -> Transaction:
+        self._tx = await self._storage.begin(self._write)
+        return self._tx
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        tx = self._tx
+        if exc_type is not None:
+            await tx.rollback()
+            return
+        await tx.commit()
+        for hook in tx.after_commit:
+            hook()
+
+
 async def run_in_workspace(storage: Storage, workspace_id: str, work: Callable[[UnitOfWork], Any]) -> Any:
     """Run `work` in its own write transaction outside a request (CLI, background jobs), on the
     workspace's clock."""
     binding = clock.request_scope()
     try:
-        tx = await storage.begin(write=True)
-        uow = UnitOfWork(tx=tx, workspace_id=workspace_id)
-        try:
-            result = await work(uow)
-        except BaseException:
-            await tx.rollback()
-            raise
-        await tx.commit()
+        async with transaction(storage, write=True) as tx:
+            return await work(UnitOfWork(tx=tx, workspace_id=workspace_id))
     finally:
         clock.release(binding)
-    for hook in uow.after_commit:
-        hook()
-    return result

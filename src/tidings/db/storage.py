@@ -18,6 +18,7 @@ import json
 import math
 import sqlite3
 import time
+from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from asyncpg.exceptions import QueryCanceledError
@@ -32,6 +33,9 @@ from tidings.db.prepared import PreparedRead
 @runtime_checkable
 class Transaction(Protocol):
     dialect: str
+    # Work to do once the transaction has committed (wake-ups, notifications); whoever opened the
+    # transaction runs it (`tidings.core.uow.transaction`), and nothing runs after a rollback.
+    after_commit: list[Callable[[], Any]]
 
     async def execute(self, stmt: Executable, params: Any = None) -> Result[Any]: ...
     async def fetch(self, query: PreparedRead, params: dict[str, Any], limit: int | None) -> list[dict[str, Any]]: ...
@@ -97,6 +101,7 @@ class SqliteTransaction:
         self._conn = conn
         self._lock = lock
         self._budget = budget
+        self.after_commit: list[Callable[[], Any]] = []
 
     async def execute(self, stmt: Executable, params: Any = None) -> Result[Any]:
         self._budget.start()
@@ -224,6 +229,7 @@ class PostgresTransaction:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.after_commit: list[Callable[[], Any]] = []
 
     async def execute(self, stmt: Executable, params: Any = None) -> Result[Any]:
         return await self._conn.execute(stmt, params)

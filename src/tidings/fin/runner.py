@@ -17,7 +17,7 @@ from typing import Any
 
 from tidings.config import Settings
 from tidings.core import clock
-from tidings.core.uow import UnitOfWork, run_in_workspace
+from tidings.core.uow import UnitOfWork, run_in_workspace, transaction
 from tidings.db.storage import Storage
 from tidings.fin import answerer, storage, tools
 from tidings.fin.inactivity import sweep_forever
@@ -91,14 +91,8 @@ class FinRunner:
             await self._in_tx(lambda tx, job_id=job_id: storage.release_job(tx, job_id))
 
     async def _in_tx(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
-        tx = await self.store.begin(write=True)
-        try:
-            result = await work(tx)
-        except BaseException:
-            await tx.rollback()
-            raise
-        await tx.commit()
-        return result
+        async with transaction(self.store) as tx:
+            return await work(tx)
 
     async def _read_tx(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
         tx = await self.store.begin(write=False)

@@ -32,6 +32,7 @@ from tidings.conversations.schemas import (
 from tidings.core import clock
 from tidings.core.errors import TidingsError, invalid, missing
 from tidings.core.ids import parse_numeric_id
+from tidings.core.uow import transaction
 from tidings.inbox import auth, queries, thread
 from tidings.inbox.deps import CSRF_FIELD, Inbox, InboxContext, read_form
 from tidings.inbox.live import conversation_changes
@@ -181,14 +182,9 @@ class InboxAuthController(Controller):
     async def login(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
         form = await read_form(request)
         auth.check_csrf(request.cookies.get(auth.LOGIN_CSRF_COOKIE) or "", form.get(CSRF_FIELD))
-        tx = await state.storage.begin(write=True)
-        try:
+        async with transaction(state.storage) as tx:
             found = await auth.password_sign_in(tx, form.get("email", ""), form.get("password", ""))
             secret = await auth.open_session(tx, *found, state.settings.inbox_session_hours) if found else None
-        except BaseException:
-            await tx.rollback()
-            raise
-        await tx.commit()
         if secret is None:
             return Redirect("/inbox/login", query_params={"error": "1"}, status_code=303)
         return self._signed_in(request, secret)
@@ -207,14 +203,9 @@ class InboxAuthController(Controller):
     async def login_link(self, request: Request[Any, Any, Any], state: State, secret: FromPath[str]) -> Response[Any]:
         form = await read_form(request)
         auth.check_csrf(request.cookies.get(auth.LOGIN_CSRF_COOKIE) or "", form.get(CSRF_FIELD))
-        tx = await state.storage.begin(write=True)
-        try:
+        async with transaction(state.storage) as tx:
             found = await auth.link_sign_in(tx, secret)
             session = await auth.open_session(tx, *found, state.settings.inbox_session_hours) if found else None
-        except BaseException:
-            await tx.rollback()
-            raise
-        await tx.commit()
         if session is None:
             return Redirect("/inbox/login", query_params={"error": "link"}, status_code=303)
         return self._signed_in(request, session)

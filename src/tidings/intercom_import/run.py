@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from tidings.admins.storage import first_admin_id
 from tidings.core import clock
 from tidings.core.errors import TidingsError
-from tidings.core.uow import UnitOfWork
+from tidings.core.uow import UnitOfWork, transaction
 from tidings.db.storage import Storage
 from tidings.intercom_import import storage
 from tidings.intercom_import.kinds import KINDS, Ids, Kind, Skipped
@@ -57,16 +57,11 @@ async def _known(store: Storage, workspace_id: str, key: str) -> dict[tuple[str,
 
 
 async def _copy_one(store: Storage, workspace_id: str, key: str, kind: Kind, item: dict, ids: Ids) -> str:
-    uow = await _in_workspace(store, workspace_id)
-    try:
+    async with transaction(store) as tx:
+        uow = UnitOfWork(tx=tx, workspace_id=workspace_id)
+        uow.admin_id = await first_admin_id(uow)
         target_id = await kind.copy(uow, item, ids)
         await storage.remember(uow, key, kind.name, str(item["id"]), target_id, clock.now())
-    except BaseException:
-        await uow.tx.rollback()
-        raise
-    await uow.tx.commit()
-    for hook in uow.after_commit:
-        hook()
     return target_id
 
 

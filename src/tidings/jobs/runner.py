@@ -14,7 +14,7 @@ from typing import Any
 
 from tidings.core import clock
 from tidings.core.errors import TidingsError
-from tidings.core.uow import UnitOfWork
+from tidings.core.uow import UnitOfWork, transaction
 from tidings.db.storage import Storage
 from tidings.jobs import storage
 from tidings.jobs.storage import FAILED, SUCCESS
@@ -121,14 +121,9 @@ class JobRunner:
         return True
 
     async def _mark_failed(self, job: Any, reason: str) -> None:
-        tx = await self._storage.begin(write=True)
-        uow = UnitOfWork(tx=tx, workspace_id=job["workspace_id"])
-        try:
+        async with transaction(self._storage) as tx:
+            uow = UnitOfWork(tx=tx, workspace_id=job["workspace_id"])
             await storage.finish_job(uow, job["id"], {"status": FAILED, "error": reason, "updated_at": clock.now()})
-        except BaseException:
-            await tx.rollback()
-            raise
-        await tx.commit()
 
 
 def report_job(job: Any, outcome: str) -> None:

@@ -1,4 +1,5 @@
-"""The management API's dependency: the admin key, and a transaction not bound to one workspace."""
+"""The management API's dependency: the admin key, and a transaction not bound to one workspace
+(`tidings.core.uow.transaction`, so the after-commit hooks of its units of work run as a request's do)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tidings.admins.storage import first_admin_id
 from tidings.core.auth import check_admin_key
 from tidings.core.deps import READ_METHODS
 from tidings.core.errors import not_found
-from tidings.core.uow import UnitOfWork
+from tidings.core.uow import UnitOfWork, transaction
 from tidings.core.workspaces import find_workspace
 from tidings.db.storage import Transaction
 
@@ -23,13 +24,8 @@ ControlTx: TypeAlias = NamedDependency[Transaction]
 
 async def provide_control_tx(request: Request[Any, Any, Any], state: State) -> AsyncGenerator[Transaction, None]:
     check_admin_key(request.headers.get("authorization"), state.admin_key)
-    tx = await state.storage.begin(write=request.method not in READ_METHODS)
-    try:
+    async with transaction(state.storage, write=request.method not in READ_METHODS) as tx:
         yield tx
-    except BaseException:
-        await tx.rollback()
-        raise
-    await tx.commit()
 
 
 async def workspace_uow(tx: Transaction, workspace_id: str) -> UnitOfWork:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from tidings.events.fanout import wake_workers
 from tidings.management.deps import ControlTx, provide_control_tx, workspace_uow
 from tidings.management.routes import PREFIX
 from tidings.management.schemas import Status
 from tidings.webhooks import service
 from tidings.webhooks.schemas import CreateSubscription, DeliveryList, DeliveryOut, SubscriptionList, SubscriptionOut
-
-
-async def wake_after_commit(_: Request[Any, Any, Any]) -> None:
-    """The management transaction has committed by now: send what it queued without waiting for a poll."""
-    wake_workers()
 
 
 class WebhooksController(Controller):
@@ -31,7 +23,6 @@ class WebhooksController(Controller):
         "/{ws:str}/webhook_subscriptions",
         operation_id="tidingsCreateWebhookSubscription",
         status_code=201,
-        after_response=wake_after_commit,
     )
     async def create_subscription(
         self, ws: FromPath[str], data: JSONBody[CreateSubscription], tx: ControlTx, state: State
@@ -67,7 +58,6 @@ class WebhooksController(Controller):
         "/{ws:str}/webhook_deliveries/{delivery_id:str}/redeliver",
         operation_id="tidingsRedeliverWebhook",
         status_code=202,
-        after_response=wake_after_commit,
     )
     async def redeliver(self, ws: FromPath[str], delivery_id: FromPath[str], tx: ControlTx) -> DeliveryOut:
         return await service.redeliver(await workspace_uow(tx, ws), delivery_id)

@@ -40,6 +40,7 @@ from sqlalchemy import bindparam, exists, func, or_, select, update
 from tidings import __version__
 from tidings.config import Settings
 from tidings.core import clock
+from tidings.core.uow import transaction
 from tidings.db.storage import Storage
 from tidings.events import fanout, outbox, signing
 from tidings.events.storage import DELIVERED, FAILED, PENDING, webhook_deliveries, webhook_subscriptions
@@ -254,15 +255,9 @@ class DeliveryWorker:
 
     async def claim(self, limit: int) -> list[Any]:
         now_ms = clock.real_ms()
-        tx = await self.storage.begin(write=True)
-        try:
+        async with transaction(self.storage) as tx:
             stmt = claim_statement(tx.dialect, now_ms, limit, now_ms + LEASE_MS)
-            rows = list((await tx.execute(stmt)).mappings().all())
-        except BaseException:
-            await tx.rollback()
-            raise
-        await tx.commit()
-        return rows
+            return list((await tx.execute(stmt)).mappings().all())
 
     async def _deliver(self, client: WebhookClient, row: Any) -> None:
         outcome = await post(client, row)
@@ -324,8 +319,7 @@ class DeliveryWorker:
 
     async def _write(self, batch: list[tuple[Any, Outcome, asyncio.Future[None]]]) -> None:
         settled = [self.settle(row, outcome, clock.workspace_now_ms(row["workspace_id"])) for row, outcome, _ in batch]
-        tx = await self.storage.begin(write=True)
-        try:
+        async with transaction(self.storage) as tx:
             await tx.execute(SETTLE, settled)
             for (row, outcome, _), values in zip(batch, settled, strict=True):
                 subscription_id = row["subscription_id"]
@@ -335,10 +329,6 @@ class DeliveryWorker:
                     await disable_subscription(tx, subscription_id, "The receiver answered 410 Gone")
                 elif outcome.status_code == 429 and values["v_status"] == PENDING:
                     await throttle_subscription(tx, subscription_id, until_ms=values["v_next_attempt_ms"])
-        except BaseException:
-            await tx.rollback()
-            raise
-        await tx.commit()
         loop = asyncio.get_running_loop()
         for (row, outcome, _), values in zip(batch, settled, strict=True):
             if values["v_status"] == PENDING:

@@ -9,7 +9,22 @@ from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tidings.db.schema import MANUAL_INDEXES, metadata
+import tidings.areas  # noqa: F401 - the table registry (`TABLE_MODULES`): every table in `metadata`
+from tidings.db.metadata import metadata
+
+# Indexes a migration creates by hand (GIN, expression or collation indexes, one dialect only):
+# autogenerate must not propose dropping them.
+MANUAL_INDEXES = frozenset(
+    {
+        "ix_contacts_custom_attributes",
+        "ix_contacts_name_prefix",
+        "ix_content_passages_tsv",
+        # PostgreSQL's trigram indexes of the inbox's search (migration 0840).
+        "ix_conversations_source_body_trgm",
+        "ix_conversations_title_trgm",
+        "ix_conversation_parts_body_trgm",
+    }
+)
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or ""
