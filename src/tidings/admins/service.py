@@ -19,7 +19,7 @@ from tidings.admins.schemas import (
 )
 from tidings.away_status_reasons import service as away_reasons
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing
+from tidings.core.errors import ADMIN_NOT_FOUND, TidingsError, invalid, missing
 from tidings.core.ids import is_integer_text, parse_numeric_id, uuid4
 from tidings.core.paging import CursorPages, clamp_per_page, cursor_pages, decode_cursor, total_pages
 from tidings.core.uow import UnitOfWork
@@ -31,7 +31,7 @@ ACTIVITY_PER_PAGE = 20
 
 def admin_not_found(message: str = "Admin not found") -> TidingsError:
     """`GET /admins/{id}` says "Admin not found", `PUT /admins/{id}/away` "Admin for admin_id not found"."""
-    return TidingsError(404, "admin_not_found", message)
+    return ADMIN_NOT_FOUND(message)
 
 
 async def _team_ids_by_admin(uow: UnitOfWork) -> dict[int, list[int]]:
@@ -63,7 +63,7 @@ async def list_all(uow: UnitOfWork) -> AdminList:
 
 async def me(uow: UnitOfWork) -> AdminWithApp:
     if uow.admin_id is None:
-        raise TidingsError(404, "admin_not_found", "This access token is not tied to an admin")
+        raise ADMIN_NOT_FOUND("This access token is not tied to an admin")
     admin = await get(uow, uow.admin_id)
     workspace = await get_workspace(uow, uow.workspace_id)
     return AdminWithApp(

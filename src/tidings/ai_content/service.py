@@ -16,7 +16,7 @@ from tidings.ai_content.schemas import (
     UpdateExternalPageRequest,
 )
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing, not_found
+from tidings.core.errors import CONFLICT, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import clamp_per_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -247,7 +247,7 @@ async def upsert_page(uow: UnitOfWork, page: PageInput) -> tuple[Any, str]:
         existing = await storage.find_page(uow, page.source_id, page.external_id)
         if existing is None:
             # The row belongs to another workspace's source: impossible, source ids are checked.
-            raise TidingsError(409, "conflict", "The page could not be written, please retry")
+            raise CONFLICT("The page could not be written, please retry")
         page_id = int(existing["id"])
         outcome = await _update_existing(uow, existing, page, now)
     if outcome != "unchanged":

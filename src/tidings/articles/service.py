@@ -26,7 +26,7 @@ from tidings.articles.schemas import (
     TagList,
 )
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import PARAMETER_NOT_FOUND, invalid, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -317,19 +317,13 @@ async def _content_values(
         values["state"] = _state(given.state)
     if existing is None:
         if "title" not in values:
-            raise TidingsError(
-                400,
-                "parameter_not_found",
-                "title must be in the main body or default locale translated_content object",
-                "title",
+            raise PARAMETER_NOT_FOUND(
+                "title must be in the main body or default locale translated_content object", "title"
             )
         if "author_id" not in values:
             if fallback_author is None:
-                raise TidingsError(
-                    400,
-                    "parameter_not_found",
-                    "author_id must be in the main body or default locale translated_content object",
-                    "author_id",
+                raise PARAMETER_NOT_FOUND(
+                    "author_id must be in the main body or default locale translated_content object", "author_id"
                 )
             values["author_id"] = fallback_author
         values = {"description": "", "body": "", "state": "draft"} | values

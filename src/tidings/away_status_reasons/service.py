@@ -8,7 +8,7 @@ from tidings.away_status_reasons.schemas import (
     CreateAwayStatusReason,
 )
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import AWAY_STATUS_REASON_MANDATORY, invalid, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 
@@ -56,7 +56,7 @@ async def check_choice(uow: UnitOfWork, away: bool, reason_id: int | None) -> No
     workspace makes reasons mandatory and the admin goes away."""
     if reason_id is None:
         if away and await storage.reason_mandatory(uow):
-            raise TidingsError(400, "away_status_reason_mandatory", "Away status reason is mandatory")
+            raise AWAY_STATUS_REASON_MANDATORY()
         return
     row = await storage.get_reason(uow, reason_id) if 0 < reason_id < 2**63 else None
     if row is None:

@@ -20,7 +20,7 @@ from tidings.contacts import storage as contact_storage
 from tidings.conversations import engine as conversations
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing, not_found
+from tidings.core.errors import CONFLICT, CONVERSATION_ID_LIMIT_EXCEEDED, TidingsError, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import Pages, total_pages
 from tidings.core.phone import is_e164
@@ -116,7 +116,7 @@ async def transcript_file(uow: UnitOfWork, call_id: str) -> tuple[str, str]:
 async def search(uow: UnitOfWork, data: SearchCalls, base_url: str) -> CallsWithTranscripts:
     ids = data.conversation_ids if data.conversation_ids is not UNSET else []
     if not ids or len(ids) > SEARCH_LIMIT:
-        raise TidingsError(400, "conversation_id_limit_exceeded", "A list of up to 20 conversation IDs is required")
+        raise CONVERSATION_ID_LIMIT_EXCEEDED()
     numeric = [n for n in (parse_numeric_id(i) for i in ids) if n is not None]
     rows = await storage.calls_of_conversations(uow, numeric) if numeric else []
     return CallsWithTranscripts(
@@ -259,7 +259,7 @@ async def register(uow: UnitOfWork, data: RegisterFinVoiceCall) -> AiCallOut:
         raise invalid("source must be one of: five9, zoom_phone, aws_connect", "source")
     await uow.serialise("fin-voice", data.call_id)
     if await storage.fin_voice_call(uow, external_call_id=data.call_id) is not None:
-        raise TidingsError(409, "conflict", "Call already registered")
+        raise CONFLICT("Call already registered")
     registration_id = await storage.insert_fin_voice_call(
         uow,
         {

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.contacts import storage
-from tidings.core.errors import TidingsError
+from tidings.core.errors import TidingsError, not_found
 from tidings.core.uow import UnitOfWork
 
 
 def contact_not_found() -> TidingsError:
-    return TidingsError(404, "not_found", "User Not Found")
+    return not_found("User Not Found")
 
 
 async def live_row(uow: UnitOfWork, contact_id: str) -> Any:

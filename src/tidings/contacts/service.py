@@ -32,7 +32,7 @@ from tidings.contacts.schemas import (
 from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contacts, email_key
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import CONFLICT, invalid, missing
 from tidings.core.schemas import present
 from tidings.core.search import Searchable, compile_query, search_page
 from tidings.core.uow import UnitOfWork
@@ -193,7 +193,7 @@ async def _refuse_conflict(
     await serialise_identity(uow, role, email, external_id)
     clash = await storage.conflicting_contact(uow, role=role, email=email, external_id=external_id, except_id=except_id)
     if clash is not None:
-        raise TidingsError(409, "conflict", f"A contact matching those details already exists with id={clash['id']}")
+        raise CONFLICT(f"A contact matching those details already exists with id={clash['id']}")
 
 
 def _email_fields(email: str | None) -> dict[str, Any]:
@@ -355,9 +355,9 @@ async def block(uow: UnitOfWork, contact_id: str) -> ContactBlocked:
 
 async def merge(uow: UnitOfWork, data: MergeRequest) -> ContactOut:
     if not data.from_:
-        raise TidingsError(400, "parameter_not_found", "from is a required parameter", "from")
+        raise missing("from")
     if not data.into:
-        raise TidingsError(400, "parameter_not_found", "into is a required parameter", "into")
+        raise missing("into")
     lead = await live_row(uow, data.from_)
     user = await live_row(uow, data.into)
     if lead["role"] != "lead":
@@ -465,7 +465,7 @@ TAGGABLE = taggings.Taggable("contact", _tagging, storage.tag_contact, storage.u
 async def attach_tag(uow: UnitOfWork, contact_id: str, data: TagIdRequest) -> ContactTagOut:
     contact = await live_row(uow, contact_id)
     if data.id is None or data.id == "":
-        raise TidingsError(400, "parameter_not_found", "id is a required parameter", "id")
+        raise missing("id")
     tag = await tag_service.row_by_id(uow, data.id)
     applied, created = await taggings.attach(uow, TAGGABLE, contact["id"], tag, uow.admin_id)
     if created:

@@ -39,7 +39,14 @@ from tidings.conversations.schemas import ConversationOut
 from tidings.conversations.statistics import CONTACT_AUTHORS, compute, history, waiting_since
 from tidings.conversations.views import attachments_from_urls, is_snooze_over, plaintext, render_conversation
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing
+from tidings.core.errors import (
+    ADMIN_NOT_FOUND,
+    CONVERSATION_PART_OR_MESSAGE_NOT_FOUND,
+    TidingsError,
+    invalid,
+    missing,
+    not_found,
+)
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 from tidings.events.record import record_event
@@ -80,15 +87,15 @@ def words_of(body: str | None) -> str:
 # Lookups.
 def conversation_not_found(message: str = "Resource Not Found") -> TidingsError:
     """The tag routes say "Conversation not found", every other route "Resource Not Found" (the spec's examples)."""
-    return TidingsError(404, "not_found", message)
+    return not_found(message)
 
 
 def part_or_message_not_found() -> TidingsError:
-    return TidingsError(404, "conversation_part_or_message_not_found", "Conversation part or message not found")
+    return CONVERSATION_PART_OR_MESSAGE_NOT_FOUND()
 
 
 def user_not_found() -> TidingsError:
-    return TidingsError(404, "not_found", "User Not Found")
+    return not_found("User Not Found")
 
 
 async def conversation_row(uow: UnitOfWork, conversation_id: str | int, missing: str = "Resource Not Found") -> Any:
@@ -107,7 +114,7 @@ async def admin_row(uow: UnitOfWork, admin_id: str | int | None, field: str = "a
     numeric = parse_numeric_id(admin_id)
     row = await admin_storage.get_admin(uow, numeric) if numeric else None
     if row is None:
-        raise TidingsError(404, "admin_not_found", "Admin not found", field)
+        raise ADMIN_NOT_FOUND(field=field)
     return row
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import TidingsError, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.schemas import UNSET, require
 from tidings.core.uow import UnitOfWork
@@ -77,7 +77,7 @@ async def create_or_update(uow: UnitOfWork, identifier: str, data: CreateOrUpdat
 
 async def _by_external_id(uow: UnitOfWork, type_row: Any, external_id: str | None) -> Any:
     if not external_id:
-        raise TidingsError(400, "parameter_not_found", "external_id is a required parameter", "external_id")
+        raise missing("external_id")
     row = await storage.find_instance_by_external_id(uow, type_row["id"], external_id)
     if row is None:
         raise instance_not_found()

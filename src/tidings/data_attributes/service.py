@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import DATA_ATTRIBUTE_NOT_FOUND, TidingsError, invalid
 from tidings.core.ids import parse_numeric_id
 from tidings.core.limits import MAX_ATTRIBUTE_VALUE_LENGTH, check_length
 from tidings.core.schemas import UNSET, present
@@ -63,7 +63,7 @@ STANDARD: dict[str, list[tuple[str, str, str]]] = {
 
 
 def attribute_not_found() -> TidingsError:
-    return TidingsError(404, "field_not_found", "We couldn't find that data attribute to update")
+    return DATA_ATTRIBUTE_NOT_FOUND()
 
 
 def _standard(model: str) -> list[DataAttributeOut]:

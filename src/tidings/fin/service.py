@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from tidings.config import Settings
 from tidings.core import clock
-from tidings.core.errors import TidingsError
+from tidings.core.errors import TidingsError, invalid, not_found
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.fin import storage
@@ -44,11 +44,11 @@ FINISHED = frozenset({"complete"})
 
 
 def required(field: str) -> TidingsError:
-    return TidingsError(400, "parameter_invalid", f"{field} is required", field)
+    return invalid(f"{field} is required", field)
 
 
 def bad(field: str, message: str) -> TidingsError:
-    return TidingsError(400, "parameter_invalid", message, field)
+    return invalid(message, field)
 
 
 def _text(value: Any, field: str) -> str:
@@ -176,7 +176,7 @@ async def reply(uow: UnitOfWork, data: FinReplyRequest, base_url: str) -> FinSta
     await uow.serialise("fin", conversation_id)
     row = await storage.find_conversation(uow, conversation_id)
     if row is None:
-        raise TidingsError(404, "not_found", "Conversation not found", "conversation_id")
+        raise not_found("Conversation not found", field="conversation_id")
     contact, user_errors = await _upsert(uow, user)
     now_ms = clock.now_ms()
     duplicate = await storage.recent_duplicate(uow, row["id"], author, timestamp, now_ms - DEDUPE_WINDOW_MS)
@@ -280,7 +280,7 @@ async def update_settings(uow: UnitOfWork, data: FinSettingsUpdate, settings: Se
             try:
                 await check_saved_url(url, settings, "webhook_url")
             except UnsafeDestination as exc:
-                raise TidingsError(400, "parameter_invalid", str(exc), "webhook_url") from None
+                raise invalid(str(exc), "webhook_url") from None
         values["webhook_url"] = url
     if data.webhook_secret not in (UNSET, None, ""):
         values["webhook_secret"] = data.webhook_secret

@@ -9,7 +9,7 @@ from sqlalchemy import func
 
 from tidings.articles import storage as article_storage
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing, not_found
+from tidings.core.errors import UNPROCESSABLE_ENTITY, TidingsError, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -167,6 +167,6 @@ async def delete_folder(uow: UnitOfWork, folder_id: str) -> DeletedFolder:
     row = await folder_row(uow, folder_id)
     counts = await content_counts(uow)
     if counts.get(int(row["id"])) or len(await descendants(uow, int(row["id"]))) > 1:
-        raise TidingsError(422, "unprocessable_entity", "Folder contains content")
+        raise UNPROCESSABLE_ENTITY("Folder contains content")
     await storage.delete_folder(uow, row["id"])
     return DeletedFolder(id=int(row["id"]))

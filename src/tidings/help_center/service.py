@@ -7,7 +7,7 @@ from typing import Any
 
 from tidings.articles import service as articles
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import HELP_CENTER_NAME_MISSING, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -95,7 +95,7 @@ async def create_help_center(uow: UnitOfWork, data: HelpCenterSettings) -> HelpC
     values = {"display_name": "Help Center", "website_turned_on": False, "custom_domain": None, "locales": ["en"]}
     values |= _settings_values(data)
     if "identifier" not in values:
-        raise TidingsError(400, "parameter_not_found", "identifier is a required parameter", "identifier")
+        raise missing("identifier")
     now = clock.now()
     new_id = await storage.insert_help_center(uow, values | {"is_default": False, "created_at": now, "updated_at": now})
     return help_center_out(await storage.get_help_center(uow, new_id))
@@ -201,7 +201,7 @@ def _translations(value: Any, default: str) -> tuple[dict[str, dict[str, Any]], 
 
 def _checked_name(name: Any) -> str:
     if name is UNSET or name is None or not str(name).strip():
-        raise TidingsError(400, "parameter_not_found", "Name is a required parameter.", "name")
+        raise HELP_CENTER_NAME_MISSING(field="name")
     if len(name) > NAME_LIMIT:
         raise invalid("name must be at most 255 characters", "name")
     return name

@@ -30,7 +30,7 @@ from tidings.conversations.schemas import (
     UpdateConversationRequest,
 )
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing
+from tidings.core.errors import invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.inbox import auth, queries, thread
 from tidings.inbox.deps import CSRF_FIELD, Inbox, InboxContext, read_form
@@ -300,7 +300,7 @@ class InboxController(Controller):
         numeric = _conversation_id(conversation_id)
         handler = ACTIONS.get(action)
         if handler is None:
-            raise TidingsError(404, "not_found", "Unknown action")
+            raise not_found("Unknown action")
         await handler(inbox, str(numeric))
         if not _is_htmx(request):
             return Redirect(f"/inbox/conversations/{numeric}", status_code=303)

@@ -8,7 +8,7 @@ from typing import Any
 from tidings.admins import storage as admin_storage
 from tidings.ai_content import library
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -119,7 +119,7 @@ async def _admin(uow: UnitOfWork, value: Any, field: str) -> int:
 
 def _required(value: Any, field: str) -> Any:
     if value is UNSET or value is None:
-        raise TidingsError(400, "parameter_not_found", f"{field} is a required parameter", field)
+        raise missing(field)
     return value
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from tidings.admins import storage as admin_storage
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -197,9 +197,9 @@ def _state(value: Any) -> str:
 
 async def create_item(uow: UnitOfWork, data: NewsItemRequest) -> NewsItemOut:
     if data.title in (UNSET, None) or not str(data.title).strip():
-        raise TidingsError(400, "parameter_not_found", "title is a required parameter", "title")
+        raise missing("title")
     if data.sender_id in (UNSET, None):
-        raise TidingsError(400, "parameter_not_found", "sender_id is a required parameter", "sender_id")
+        raise missing("sender_id")
     now = clock.now()
     state = "draft" if data.state in (UNSET, None) else _state(data.state)
     feeds = await _assignments(

@@ -16,7 +16,16 @@ from tidings.admins import storage as admin_storage
 from tidings.contacts import service as contact_service
 from tidings.contacts import storage as contact_storage
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import (
+    ADMIN_NOT_FOUND,
+    ASSIGNEE_NOT_FOUND,
+    TAG_NOT_FOUND,
+    TICKET_NOT_FOUND,
+    TICKET_STATE_ID_INVALID,
+    TidingsError,
+    invalid,
+    not_found,
+)
 from tidings.core.ids import parse_numeric_id
 from tidings.core.schemas import UNSET
 from tidings.core.search import compile_query, search_page
@@ -52,11 +61,11 @@ SEARCH_PER_PAGE, SEARCH_MAX_PER_PAGE = 20, 150
 
 
 def ticket_not_found() -> TidingsError:
-    return TidingsError(404, "ticket_not_found", "Ticket not found")
+    return TICKET_NOT_FOUND()
 
 
 def resource_not_found() -> TidingsError:
-    return TidingsError(404, "not_found", "Resource Not Found")
+    return not_found()
 
 
 async def ticket_row(uow: UnitOfWork, ticket_id: str | int, error: TidingsError | None = None) -> Any:
@@ -71,7 +80,7 @@ async def admin_row(uow: UnitOfWork, admin_id: str | int) -> Any:
     numeric = parse_numeric_id(admin_id)
     row = await admin_storage.get_admin(uow, numeric) if numeric else None
     if row is None:
-        raise TidingsError(404, "admin_not_found", "Admin not found")
+        raise ADMIN_NOT_FOUND()
     return row
 
 
@@ -83,7 +92,7 @@ async def _assignee(uow: UnitOfWork, assignee_id: str | int, kinds: tuple[str, .
             return "admin", numeric
         if "team" in kinds and await team_storage.get_team(uow, numeric) is not None:
             return "team", numeric
-    raise TidingsError(404, "assignee_not_found", "Assignee not found")
+    raise ASSIGNEE_NOT_FOUND()
 
 
 def _unassigned(value: str | int) -> bool:
@@ -344,12 +353,7 @@ async def _change_state(
 ) -> list[str]:
     state = state_in_type(catalog, row["ticket_type_id"], state_id)
     if state is None:
-        raise TidingsError(
-            400,
-            "ticket_state_id_invalid",
-            "Ticket state id is not valid or is not associated with the ticket type.",
-            "ticket_state_id",
-        )
+        raise TICKET_STATE_ID_INVALID(field="ticket_state_id")
     if state["id"] == row["ticket_state_id"]:
         return []
     await state_part(uow, row["id"], catalog.states[row["ticket_state_id"]], state, actor, stamp)
@@ -428,7 +432,7 @@ async def _tag(uow: UnitOfWork, tag_id: str | int) -> Any:
     try:
         return await tag_service.row_by_id(uow, tag_id)
     except TidingsError:
-        raise TidingsError(404, "tag_not_found", "Tag not found") from None
+        raise TAG_NOT_FOUND() from None
 
 
 def _applied(tag: Any, link: Any) -> AppliedTagOut:
@@ -463,7 +467,7 @@ async def detach_tag(uow: UnitOfWork, ticket_id: str, tag_id: str, data: DetachT
     await admin_row(uow, data.admin_id)
     link = await tagging.detach(uow, TAGGABLE, row["id"], tag)
     if link is None:
-        raise TidingsError(404, "tag_not_found", "Tag not found")
+        raise TAG_NOT_FOUND()
     return _applied(tag, link)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import TidingsError, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id, uuid4
 from tidings.core.schemas import UNSET, present
 from tidings.core.uow import UnitOfWork
@@ -41,7 +41,7 @@ DEFAULT_STATES = [
 
 
 def type_not_found() -> TidingsError:
-    return TidingsError(404, "not_found", "Resource Not Found")
+    return not_found()
 
 
 # States.
@@ -278,7 +278,7 @@ def _input_options(
     if data_type == "list":
         if list_items is UNSET:
             if "list_options" not in previous:
-                raise TidingsError(400, "parameter_not_found", "list_items is a required parameter", "list_items")
+                raise missing("list_items")
             return previous
         return {"list_options": _list_options(list_items, previous.get("list_options", []))}
     if data_type == "files":
