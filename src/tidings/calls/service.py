@@ -20,7 +20,15 @@ from tidings.contacts import storage as contact_storage
 from tidings.conversations import engine as conversations
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
-from tidings.core.errors import CONFLICT, CONVERSATION_ID_LIMIT_EXCEEDED, TidingsError, invalid, missing, not_found
+from tidings.core.errors import (
+    CONFLICT,
+    CONVERSATION_ID_LIMIT_EXCEEDED,
+    TidingsError,
+    found,
+    invalid,
+    missing,
+    not_found,
+)
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import Pages, total_pages
 from tidings.core.phone import is_e164
@@ -72,9 +80,7 @@ def _call_fields(row: Any, base_url: str) -> dict[str, Any]:
 
 async def _row(uow: UnitOfWork, call_id: str) -> Any:
     numeric = parse_numeric_id(call_id)
-    row = await storage.get_call(uow, numeric) if numeric else None
-    if row is None:
-        raise call_not_found()
+    row = found(await storage.get_call(uow, numeric) if numeric else None, call_not_found())
     return row
 
 
@@ -160,9 +166,10 @@ async def _check_call(uow: UnitOfWork, data: CreateCall) -> None:
 async def _conversation_of(uow: UnitOfWork, data: CreateCall, initiated_at: int) -> int | None:
     if data.conversation_id is not None:
         numeric = parse_numeric_id(data.conversation_id)
-        row = await conversation_storage.get_conversation(uow, numeric) if numeric else None
-        if row is None:
-            raise invalid(f"conversation {data.conversation_id} not found", "conversation_id")
+        row = found(
+            await conversation_storage.get_conversation(uow, numeric) if numeric else None,
+            invalid(f"conversation {data.conversation_id} not found", "conversation_id"),
+        )
         return int(row["id"])
     if data.contact_id is None:
         return None

@@ -37,6 +37,7 @@ from tidings.core.errors import (
     CONTACT_COMPANY_LIMIT_EXCEEDED,
     PARAMETER_NOT_FOUND,
     TidingsError,
+    found,
     invalid,
     missing,
 )
@@ -63,9 +64,7 @@ def company_not_found() -> TidingsError:
 
 
 async def company_row(uow: UnitOfWork, company_id: str) -> Any:
-    row = await storage.get_company(uow, company_id)
-    if row is None:
-        raise company_not_found()
+    row = found(await storage.get_company(uow, company_id), company_not_found())
     return row
 
 

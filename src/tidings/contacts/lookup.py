@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.contacts import storage
-from tidings.core.errors import TidingsError, not_found
+from tidings.core.errors import TidingsError, found, not_found
 from tidings.core.uow import UnitOfWork
 
 
@@ -15,7 +15,5 @@ def contact_not_found() -> TidingsError:
 
 async def live_row(uow: UnitOfWork, contact_id: str) -> Any:
     """The contact (not merged away), or Intercom's 404."""
-    row = await storage.find_contact(uow, id=contact_id)
-    if row is None:
-        raise contact_not_found()
+    row = found(await storage.find_contact(uow, id=contact_id), contact_not_found())
     return row

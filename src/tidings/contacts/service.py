@@ -32,7 +32,7 @@ from tidings.contacts.schemas import (
 from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contacts, email_key
 from tidings.core import clock
-from tidings.core.errors import CONFLICT, invalid, missing
+from tidings.core.errors import CONFLICT, found, invalid, missing
 from tidings.core.schemas import present
 from tidings.core.search import Searchable, compile_query, search_page
 from tidings.core.uow import UnitOfWork
@@ -272,9 +272,7 @@ async def get(uow: UnitOfWork, contact_id: str) -> ContactOut:
 
 
 async def get_by_external_id(uow: UnitOfWork, external_id: str) -> ContactOut:
-    row = await storage.find_contact(uow, external_id=external_id)
-    if row is None:
-        raise contact_not_found()
+    row = found(await storage.find_contact(uow, external_id=external_id), contact_not_found())
     return await contact_out(uow, row)
 
 
@@ -485,14 +483,15 @@ async def detach_tag(uow: UnitOfWork, contact_id: str, tag_id: str) -> ContactTa
 
 async def tag_by_reference(uow: UnitOfWork, reference_: dict[str, Any], tag: Any, untag: bool) -> None:
     """Tag or untag the contact a `POST /tags` `users` entry names (by id, external_id/user_id, or email)."""
-    contact = await storage.find_contact(
-        uow,
-        id=reference_.get("id"),
-        external_id=reference_.get("external_id") or reference_.get("user_id"),
-        email=reference_.get("email"),
+    contact = found(
+        await storage.find_contact(
+            uow,
+            id=reference_.get("id"),
+            external_id=reference_.get("external_id") or reference_.get("user_id"),
+            email=reference_.get("email"),
+        ),
+        contact_not_found(),
     )
-    if contact is None:
-        raise contact_not_found()
     if untag:
         if await taggings.detach(uow, TAGGABLE, contact["id"], tag) is not None:
             await _tag_event(uow, contact, tag, "deleted")

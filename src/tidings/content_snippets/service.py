@@ -12,7 +12,7 @@ from tidings.ai_content import library
 from tidings.content_snippets import storage
 from tidings.content_snippets.schemas import ContentSnippetList, ContentSnippetOut, ContentSnippetRequest
 from tidings.core import clock
-from tidings.core.errors import VALIDATION_ERROR, TidingsError, invalid, missing, not_found
+from tidings.core.errors import VALIDATION_ERROR, TidingsError, found, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page
 from tidings.core.schemas import UNSET
@@ -49,9 +49,7 @@ def snippet_not_found() -> TidingsError:
 
 async def row_of(uow: UnitOfWork, snippet_id: str) -> Any:
     numeric = parse_numeric_id(snippet_id)
-    row = await storage.get(uow, numeric) if numeric else None
-    if row is None:
-        raise snippet_not_found()
+    row = found(await storage.get(uow, numeric) if numeric else None, snippet_not_found())
     return row
 
 

@@ -26,7 +26,7 @@ from tidings.conversations.schemas import (
 )
 from tidings.conversations.service import create
 from tidings.core import clock
-from tidings.core.errors import EMAIL_SUBJECT_MISSING, WHATSAPP_MESSAGE_NOT_FOUND, invalid, missing
+from tidings.core.errors import EMAIL_SUBJECT_MISSING, WHATSAPP_MESSAGE_NOT_FOUND, found, invalid, missing
 from tidings.core.ids import random_hex
 from tidings.core.paging import CursorPages, StartingAfter, clamp_per_page, decode_cursor, encode_cursor, total_pages
 from tidings.core.schemas import UNSET
@@ -206,9 +206,7 @@ async def whatsapp_statuses(
 async def whatsapp_status(uow: UnitOfWork, message_id: str | None) -> WhatsAppStatusOut:
     if not message_id:
         raise missing("message_id")
-    row = await storage.find_whatsapp_message(uow, message_id)
-    if row is None:
-        raise WHATSAPP_MESSAGE_NOT_FOUND()
+    row = found(await storage.find_whatsapp_message(uow, message_id), WHATSAPP_MESSAGE_NOT_FOUND())
     return WhatsAppStatusOut(
         conversation_id=str(row["conversation_id"]),
         status=row["delivery_status"],

@@ -25,6 +25,7 @@ from tidings.core.errors import (
     INTEGRATION_NOT_FOUND,
     RECORD_REFERENCE_INVALID,
     TidingsError,
+    found,
     invalid,
     missing,
 )
@@ -68,9 +69,7 @@ def fingerprint(operation: str, data: BaseEvent) -> str:
 
 async def once(uow: UnitOfWork, operation: str, data: BaseEvent, handler: Handler) -> NotificationResponse:
     """Run `handler(uow, settings, data, contact)` unless this event_id was handled already."""
-    settings = await storage.get_settings(uow)
-    if settings is None:
-        raise integration_not_found()
+    settings = found(await storage.get_settings(uow), integration_not_found())
     digest = fingerprint(operation, data)
     claimed = await storage.claim_event(uow, data.event_id, digest, clock.now())
     if claimed is None:
@@ -189,9 +188,7 @@ async def quick_reply_selected(uow: UnitOfWork, settings: Any, data: QuickReplyS
 
 
 async def attribute_collected(uow: UnitOfWork, settings: Any, data: AttributeCollectedEvent, contact: Any) -> Any:
-    mapping = await mapped_conversation(uow, data, contact)
-    if mapping is None:
-        raise duplicated_reference("external_conversation_id")
+    mapping = found(await mapped_conversation(uow, data, contact), duplicated_reference("external_conversation_id"))
     request = (mapping["pending"] or {}).get("attribute")
     asked = request is not None and request["id"] == data.attribute.id
     target = request["target"] if asked else target_of(data.attribute.id)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from tidings.core import clock
-from tidings.core.errors import CONFLICT, TidingsError, invalid, missing, not_found
+from tidings.core.errors import CONFLICT, TidingsError, found, invalid, missing, not_found
 from tidings.core.schemas import UNSET, UnsetType
 from tidings.core.uow import UnitOfWork
 from tidings.custom_objects import storage
@@ -53,9 +53,7 @@ def _render(row: Any, attributes: list[Any]) -> TypeOut:
 
 
 async def row_by_identifier(uow: UnitOfWork, identifier: str) -> Any:
-    row = await storage.get_type_by_identifier(uow, identifier)
-    if row is None:
-        raise type_not_found(identifier)
+    row = found(await storage.get_type_by_identifier(uow, identifier), type_not_found(identifier))
     return row
 
 

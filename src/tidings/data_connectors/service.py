@@ -16,6 +16,7 @@ from tidings.core.errors import (
     EXECUTION_RESULT_NOT_FOUND,
     UNPROCESSABLE,
     TidingsError,
+    found,
     invalid,
 )
 from tidings.core.ids import is_integer_text, parse_numeric_id
@@ -72,9 +73,7 @@ def connector_not_found() -> TidingsError:
 
 async def _row(uow: UnitOfWork, connector_id: str) -> Any:
     numeric = parse_numeric_id(connector_id)
-    row = await storage.get_connector(uow, numeric) if numeric else None
-    if row is None:
-        raise connector_not_found()
+    row = found(await storage.get_connector(uow, numeric) if numeric else None, connector_not_found())
     return row
 
 
@@ -412,7 +411,7 @@ async def list_executions(uow: UnitOfWork, connector_id: str, query: dict[str, s
 async def get_execution(uow: UnitOfWork, connector_id: str, execution_id: str) -> ExecutionOut:
     row = await _row(uow, connector_id)
     numeric = parse_numeric_id(execution_id)
-    found = await storage.get_execution(uow, row["id"], numeric) if numeric else None
-    if found is None:
-        raise EXECUTION_RESULT_NOT_FOUND()
-    return execution_out(found, with_url=True, with_bodies=True)
+    execution = found(
+        await storage.get_execution(uow, row["id"], numeric) if numeric else None, EXECUTION_RESULT_NOT_FOUND()
+    )
+    return execution_out(execution, with_url=True, with_bodies=True)

@@ -14,6 +14,7 @@ from tidings.core.errors import (
     RATE_LIMIT_EXCEEDED,
     TidingsError,
     bad_request_missing,
+    found,
     invalid,
     missing,
     not_found,
@@ -106,9 +107,10 @@ async def create_content(uow: UnitOfWork, data: CreateContentExport, base_url: s
 
 
 async def _content_row(uow: UnitOfWork, job_identifier: str) -> Any:
-    row = await storage.find_export(uow, CONTENT, job_identifier[:32])
-    if row is None:
-        raise not_found("The requested resource does not exist.")
+    row = found(
+        await storage.find_export(uow, CONTENT, job_identifier[:32]),
+        not_found("The requested resource does not exist."),
+    )
     return row
 
 
@@ -219,9 +221,10 @@ async def enqueue_reporting(uow: UnitOfWork, data: EnqueueReportingExport, base_
 
 
 async def _reporting_row(uow: UnitOfWork, job_identifier: str) -> Any:
-    row = await storage.find_export(uow, REPORTING, job_identifier[:32])
-    if row is None:
-        raise not_found(f"Export job not found for identifier: {job_identifier[:100]}")
+    row = found(
+        await storage.find_export(uow, REPORTING, job_identifier[:32]),
+        not_found(f"Export job not found for identifier: {job_identifier[:100]}"),
+    )
     return row
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func
 
 from tidings.articles import storage as article_storage
 from tidings.core import clock
-from tidings.core.errors import UNPROCESSABLE_ENTITY, TidingsError, invalid, missing, not_found
+from tidings.core.errors import UNPROCESSABLE_ENTITY, TidingsError, found, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -30,9 +30,7 @@ def folder_not_found() -> TidingsError:
 
 async def folder_row(uow: UnitOfWork, folder_id: str | int) -> Any:
     numeric = parse_numeric_id(folder_id)
-    row = await storage.get_folder(uow, numeric) if numeric else None
-    if row is None:
-        raise folder_not_found()
+    row = found(await storage.get_folder(uow, numeric) if numeric else None, folder_not_found())
     return row
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from tidings.articles import service as articles
 from tidings.core import clock
-from tidings.core.errors import HELP_CENTER_NAME_MISSING, invalid, missing, not_found
+from tidings.core.errors import HELP_CENTER_NAME_MISSING, found, invalid, missing
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -53,9 +53,7 @@ def help_center_out(row: Any) -> HelpCenterOut:
 
 async def help_center_row(uow: UnitOfWork, help_center_id: str | int) -> Any:
     numeric = parse_numeric_id(help_center_id)
-    row = await storage.get_help_center(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found()
+    row = found(await storage.get_help_center(uow, numeric) if numeric else None)
     return row
 
 
@@ -114,9 +112,7 @@ async def update_help_center(uow: UnitOfWork, help_center_id: str, data: HelpCen
 # Collections.
 async def collection_row(uow: UnitOfWork, collection_id: str | int) -> Any:
     numeric = parse_numeric_id(collection_id)
-    row = await storage.get_collection(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found()
+    row = found(await storage.get_collection(uow, numeric) if numeric else None)
     return row
 
 
@@ -237,9 +233,10 @@ async def _help_center_for_create(uow: UnitOfWork, value: Any) -> Any:
     if value is UNSET or value is None:
         return await workspace_help_center(uow)
     numeric = parse_numeric_id(value) if isinstance(value, int | str) else None
-    row = await storage.get_help_center(uow, numeric) if numeric else None
-    if row is None:
-        raise invalid("help_center_id must name a help center of the workspace", "help_center_id")
+    row = found(
+        await storage.get_help_center(uow, numeric) if numeric else None,
+        invalid("help_center_id must name a help center of the workspace", "help_center_id"),
+    )
     return row
 
 

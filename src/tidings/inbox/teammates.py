@@ -6,7 +6,7 @@ from typing import Any
 
 from tidings.admins import storage as admin_storage
 from tidings.conversations import storage as conversation_storage
-from tidings.core.errors import ADMIN_NOT_FOUND, TidingsError
+from tidings.core.errors import ADMIN_NOT_FOUND, TidingsError, found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 from tidings.inbox import auth, storage
@@ -19,9 +19,7 @@ def admin_not_found() -> TidingsError:
 
 async def admin_by_id(uow: UnitOfWork, admin_id: str | int) -> Any:
     numeric = parse_numeric_id(admin_id)
-    row = await admin_storage.get_admin(uow, numeric) if numeric else None
-    if row is None:
-        raise admin_not_found()
+    row = found(await admin_storage.get_admin(uow, numeric) if numeric else None, admin_not_found())
     return row
 
 

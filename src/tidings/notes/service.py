@@ -9,7 +9,7 @@ from tidings.admins.schemas import AdminOut
 from tidings.companies.service import company_row
 from tidings.contacts.lookup import live_row
 from tidings.core import clock
-from tidings.core.errors import TidingsError, missing, not_found
+from tidings.core.errors import TidingsError, found, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_cursor_pages, numbered_page
 from tidings.core.uow import UnitOfWork
@@ -101,7 +101,5 @@ async def of_company(uow: UnitOfWork, company_id: str, page: int | None, per_pag
 
 async def get(uow: UnitOfWork, note_id: str) -> NoteOut:
     numeric = parse_numeric_id(note_id)
-    row = await storage.get_note(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found()
+    row = found(await storage.get_note(uow, numeric) if numeric else None)
     return _out(row, await _authors(uow, [row]))

@@ -13,7 +13,7 @@ from tidings.contacts.lookup import live_row
 from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contacts
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import TidingsError, found, invalid, not_found
 from tidings.core.ids import hex24
 from tidings.core.search import FieldType, Searchable, compile_query, count_statement, validate_query
 from tidings.core.uow import UnitOfWork
@@ -85,9 +85,7 @@ async def list_all(uow: UnitOfWork, include_count: bool) -> SegmentList:
 
 
 async def get(uow: UnitOfWork, segment_id: str) -> SegmentOut:
-    row = await storage.get_segment(uow, segment_id)
-    if row is None:
-        raise segment_not_found()
+    row = found(await storage.get_segment(uow, segment_id), segment_not_found())
     return segment_out(row)
 
 

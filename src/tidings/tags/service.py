@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TAG_HAS_DEPENDENT_OBJECTS, TidingsError, invalid, not_found
+from tidings.core.errors import TAG_HAS_DEPENDENT_OBJECTS, TidingsError, found, invalid, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
@@ -20,9 +20,7 @@ def tag_not_found(code: str = "not_found", message: str = "Resource Not Found") 
 
 async def row_by_id(uow: UnitOfWork, tag_id: str | int, missing: TidingsError | None = None) -> Any:
     numeric = parse_numeric_id(tag_id)
-    row = await storage.get_tag(uow, numeric) if numeric else None
-    if row is None:
-        raise missing or tag_not_found()
+    row = found(await storage.get_tag(uow, numeric) if numeric else None, missing or tag_not_found())
     return row
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from tidings.admins import storage as admin_storage
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
-from tidings.core.errors import ADMIN_NOT_FOUND, TEAM_NOT_FOUND, invalid
+from tidings.core.errors import ADMIN_NOT_FOUND, TEAM_NOT_FOUND, found, invalid
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 from tidings.teams import storage
@@ -16,9 +16,7 @@ IDLE_THRESHOLD_RANGE = (1, 86_400)
 
 async def _row(uow: UnitOfWork, team_id: str) -> Any:
     numeric = parse_numeric_id(team_id)
-    row = await storage.get_team(uow, numeric) if numeric else None
-    if row is None:
-        raise TEAM_NOT_FOUND()
+    row = found(await storage.get_team(uow, numeric) if numeric else None, TEAM_NOT_FOUND())
     return row
 
 

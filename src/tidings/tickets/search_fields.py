@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
 
-from tidings.core.errors import UNKNOWN_TICKET_ATTRIBUTE, invalid
+from tidings.core.errors import UNKNOWN_TICKET_ATTRIBUTE, found, invalid
 from tidings.core.ids import is_integer_text
 from tidings.core.search import FieldKind, FieldType, Searchable, SearchField
 from tidings.core.uow import UnitOfWork
@@ -139,9 +139,9 @@ def _attribute_family(attributes: dict[int, Any]) -> Callable[[str], SearchField
         name = ATTRIBUTE_PREFIX + raw_id
         if not is_integer_text(raw_id):
             raise UNKNOWN_TICKET_ATTRIBUTE("The request ticket attribute ID is not a valid integer", name)
-        attribute = attributes.get(int(raw_id))
-        if attribute is None:
-            raise UNKNOWN_TICKET_ATTRIBUTE(f"No ticket attribute has the id {raw_id}", name)
+        attribute = found(
+            attributes.get(int(raw_id)), UNKNOWN_TICKET_ATTRIBUTE(f"No ticket attribute has the id {raw_id}", name)
+        )
         return _attribute_field(attribute)
 
     return field

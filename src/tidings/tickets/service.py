@@ -23,6 +23,7 @@ from tidings.core.errors import (
     TICKET_NOT_FOUND,
     TICKET_STATE_ID_INVALID,
     TidingsError,
+    found,
     invalid,
     not_found,
 )
@@ -70,17 +71,13 @@ def resource_not_found() -> TidingsError:
 
 async def ticket_row(uow: UnitOfWork, ticket_id: str | int, error: TidingsError | None = None) -> Any:
     numeric = parse_numeric_id(ticket_id)
-    row = await storage.get_ticket(uow, numeric) if numeric else None
-    if row is None:
-        raise error or ticket_not_found()
+    row = found(await storage.get_ticket(uow, numeric) if numeric else None, error or ticket_not_found())
     return row
 
 
 async def admin_row(uow: UnitOfWork, admin_id: str | int) -> Any:
     numeric = parse_numeric_id(admin_id)
-    row = await admin_storage.get_admin(uow, numeric) if numeric else None
-    if row is None:
-        raise ADMIN_NOT_FOUND()
+    row = found(await admin_storage.get_admin(uow, numeric) if numeric else None, ADMIN_NOT_FOUND())
     return row
 
 
@@ -102,9 +99,9 @@ def _unassigned(value: str | int) -> bool:
 # Creating tickets.
 def type_for_create(catalog: Catalog, ticket_type_id: str | int) -> Any:
     numeric = parse_numeric_id(ticket_type_id)
-    ticket_type = catalog.types.get(numeric) if numeric else None
-    if ticket_type is None:
-        raise invalid("Ticket type not found", "ticket_type_id")
+    ticket_type = found(
+        catalog.types.get(numeric) if numeric else None, invalid("Ticket type not found", "ticket_type_id")
+    )
     if ticket_type["archived"]:
         raise invalid("Ticket type is archived", "ticket_type_id")
     return ticket_type
@@ -351,9 +348,9 @@ async def _change_state(
     stamp: dict[str, int],
     changes: dict[str, Any],
 ) -> list[str]:
-    state = state_in_type(catalog, row["ticket_type_id"], state_id)
-    if state is None:
-        raise TICKET_STATE_ID_INVALID(field="ticket_state_id")
+    state = found(
+        state_in_type(catalog, row["ticket_type_id"], state_id), TICKET_STATE_ID_INVALID(field="ticket_state_id")
+    )
     if state["id"] == row["ticket_state_id"]:
         return []
     await state_part(uow, row["id"], catalog.states[row["ticket_state_id"]], state, actor, stamp)
@@ -384,9 +381,9 @@ async def change_type(uow: UnitOfWork, ticket_id: str, data: ChangeTicketTypeReq
     row = await ticket_row(uow, ticket_id, resource_not_found())
     catalog = await load_catalog(uow)
     numeric = parse_numeric_id(data.ticket_type_id)
-    new_type = catalog.types.get(numeric) if numeric else None
-    if new_type is None:
-        raise invalid("Ticket type not found", "ticket_type_id")
+    new_type = found(
+        catalog.types.get(numeric) if numeric else None, invalid("Ticket type not found", "ticket_type_id")
+    )
     old_type = catalog.types[row["ticket_type_id"]]
     if new_type["id"] == old_type["id"]:
         raise invalid("Cannot change to the same ticket type", "ticket_type_id")
@@ -395,9 +392,10 @@ async def change_type(uow: UnitOfWork, ticket_id: str, data: ChangeTicketTypeReq
             f"The new ticket type must be in the same category as the current one ({old_type['category']})",
             "ticket_type_id",
         )
-    state = state_in_type(catalog, new_type["id"], data.ticket_state_id)
-    if state is None:
-        raise invalid("Ticket custom state doesn't belong to the new ticket type", "ticket_state_id")
+    state = found(
+        state_in_type(catalog, new_type["id"], data.ticket_state_id),
+        invalid("Ticket custom state doesn't belong to the new ticket type", "ticket_state_id"),
+    )
     new_by_name = catalog.attribute_by_name(new_type["id"])
     given = values.value_rows(new_by_name, data.ticket_attributes if data.ticket_attributes is not UNSET else {})
 
@@ -465,9 +463,7 @@ async def detach_tag(uow: UnitOfWork, ticket_id: str, tag_id: str, data: DetachT
     row = await ticket_row(uow, ticket_id)
     tag = await _tag(uow, tag_id)
     await admin_row(uow, data.admin_id)
-    link = await tagging.detach(uow, TAGGABLE, row["id"], tag)
-    if link is None:
-        raise TAG_NOT_FOUND()
+    link = found(await tagging.detach(uow, TAGGABLE, row["id"], tag), TAG_NOT_FOUND())
     return _applied(tag, link)
 
 

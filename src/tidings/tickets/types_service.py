@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing, not_found
+from tidings.core.errors import TidingsError, found, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id, uuid4
 from tidings.core.schemas import UNSET, present
 from tidings.core.uow import UnitOfWork
@@ -172,9 +172,7 @@ def attribute_out(row: Any) -> TicketTypeAttributeOut:
 # Ticket types.
 async def type_row(uow: UnitOfWork, ticket_type_id: str | int) -> Any:
     numeric = parse_numeric_id(ticket_type_id)
-    row = await storage.get_type(uow, numeric) if numeric else None
-    if row is None:
-        raise type_not_found()
+    row = found(await storage.get_type(uow, numeric) if numeric else None, type_not_found())
     return row
 
 

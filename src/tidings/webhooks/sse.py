@@ -47,7 +47,7 @@ from sqlalchemy import func, or_, select
 from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.core import clock
-from tidings.core.errors import TOKEN_EXPIRED, invalid, unauthorized
+from tidings.core.errors import TOKEN_EXPIRED, found, invalid, unauthorized
 from tidings.core.ids import is_integer_text
 from tidings.core.uow import UnitOfWork
 from tidings.db.storage import Storage
@@ -148,9 +148,7 @@ def sse_url(
 
 
 def rewind_seconds(value: str) -> int:
-    match = _REWIND.match(value.strip())
-    if match is None:
-        raise invalid("rewind must be a duration such as 90s, 2m or 1h", "rewind")
+    match = found(_REWIND.match(value.strip()), invalid("rewind must be a duration such as 90s, 2m or 1h", "rewind"))
     return min(MAX_REWIND_SECONDS, int(match["amount"]) * _UNIT_SECONDS[match["unit"]])
 
 
