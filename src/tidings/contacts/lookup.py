@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.contacts import storage
-from tidings.core.errors import TidingsError, found, not_found
+from tidings.core.errors import USER_NOT_FOUND, TidingsError, found
 from tidings.core.uow import UnitOfWork
 
 
 def contact_not_found() -> TidingsError:
-    return not_found("User Not Found")
+    return USER_NOT_FOUND()
 
 
 async def live_row(uow: UnitOfWork, contact_id: str) -> Any:

@@ -42,6 +42,7 @@ from tidings.core import clock
 from tidings.core.errors import (
     ADMIN_NOT_FOUND,
     CONVERSATION_PART_OR_MESSAGE_NOT_FOUND,
+    USER_NOT_FOUND,
     TidingsError,
     found,
     invalid,
@@ -96,7 +97,7 @@ def part_or_message_not_found() -> TidingsError:
 
 
 def user_not_found() -> TidingsError:
-    return not_found("User Not Found")
+    return USER_NOT_FOUND()
 
 
 async def conversation_row(uow: UnitOfWork, conversation_id: str | int, missing: str = "Resource Not Found") -> Any:

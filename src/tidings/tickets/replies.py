@@ -17,7 +17,7 @@ from tidings.contacts import storage as contact_storage
 from tidings.conversations import engine as conversation_engine
 from tidings.conversations.engine import Author
 from tidings.core import clock
-from tidings.core.errors import PARAMETER_MISMATCH, found, invalid, missing, not_found
+from tidings.core.errors import PARAMETER_MISMATCH, USER_NOT_FOUND, found, invalid, missing
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.tickets import storage, values
@@ -79,7 +79,7 @@ async def _reply_author(uow: UnitOfWork, data: ReplyTicketRequest, ticket_type: 
     }
     if len(given) != 1:
         raise invalid("Identify the contact with exactly one of intercom_user_id, user_id or email", "intercom_user_id")
-    contact = found(await contact_storage.find_contact(uow, **given), not_found("User Not Found"))
+    contact = found(await contact_storage.find_contact(uow, **given), USER_NOT_FOUND())
     return {"author_type": "user", "author_id": contact["id"]}, "ticket.contact.replied"
 
 
