@@ -19,7 +19,7 @@ from tidings.admins.schemas import (
 )
 from tidings.away_status_reasons import service as away_reasons
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing
+from tidings.core.errors import ADMIN_NOT_FOUND, TidingsError, found, invalid, missing
 from tidings.core.ids import is_integer_text, parse_numeric_id, uuid4
 from tidings.core.paging import CursorPages, clamp_per_page, cursor_pages, decode_cursor, total_pages
 from tidings.core.uow import UnitOfWork
@@ -31,7 +31,7 @@ ACTIVITY_PER_PAGE = 20
 
 def admin_not_found(message: str = "Admin not found") -> TidingsError:
     """`GET /admins/{id}` says "Admin not found", `PUT /admins/{id}/away` "Admin for admin_id not found"."""
-    return TidingsError(404, "admin_not_found", message)
+    return ADMIN_NOT_FOUND(message)
 
 
 async def _team_ids_by_admin(uow: UnitOfWork) -> dict[int, list[int]]:
@@ -44,9 +44,7 @@ async def _team_ids_by_admin(uow: UnitOfWork) -> dict[int, list[int]]:
 
 async def _row(uow: UnitOfWork, admin_id: str | int, missing: str = "Admin not found") -> Any:
     numeric = parse_numeric_id(admin_id)
-    row = await storage.get_admin(uow, numeric) if numeric else None
-    if row is None:
-        raise admin_not_found(missing)
+    row = found(await storage.get_admin(uow, numeric) if numeric else None, admin_not_found(missing))
     return row
 
 
@@ -63,7 +61,7 @@ async def list_all(uow: UnitOfWork) -> AdminList:
 
 async def me(uow: UnitOfWork) -> AdminWithApp:
     if uow.admin_id is None:
-        raise TidingsError(404, "admin_not_found", "This access token is not tied to an admin")
+        raise ADMIN_NOT_FOUND("This access token is not tied to an admin")
     admin = await get(uow, uow.admin_id)
     workspace = await get_workspace(uow, uow.workspace_id)
     return AdminWithApp(
@@ -151,9 +149,7 @@ async def activity_logs(
     per_page: int | None,
     starting_after: str | None,
 ) -> ActivityLogList:
-    after = _timestamp(created_at_after, "created_at_after")
-    if after is None:
-        raise missing("created_at_after")
+    after = found(_timestamp(created_at_after, "created_at_after"), missing("created_at_after"))
     before = _timestamp(created_at_before, "created_at_before")
     size = clamp_per_page(per_page, ACTIVITY_PER_PAGE, 100)
     cursor = decode_cursor(starting_after)
@@ -190,9 +186,7 @@ def event_types() -> ActivityLogEventTypeList:
 
 
 async def search_activity_logs(uow: UnitOfWork, data: SearchActivityLogsRequest) -> ActivityLogList:
-    after = _timestamp(data.created_at_after, "created_at_after")
-    if after is None:
-        raise missing("created_at_after")
+    after = found(_timestamp(data.created_at_after, "created_at_after"), missing("created_at_after"))
     before = _timestamp(data.created_at_before, "created_at_before")
     if not 1 <= data.per_page <= 250:
         raise invalid("per_page must be between 1 and 250", "per_page")

@@ -16,7 +16,7 @@ from tidings.ai_content.schemas import (
     UpdateExternalPageRequest,
 )
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing, not_found
+from tidings.core.errors import CONFLICT, found, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import clamp_per_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -32,9 +32,9 @@ LOCALES = ("en",)
 # Sources.
 async def source_row(uow: UnitOfWork, source_id: str | int) -> Any:
     numeric = parse_numeric_id(source_id)
-    row = await storage.get_source(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found("Content Import Source Not Found")
+    row = found(
+        await storage.get_source(uow, numeric) if numeric else None, not_found("Content Import Source Not Found")
+    )
     return row
 
 
@@ -126,9 +126,7 @@ async def delete_source(uow: UnitOfWork, source_id: str) -> None:
 # Pages.
 async def page_row(uow: UnitOfWork, page_id: str | int) -> Any:
     numeric = parse_numeric_id(page_id)
-    row = await storage.get_page(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found("External Page Not Found")
+    row = found(await storage.get_page(uow, numeric) if numeric else None, not_found("External Page Not Found"))
     return row
 
 
@@ -187,9 +185,10 @@ async def _source_id(uow: UnitOfWork, value: Any) -> int:
     if value is UNSET or value is None:
         raise missing("source_id")
     numeric = parse_numeric_id(value) if isinstance(value, int | str) else None
-    row = await storage.get_source(uow, numeric) if numeric else None
-    if row is None:
-        raise invalid("source_id must name an existing content import source", "source_id")
+    row = found(
+        await storage.get_source(uow, numeric) if numeric else None,
+        invalid("source_id must name an existing content import source", "source_id"),
+    )
     return int(row["id"])
 
 
@@ -244,10 +243,10 @@ async def upsert_page(uow: UnitOfWork, page: PageInput) -> tuple[Any, str]:
         await index_page(uow, page_id, page.title, page.html)
         outcome = "created"
     else:
-        existing = await storage.find_page(uow, page.source_id, page.external_id)
-        if existing is None:
-            # The row belongs to another workspace's source: impossible, source ids are checked.
-            raise TidingsError(409, "conflict", "The page could not be written, please retry")
+        existing = found(
+            await storage.find_page(uow, page.source_id, page.external_id),
+            CONFLICT("The page could not be written, please retry"),
+        )
         page_id = int(existing["id"])
         outcome = await _update_existing(uow, existing, page, now)
     if outcome != "unchanged":

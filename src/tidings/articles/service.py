@@ -26,7 +26,7 @@ from tidings.articles.schemas import (
     TagList,
 )
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import PARAMETER_NOT_FOUND, found, invalid, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -103,9 +103,7 @@ async def load(uow: UnitOfWork, rows: list[Any]) -> list[Article]:
 
 async def article(uow: UnitOfWork, article_id: str | int) -> Article:
     numeric = parse_numeric_id(article_id)
-    row = await storage.get_article(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found()
+    row = found(await storage.get_article(uow, numeric) if numeric else None)
     return (await load(uow, [row]))[0]
 
 
@@ -317,19 +315,13 @@ async def _content_values(
         values["state"] = _state(given.state)
     if existing is None:
         if "title" not in values:
-            raise TidingsError(
-                400,
-                "parameter_not_found",
-                "title must be in the main body or default locale translated_content object",
-                "title",
+            raise PARAMETER_NOT_FOUND(
+                "title must be in the main body or default locale translated_content object", "title"
             )
         if "author_id" not in values:
             if fallback_author is None:
-                raise TidingsError(
-                    400,
-                    "parameter_not_found",
-                    "author_id must be in the main body or default locale translated_content object",
-                    "author_id",
+                raise PARAMETER_NOT_FOUND(
+                    "author_id must be in the main body or default locale translated_content object", "author_id"
                 )
             values["author_id"] = fallback_author
         values = {"description": "", "body": "", "state": "draft"} | values
@@ -494,9 +486,7 @@ async def search(
 ) -> ArticleSearchResponse:
     """Articles whose title, description or body (any locale) hold the phrase's words, best first;
     no phrase: every article in the state, newest first."""
-    states = SEARCH_STATES.get(state or "all")
-    if states is None:
-        raise invalid("state must be one of published, draft, all", "state")
+    states = found(SEARCH_STATES.get(state or "all"), invalid("state must be one of published, draft, all", "state"))
     number, size, offset = numbered_page(page, per_page, SEARCH_PER_PAGE, MAX_PER_PAGE)
     terms = list(dict.fromkeys(_stem(term) for term in query_terms(phrase or "")[:32]))
     ctx = await context(uow)

@@ -8,7 +8,7 @@ from tidings.away_status_reasons.schemas import (
     CreateAwayStatusReason,
 )
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import AWAY_STATUS_REASON_MANDATORY, found, invalid, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 
@@ -39,9 +39,7 @@ async def create(uow: UnitOfWork, data: CreateAwayStatusReason) -> AwayStatusRea
 
 async def soft_delete(uow: UnitOfWork, reason_id: str) -> AwayStatusReasonOut:
     numeric = parse_numeric_id(reason_id)
-    row = await storage.get_reason(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found("Away status reason not found")
+    row = found(await storage.get_reason(uow, numeric) if numeric else None, not_found("Away status reason not found"))
     await storage.update_reason(uow, row["id"], {"deleted": True, "updated_at": clock.now()})
     return AwayStatusReasonOut.from_row(await storage.get_reason(uow, row["id"]))
 
@@ -56,10 +54,11 @@ async def check_choice(uow: UnitOfWork, away: bool, reason_id: int | None) -> No
     workspace makes reasons mandatory and the admin goes away."""
     if reason_id is None:
         if away and await storage.reason_mandatory(uow):
-            raise TidingsError(400, "away_status_reason_mandatory", "Away status reason is mandatory")
+            raise AWAY_STATUS_REASON_MANDATORY()
         return
-    row = await storage.get_reason(uow, reason_id) if 0 < reason_id < 2**63 else None
-    if row is None:
-        raise invalid("Away status reason not found", "away_status_reason_id")
+    row = found(
+        await storage.get_reason(uow, reason_id) if 0 < reason_id < 2**63 else None,
+        invalid("Away status reason not found", "away_status_reason_id"),
+    )
     if row["deleted"]:
         raise invalid("Away status reason is deleted", "away_status_reason_id")

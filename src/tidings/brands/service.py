@@ -13,7 +13,7 @@ from tidings.brands.schemas import (
     UpdateEmailSetting,
 )
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import TidingsError, found, invalid, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.schemas import present
 from tidings.core.uow import UnitOfWork
@@ -149,9 +149,7 @@ async def list_emails(uow: UnitOfWork) -> EmailList:
 async def _email_row(uow: UnitOfWork, setting_id: str) -> Any:
     await ensure_defaults(uow)
     numeric = parse_numeric_id(setting_id)
-    row = await storage.get_email_setting(uow, numeric) if numeric else None
-    if row is None:
-        raise email_not_found()
+    row = found(await storage.get_email_setting(uow, numeric) if numeric else None, email_not_found())
     return row
 
 

@@ -20,7 +20,15 @@ from tidings.contacts import storage as contact_storage
 from tidings.conversations import engine as conversations
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing, not_found
+from tidings.core.errors import (
+    CONFLICT,
+    CONVERSATION_ID_LIMIT_EXCEEDED,
+    TidingsError,
+    found,
+    invalid,
+    missing,
+    not_found,
+)
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import Pages, total_pages
 from tidings.core.phone import is_e164
@@ -72,9 +80,7 @@ def _call_fields(row: Any, base_url: str) -> dict[str, Any]:
 
 async def _row(uow: UnitOfWork, call_id: str) -> Any:
     numeric = parse_numeric_id(call_id)
-    row = await storage.get_call(uow, numeric) if numeric else None
-    if row is None:
-        raise call_not_found()
+    row = found(await storage.get_call(uow, numeric) if numeric else None, call_not_found())
     return row
 
 
@@ -116,7 +122,7 @@ async def transcript_file(uow: UnitOfWork, call_id: str) -> tuple[str, str]:
 async def search(uow: UnitOfWork, data: SearchCalls, base_url: str) -> CallsWithTranscripts:
     ids = data.conversation_ids if data.conversation_ids is not UNSET else []
     if not ids or len(ids) > SEARCH_LIMIT:
-        raise TidingsError(400, "conversation_id_limit_exceeded", "A list of up to 20 conversation IDs is required")
+        raise CONVERSATION_ID_LIMIT_EXCEEDED()
     numeric = [n for n in (parse_numeric_id(i) for i in ids) if n is not None]
     rows = await storage.calls_of_conversations(uow, numeric) if numeric else []
     return CallsWithTranscripts(
@@ -160,9 +166,10 @@ async def _check_call(uow: UnitOfWork, data: CreateCall) -> None:
 async def _conversation_of(uow: UnitOfWork, data: CreateCall, initiated_at: int) -> int | None:
     if data.conversation_id is not None:
         numeric = parse_numeric_id(data.conversation_id)
-        row = await conversation_storage.get_conversation(uow, numeric) if numeric else None
-        if row is None:
-            raise invalid(f"conversation {data.conversation_id} not found", "conversation_id")
+        row = found(
+            await conversation_storage.get_conversation(uow, numeric) if numeric else None,
+            invalid(f"conversation {data.conversation_id} not found", "conversation_id"),
+        )
         return int(row["id"])
     if data.contact_id is None:
         return None
@@ -259,7 +266,7 @@ async def register(uow: UnitOfWork, data: RegisterFinVoiceCall) -> AiCallOut:
         raise invalid("source must be one of: five9, zoom_phone, aws_connect", "source")
     await uow.serialise("fin-voice", data.call_id)
     if await storage.fin_voice_call(uow, external_call_id=data.call_id) is not None:
-        raise TidingsError(409, "conflict", "Call already registered")
+        raise CONFLICT("Call already registered")
     registration_id = await storage.insert_fin_voice_call(
         uow,
         {

@@ -32,7 +32,15 @@ from tidings.contacts.lookup import live_row
 from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contacts
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import (
+    COMPANY_NOT_FOUND,
+    CONTACT_COMPANY_LIMIT_EXCEEDED,
+    PARAMETER_NOT_FOUND,
+    TidingsError,
+    found,
+    invalid,
+    missing,
+)
 from tidings.core.ids import hex24
 from tidings.core.paging import numbered_cursor_pages, numbered_page, numbered_pages
 from tidings.core.schemas import present
@@ -52,13 +60,11 @@ WRITABLE = ("name", "plan", "size", "website", "industry", "remote_created_at", 
 
 
 def company_not_found() -> TidingsError:
-    return TidingsError(404, "company_not_found", "Company Not Found")
+    return COMPANY_NOT_FOUND()
 
 
 async def company_row(uow: UnitOfWork, company_id: str) -> Any:
-    row = await storage.get_company(uow, company_id)
-    if row is None:
-        raise company_not_found()
+    row = found(await storage.get_company(uow, company_id), company_not_found())
     return row
 
 
@@ -141,7 +147,7 @@ async def create_or_update(uow: UnitOfWork, data: CompanyWrite | None) -> Compan
     fields = present(data) if data is not None else {}
     company_id = fields.get("company_id")
     if company_id is None or company_id == "":
-        raise TidingsError(400, "parameter_not_found", "company_id is a required parameter", "company_id")
+        raise missing("company_id")
     company_id = str(company_id)
     # Create-or-update by company_id: concurrent calls for one company queue, so the later updates.
     await uow.serialise("company", company_id)
@@ -312,16 +318,14 @@ async def _company_by_reference(uow: UnitOfWork, intercom_id: str | None, compan
 async def attach_contact(uow: UnitOfWork, contact_id: str, data: AttachCompanyRequest | None) -> CompanyOut:
     contact = await live_row(uow, contact_id)
     if data is None or (not data.id and not data.company_id):
-        raise TidingsError(400, "parameter_not_found", "company not specified", "id")
+        raise PARAMETER_NOT_FOUND("company not specified", "id")
     company = await _company_by_reference(uow, data.id, data.company_id)
     # Check-then-insert, and a per-contact limit: one contact's attachments queue.
     await uow.serialise("contact-companies", contact["id"])
     if await storage.find_attachment(uow, contact["id"], company["id"]) is None:
         if await storage.company_count_of_contact(uow, contact["id"]) >= CONTACT_COMPANY_LIMIT:
-            raise TidingsError(
-                400,
-                "contact_company_limit_exceeded",
-                f"Contact has reached the maximum of {CONTACT_COMPANY_LIMIT} company associations",
+            raise CONTACT_COMPANY_LIMIT_EXCEEDED(
+                f"Contact has reached the maximum of {CONTACT_COMPANY_LIMIT} company associations"
             )
         await storage.attach(uow, contact["id"], company["id"], clock.now())
         await record_event(

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.contacts import storage
-from tidings.core.errors import TidingsError
+from tidings.core.errors import USER_NOT_FOUND, TidingsError, found
 from tidings.core.uow import UnitOfWork
 
 
 def contact_not_found() -> TidingsError:
-    return TidingsError(404, "not_found", "User Not Found")
+    return USER_NOT_FOUND()
 
 
 async def live_row(uow: UnitOfWork, contact_id: str) -> Any:
     """The contact (not merged away), or Intercom's 404."""
-    row = await storage.find_contact(uow, id=contact_id)
-    if row is None:
-        raise contact_not_found()
+    row = found(await storage.find_contact(uow, id=contact_id), contact_not_found())
     return row

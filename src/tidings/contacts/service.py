@@ -32,7 +32,7 @@ from tidings.contacts.schemas import (
 from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contacts, email_key
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import CONFLICT, found, invalid, missing
 from tidings.core.schemas import present
 from tidings.core.search import Searchable, compile_query, search_page
 from tidings.core.uow import UnitOfWork
@@ -193,7 +193,7 @@ async def _refuse_conflict(
     await serialise_identity(uow, role, email, external_id)
     clash = await storage.conflicting_contact(uow, role=role, email=email, external_id=external_id, except_id=except_id)
     if clash is not None:
-        raise TidingsError(409, "conflict", f"A contact matching those details already exists with id={clash['id']}")
+        raise CONFLICT(f"A contact matching those details already exists with id={clash['id']}")
 
 
 def _email_fields(email: str | None) -> dict[str, Any]:
@@ -272,9 +272,7 @@ async def get(uow: UnitOfWork, contact_id: str) -> ContactOut:
 
 
 async def get_by_external_id(uow: UnitOfWork, external_id: str) -> ContactOut:
-    row = await storage.find_contact(uow, external_id=external_id)
-    if row is None:
-        raise contact_not_found()
+    row = found(await storage.find_contact(uow, external_id=external_id), contact_not_found())
     return await contact_out(uow, row)
 
 
@@ -355,9 +353,9 @@ async def block(uow: UnitOfWork, contact_id: str) -> ContactBlocked:
 
 async def merge(uow: UnitOfWork, data: MergeRequest) -> ContactOut:
     if not data.from_:
-        raise TidingsError(400, "parameter_not_found", "from is a required parameter", "from")
+        raise missing("from")
     if not data.into:
-        raise TidingsError(400, "parameter_not_found", "into is a required parameter", "into")
+        raise missing("into")
     lead = await live_row(uow, data.from_)
     user = await live_row(uow, data.into)
     if lead["role"] != "lead":
@@ -465,7 +463,7 @@ TAGGABLE = taggings.Taggable("contact", _tagging, storage.tag_contact, storage.u
 async def attach_tag(uow: UnitOfWork, contact_id: str, data: TagIdRequest) -> ContactTagOut:
     contact = await live_row(uow, contact_id)
     if data.id is None or data.id == "":
-        raise TidingsError(400, "parameter_not_found", "id is a required parameter", "id")
+        raise missing("id")
     tag = await tag_service.row_by_id(uow, data.id)
     applied, created = await taggings.attach(uow, TAGGABLE, contact["id"], tag, uow.admin_id)
     if created:
@@ -485,14 +483,15 @@ async def detach_tag(uow: UnitOfWork, contact_id: str, tag_id: str) -> ContactTa
 
 async def tag_by_reference(uow: UnitOfWork, reference_: dict[str, Any], tag: Any, untag: bool) -> None:
     """Tag or untag the contact a `POST /tags` `users` entry names (by id, external_id/user_id, or email)."""
-    contact = await storage.find_contact(
-        uow,
-        id=reference_.get("id"),
-        external_id=reference_.get("external_id") or reference_.get("user_id"),
-        email=reference_.get("email"),
+    contact = found(
+        await storage.find_contact(
+            uow,
+            id=reference_.get("id"),
+            external_id=reference_.get("external_id") or reference_.get("user_id"),
+            email=reference_.get("email"),
+        ),
+        contact_not_found(),
     )
-    if contact is None:
-        raise contact_not_found()
     if untag:
         if await taggings.detach(uow, TAGGABLE, contact["id"], tag) is not None:
             await _tag_event(uow, contact, tag, "deleted")

@@ -12,7 +12,7 @@ from tidings.ai_content import library
 from tidings.content_snippets import storage
 from tidings.content_snippets.schemas import ContentSnippetList, ContentSnippetOut, ContentSnippetRequest
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import VALIDATION_ERROR, TidingsError, found, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page
 from tidings.core.schemas import UNSET
@@ -49,9 +49,7 @@ def snippet_not_found() -> TidingsError:
 
 async def row_of(uow: UnitOfWork, snippet_id: str) -> Any:
     numeric = parse_numeric_id(snippet_id)
-    row = await storage.get(uow, numeric) if numeric else None
-    if row is None:
-        raise snippet_not_found()
+    row = found(await storage.get(uow, numeric) if numeric else None, snippet_not_found())
     return row
 
 
@@ -92,7 +90,7 @@ async def publish(uow: UnitOfWork, row: Any) -> None:
 
 
 def _validation(message: str) -> TidingsError:
-    return TidingsError(422, "validation_error", message)
+    return VALIDATION_ERROR(message)
 
 
 def _blocks(value: Any) -> list[dict[str, Any]]:
@@ -147,9 +145,9 @@ async def get(uow: UnitOfWork, snippet_id: str) -> ContentSnippetOut:
 
 async def create(uow: UnitOfWork, data: ContentSnippetRequest) -> ContentSnippetOut:
     if data.title is UNSET or data.title is None:
-        raise TidingsError(400, "parameter_not_found", "title is a required parameter", "title")
+        raise missing("title")
     if data.json_blocks is UNSET:
-        raise TidingsError(400, "parameter_not_found", "json_blocks is a required parameter", "json_blocks")
+        raise missing("json_blocks")
     now = clock.now()
     chatbot = _availability(data, "chatbot_availability", "ai_chatbot_availability")
     copilot = _availability(data, "copilot_availability", "ai_copilot_availability")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError
+from tidings.core.errors import CONNECTION_DROPPED, TidingsError, injected_fault
 from tidings.core.request_id import response_headers
 
 ERROR, LATENCY, DROP = "error", "latency", "drop"
@@ -84,7 +84,7 @@ class Rule:
             defaults = {"X-RateLimit-Limit": str(RATE_LIMIT), "X-RateLimit-Remaining": "0"}
             headers = {**defaults, "X-RateLimit-Reset": str(reset), "Retry-After": "1", **headers}
             _drop_counted_rate_limit_headers()
-        return TidingsError(status, self.code or code, self.message or message, headers=headers or None)
+        return injected_fault(status, self.code or code, self.message or message, headers or None)
 
 
 def _drop_counted_rate_limit_headers() -> None:
@@ -131,7 +131,7 @@ async def apply(workspace_id: str, method: str, path: str, operation_id: str | N
                 scope = clock.current_scope()
                 if scope is not None:
                     scope.drop_connection = True
-                raise TidingsError(502, "server_error", "Connection dropped by an injected fault")
+                raise CONNECTION_DROPPED()
             raise rule.error()
 
 

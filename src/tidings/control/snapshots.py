@@ -16,7 +16,7 @@ from sqlalchemy import Table
 
 from tidings.control.storage import workspace_snapshots
 from tidings.core import clock, ids
-from tidings.core.errors import not_found
+from tidings.core.errors import found, not_found
 from tidings.core.tables import access_tokens
 from tidings.core.uow import UnitOfWork
 from tidings.db.metadata import NOT_IN_SNAPSHOTS, metadata
@@ -84,9 +84,7 @@ async def remove(uow: UnitOfWork, name: str) -> None:
 
 async def restore(uow: UnitOfWork, name: str) -> Any:
     """Put the workspace back as it was when `name` was saved; returns the snapshot's row."""
-    row = await find(uow, name)
-    if row is None:
-        raise not_found(f"Snapshot {name} not found")
+    row = found(await find(uow, name), not_found(f"Snapshot {name} not found"))
     saved = _loaded.get((uow.workspace_id, row["id"]))
     if saved is None:
         data = await uow.scalar(

@@ -39,7 +39,16 @@ from tidings.conversations.schemas import ConversationOut
 from tidings.conversations.statistics import CONTACT_AUTHORS, compute, history, waiting_since
 from tidings.conversations.views import attachments_from_urls, is_snooze_over, plaintext, render_conversation
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing
+from tidings.core.errors import (
+    ADMIN_NOT_FOUND,
+    CONVERSATION_PART_OR_MESSAGE_NOT_FOUND,
+    USER_NOT_FOUND,
+    TidingsError,
+    found,
+    invalid,
+    missing,
+    not_found,
+)
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 from tidings.events.record import record_event
@@ -80,22 +89,20 @@ def words_of(body: str | None) -> str:
 # Lookups.
 def conversation_not_found(message: str = "Resource Not Found") -> TidingsError:
     """The tag routes say "Conversation not found", every other route "Resource Not Found" (the spec's examples)."""
-    return TidingsError(404, "not_found", message)
+    return not_found(message)
 
 
 def part_or_message_not_found() -> TidingsError:
-    return TidingsError(404, "conversation_part_or_message_not_found", "Conversation part or message not found")
+    return CONVERSATION_PART_OR_MESSAGE_NOT_FOUND()
 
 
 def user_not_found() -> TidingsError:
-    return TidingsError(404, "not_found", "User Not Found")
+    return USER_NOT_FOUND()
 
 
 async def conversation_row(uow: UnitOfWork, conversation_id: str | int, missing: str = "Resource Not Found") -> Any:
     numeric = parse_numeric_id(conversation_id)
-    row = await storage.get_conversation(uow, numeric) if numeric else None
-    if row is None:
-        raise conversation_not_found(missing)
+    row = found(await storage.get_conversation(uow, numeric) if numeric else None, conversation_not_found(missing))
     return row
 
 
@@ -105,9 +112,7 @@ async def admin_row(uow: UnitOfWork, admin_id: str | int | None, field: str = "a
     if isinstance(admin_id, bool) or not isinstance(admin_id, str | int):
         raise invalid(f"{field} must be a string or an integer", field)
     numeric = parse_numeric_id(admin_id)
-    row = await admin_storage.get_admin(uow, numeric) if numeric else None
-    if row is None:
-        raise TidingsError(404, "admin_not_found", "Admin not found", field)
+    row = found(await admin_storage.get_admin(uow, numeric) if numeric else None, ADMIN_NOT_FOUND(field=field))
     return row
 
 
@@ -157,9 +162,7 @@ async def start_conversation(
     ai_agent_participated: bool = False,
 ) -> int:
     """Open a conversation for `contact_id`; `source_id` names an existing `messages` row, else one is made."""
-    contact = await get_contact(uow, contact_id)
-    if contact is None:
-        raise user_not_found()
+    contact = found(await get_contact(uow, contact_id), user_not_found())
     author = author or Author.contact(contact_id, contact["role"])
     now = clock.now()
     created = created_at or now
@@ -275,9 +278,7 @@ async def add_part(
     changes: dict[str, Any] | None = None,
 ) -> int:
     """Append a part and apply its effects (state, assignment `changes`, statistics, event)."""
-    before = await storage.lock_conversation(uow, conversation_id)
-    if before is None:
-        raise conversation_not_found()
+    before = found(await storage.lock_conversation(uow, conversation_id), conversation_not_found())
     if part_type != "timer_unsnooze":
         before = await _wake_if_due(uow, before)
     now = clock.now()

@@ -26,7 +26,7 @@ from tidings.conversations.schemas import (
 )
 from tidings.conversations.service import create
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing
+from tidings.core.errors import EMAIL_SUBJECT_MISSING, WHATSAPP_MESSAGE_NOT_FOUND, found, invalid, missing
 from tidings.core.ids import random_hex
 from tidings.core.paging import CursorPages, StartingAfter, clamp_per_page, decode_cursor, encode_cursor, total_pages
 from tidings.core.schemas import UNSET
@@ -104,7 +104,7 @@ async def create_message(uow: UnitOfWork, data: CreateMessageRequest) -> Message
     elif not body.strip():
         raise invalid("Body is required", "body")
     if message_type == "email" and not subject.strip():
-        raise TidingsError(422, "parameter_not_found", "No subject supplied for email message", "subject")
+        raise EMAIL_SUBJECT_MISSING(field="subject")
     to = _recipients(data.to)
     if not to:
         raise missing("to")
@@ -206,9 +206,7 @@ async def whatsapp_statuses(
 async def whatsapp_status(uow: UnitOfWork, message_id: str | None) -> WhatsAppStatusOut:
     if not message_id:
         raise missing("message_id")
-    row = await storage.find_whatsapp_message(uow, message_id)
-    if row is None:
-        raise TidingsError(404, "whatsapp_message_not_found", "Whatsapp message not found")
+    row = found(await storage.find_whatsapp_message(uow, message_id), WHATSAPP_MESSAGE_NOT_FOUND())
     return WhatsAppStatusOut(
         conversation_id=str(row["conversation_id"]),
         status=row["delivery_status"],

@@ -19,7 +19,7 @@ from tidings.conversations.engine import (
     user_not_found,
 )
 from tidings.conversations.schemas import AttachContactRequest, Customers, DetachContactRequest
-from tidings.core.errors import TidingsError, missing
+from tidings.core.errors import UNPROCESSABLE, missing
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 
@@ -60,7 +60,7 @@ async def detach_contact(
     if contact_id not in participants:
         raise user_not_found()
     if len(participants) == 1:
-        raise TidingsError(422, "parameter_invalid", "Removing the last customer is not allowed")
+        raise UNPROCESSABLE("Removing the last customer is not allowed")
     await storage.remove_contact(uow, row["id"], contact_id)
     await add_part(uow, row["id"], Author.admin(admin["id"]), "participant_removed")
     return await _customers(uow, row["id"])

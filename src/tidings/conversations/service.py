@@ -55,7 +55,7 @@ from tidings.conversations.views import (
     render_part,
 )
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing
+from tidings.core.errors import FORBIDDEN, TAG_NOT_FOUND, TEAM_NOT_FOUND, found, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.limits import (
     MAX_ATTRIBUTE_NAME_LENGTH,
@@ -297,9 +297,9 @@ async def _assignment(uow: UnitOfWork, row: Any, admin: Any, data: ManageRequest
         target = ("admin", str(value))
     else:
         numeric = parse_numeric_id(assignee)
-        team = await team_storage.get_team(uow, numeric) if numeric else None
-        if team is None:
-            raise TidingsError(404, "team_not_found", "Team not found", "assignee_id")
+        team = found(
+            await team_storage.get_team(uow, numeric) if numeric else None, TEAM_NOT_FOUND(field="assignee_id")
+        )
         value = int(team["id"])
         target = ("team", str(value))
     body = data.body if isinstance(data.body, str) else None
@@ -351,9 +351,7 @@ async def redact(uow: UnitOfWork, data: RedactRequest) -> ConversationOut:
         if data.conversation_part_id is UNSET:
             raise missing("conversation_part_id")
         numeric = parse_numeric_id(data.conversation_part_id)
-        part = await storage.get_part(uow, row["id"], numeric) if numeric else None
-        if part is None:
-            raise part_or_message_not_found()
+        part = found(await storage.get_part(uow, row["id"], numeric) if numeric else None, part_or_message_not_found())
         await storage.update_part(
             uow, part["id"], {"body": REDACTED_BODY, "attachments": [], "redacted": True, "updated_at": now}
         )
@@ -377,12 +375,12 @@ async def update_part(uow: UnitOfWork, conversation_id: str, part_id: str, data:
     if not data.experimental:
         raise invalid("This experimental endpoint needs experimental set to true", "experimental")
     if not data.secret.strip():
-        raise TidingsError(403, "forbidden", "A secret is required for this endpoint", "secret")
+        raise FORBIDDEN("A secret is required for this endpoint", "secret")
     row = await conversation_row(uow, conversation_id)
     numeric = parse_numeric_id(part_id)
-    part = await storage.get_part(uow, row["id"], numeric) if numeric else None
-    if part is None:
-        raise TidingsError(404, "not_found", "Conversation part not found")
+    part = found(
+        await storage.get_part(uow, row["id"], numeric) if numeric else None, not_found("Conversation part not found")
+    )
     values: dict[str, Any] = {}
     if data.send_state is not UNSET:
         values["send_state"] = data.send_state
@@ -446,9 +444,9 @@ async def detach_tag(uow: UnitOfWork, conversation_id: str, tag_id: str, data: D
     row = await conversation_row(uow, conversation_id, "Conversation not found")
     await admin_row(uow, data.admin_id)
     tag = await tag_service.row_by_id(uow, tag_id, tag_service.tag_not_found("tag_not_found", "Tag not found"))
-    applied = await tagging.detach(uow, TAGGABLE, row["id"], tag)
-    if applied is None:
-        raise TidingsError(404, "tag_not_found", "Tag not found on this conversation")
+    applied = found(
+        await tagging.detach(uow, TAGGABLE, row["id"], tag), TAG_NOT_FOUND("Tag not found on this conversation")
+    )
     await storage.update_conversation(uow, row["id"], {"updated_at": clock.now()})
     return applied_tag(tag, applied)
 

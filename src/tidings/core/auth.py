@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from tidings.core import revocations, scopes
-from tidings.core.errors import TidingsError, unauthorized
+from tidings.core.errors import unauthorized
 from tidings.core.tables import access_tokens, workspaces
 from tidings.db.storage import Storage
 
@@ -161,4 +161,4 @@ class TokenCache:
 def check_admin_key(header: str | None, admin_key: str) -> None:
     token = bearer(header)
     if token is None or not hmac.compare_digest(token.encode(), admin_key.encode()):
-        raise TidingsError(401, "unauthorized", "Admin key invalid")
+        raise unauthorized("Admin key invalid")

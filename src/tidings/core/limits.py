@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from tidings.core.errors import TidingsError
+from tidings.core.errors import TidingsError, invalid
 
 # A search filter's string value (`~ !~ ^ $ = !=` and each IN/NIN item): matching costs the stored
 # length times this one, on every row scanned.
@@ -44,7 +44,7 @@ Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION_LENGTH)]
 
 
 def too_long(field: str, limit: int) -> TidingsError:
-    return TidingsError(400, "parameter_invalid", f"{field} may be at most {limit} characters", field)
+    return invalid(f"{field} may be at most {limit} characters", field)
 
 
 def check_length(value: Any, field: str, limit: int) -> None:

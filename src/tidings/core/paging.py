@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from tidings.core.errors import TidingsError
+from tidings.core.errors import CLIENT_ERROR, TidingsError, invalid
 from tidings.core.schemas import UNSET, Out, PlainOut, UnsetType
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def encode_cursor(page: int, key: list[Any]) -> str:
 
 
 def invalid_cursor() -> TidingsError:
-    return TidingsError(400, "client_error", _INVALID_CURSOR, field="starting_after")
+    return CLIENT_ERROR(_INVALID_CURSOR, "starting_after")
 
 
 def decode_cursor(value: str | None) -> Cursor | None:
@@ -65,7 +65,7 @@ def clamp_per_page(per_page: int | None, default: int, maximum: int) -> int:
     if per_page is None:
         return default
     if per_page < 1:
-        raise TidingsError(400, "parameter_invalid", "per_page must be a positive integer", field="per_page")
+        raise invalid("per_page must be a positive integer", "per_page")
     return min(per_page, maximum)
 
 
@@ -151,5 +151,5 @@ def numbered_page(page: int | None, per_page: int | None, default: int, maximum:
     size = clamp_per_page(per_page, default, maximum)
     number = 1 if page is None else page
     if number < 1:
-        raise TidingsError(400, "parameter_invalid", "page must be a positive integer", field="page")
+        raise invalid("page must be a positive integer", "page")
     return number, size, (number - 1) * size

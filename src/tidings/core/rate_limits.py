@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError
+from tidings.core.errors import RATE_LIMIT_EXCEEDED
 from tidings.core.request_id import response_headers
 from tidings.core.uow import transaction
 from tidings.db.storage import PostgresStorage, Storage
@@ -71,7 +71,7 @@ class RateLimiter:
         if headers is not None:
             headers.extend(allowance.headers())
         if count > limit:
-            raise TidingsError(429, "rate_limit_exceeded", f"Exceeded rate limit of {limit} in {self._window}_seconds")
+            raise RATE_LIMIT_EXCEEDED(f"Exceeded rate limit of {limit} in {self._window}_seconds")
 
     async def _count(self, workspace_id: str, start: int) -> int:
         """This request's number in the window; the workspace's older windows are dropped."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from tidings.core.errors import TidingsError
+from tidings.core.errors import invalid, missing
 
 UNSET = msgspec.UNSET
 UnsetType = msgspec.UnsetType
@@ -38,7 +38,7 @@ class Request(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
     def __post_init__(self) -> None:
         for name in self.__struct_fields__:
             if _holds_nul(getattr(self, name)):
-                raise TidingsError(400, "parameter_invalid", f"{name} must not contain NUL characters", name)
+                raise invalid(f"{name} must not contain NUL characters", name)
 
 
 def _holds_nul(value: Any) -> bool:
@@ -62,5 +62,5 @@ def present(struct: msgspec.Struct) -> dict[str, Any]:
 
 def require(value: Any, field: str) -> Any:
     if value is UNSET or value is None or value == "":
-        raise TidingsError(400, "parameter_not_found", f"{field} is a required parameter", field)
+        raise missing(field)
     return value

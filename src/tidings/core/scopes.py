@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import FORBIDDEN, invalid
 
 ALL = "all"
 
@@ -110,4 +110,4 @@ def check(allowed: frozenset[str] | None, method: str, path: str) -> None:
         # A path no area claims (none is served today): only a full-access token reaches it.
         scope = ALL
     if scope not in allowed:
-        raise TidingsError(403, "forbidden", f"You do not have the required scope ({scope}) to access this resource")
+        raise FORBIDDEN(f"You do not have the required scope ({scope}) to access this resource")

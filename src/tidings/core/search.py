@@ -99,7 +99,7 @@ from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BooleanClauseList, Grouping
 from sqlalchemy.sql.selectable import SelectBase
 
-from tidings.core.errors import TidingsError
+from tidings.core.errors import INVALID_SORT_ORDER, TidingsError, invalid, missing
 from tidings.core.ids import is_integer_text
 from tidings.core.limits import MAX_IN_VALUES, MAX_MATCHED_LENGTH, MAX_SEARCH_VALUE_LENGTH
 from tidings.core.paging import CursorPages, clamp_per_page, cursor_pages, decode_cursor, invalid_cursor
@@ -186,7 +186,7 @@ class _Context:
 
 
 def invalid_query(message: str, field_name: str = "query") -> TidingsError:
-    return TidingsError(400, "parameter_invalid", message, field_name)
+    return invalid(message, field_name)
 
 
 def _shown(value: Any) -> str:
@@ -217,7 +217,7 @@ def resolve_field(
     for prefix, family in searchable.families.items():
         if name.startswith(prefix) and (member := family(name.removeprefix(prefix))) is not None:
             return member, None
-    raise TidingsError(400, searchable.unknown_field_code, f"{name} is not a searchable field", name)
+    raise invalid(f"{name} is not a searchable field", name, code=searchable.unknown_field_code)
 
 
 def _coerce_scalar(value: Any, kind: FieldType, name: str) -> Any:
@@ -311,7 +311,7 @@ def _walk(searchable: Searchable, node: Any, custom_types: Mapping[str, FieldTyp
 
 def validate_query(searchable: Searchable, query: Any, custom_types: Mapping[str, FieldType] | None = None) -> None:
     if query is None:
-        raise TidingsError(400, "parameter_not_found", "query is a required parameter", "query")
+        raise missing("query")
     _walk(searchable, query, custom_types or {}, 0)
 
 
@@ -525,7 +525,7 @@ def sort_expression(searchable: Searchable, sort: Any) -> tuple[ColumnElement[An
         raise invalid_query("sort must be an object", "sort")
     order = sort.get("order", "descending")
     if order not in ("ascending", "descending"):
-        raise TidingsError(400, "invalid_sort_order", "sort order must be ascending or descending", "sort.order")
+        raise INVALID_SORT_ORDER(field="sort.order")
     name = sort.get("field")
     spec = searchable.fields.get(name) if isinstance(name, str) else None
     if spec is None or spec.kind is not FieldKind.COLUMN or not spec.sortable:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from tidings.config import INTERCOM_VERSIONS
-from tidings.core.errors import TidingsError
+from tidings.core.errors import INTERCOM_VERSION_INVALID
 
 
 def check_version(value: str | None) -> None:
     if value is None or value in INTERCOM_VERSIONS:
         return
-    raise TidingsError(
-        400,
-        "intercom_version_invalid",
-        f"The requested version '{value}' is not a valid Intercom-Version",
-        field="Intercom-Version",
+    raise INTERCOM_VERSION_INVALID(
+        f"The requested version '{value}' is not a valid Intercom-Version", "Intercom-Version"
     )
 
 

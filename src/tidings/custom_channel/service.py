@@ -20,7 +20,15 @@ from tidings.conversations import engine as conversation_engine
 from tidings.conversations import storage as conversation_storage
 from tidings.conversations.engine import Author
 from tidings.core import clock
-from tidings.core.errors import TidingsError
+from tidings.core.errors import (
+    CHANNEL_CONTACT_INVALID,
+    INTEGRATION_NOT_FOUND,
+    RECORD_REFERENCE_INVALID,
+    TidingsError,
+    found,
+    invalid,
+    missing,
+)
 from tidings.core.schemas import unset_to_none
 from tidings.core.uow import UnitOfWork
 from tidings.custom_channel import fin_turn, storage
@@ -43,15 +51,15 @@ Handler = Callable[[UnitOfWork, Any, Any, Any], Awaitable[Any]]
 
 
 def integration_not_found() -> TidingsError:
-    return TidingsError(404, "data_invalid", "Integration not found")
+    return INTEGRATION_NOT_FOUND()
 
 
 def contact_not_creatable() -> TidingsError:
-    return TidingsError(400, "data_invalid", "Contact not found or could not be created")
+    return CHANNEL_CONTACT_INVALID()
 
 
 def duplicated_reference(field: str | None = None) -> TidingsError:
-    return TidingsError(422, "data_invalid", "Invalid or duplicated record reference", field)
+    return RECORD_REFERENCE_INVALID(field=field)
 
 
 def fingerprint(operation: str, data: BaseEvent) -> str:
@@ -61,9 +69,7 @@ def fingerprint(operation: str, data: BaseEvent) -> str:
 
 async def once(uow: UnitOfWork, operation: str, data: BaseEvent, handler: Handler) -> NotificationResponse:
     """Run `handler(uow, settings, data, contact)` unless this event_id was handled already."""
-    settings = await storage.get_settings(uow)
-    if settings is None:
-        raise integration_not_found()
+    settings = found(await storage.get_settings(uow), integration_not_found())
     digest = fingerprint(operation, data)
     claimed = await storage.claim_event(uow, data.event_id, digest, clock.now())
     if claimed is None:
@@ -146,7 +152,7 @@ async def new_conversation(uow: UnitOfWork, settings: Any, data: NewConversation
 
 async def new_message(uow: UnitOfWork, settings: Any, data: NewMessageEvent, contact: Any) -> Any:
     if not data.body.strip():
-        raise TidingsError(400, "parameter_not_found", "body is a required parameter", "body")
+        raise missing("body")
     mapping = await mapped_conversation(uow, data, contact)
     if mapping is None:
         mapping = await open_conversation(uow, settings, data, contact, data.body)
@@ -182,9 +188,7 @@ async def quick_reply_selected(uow: UnitOfWork, settings: Any, data: QuickReplyS
 
 
 async def attribute_collected(uow: UnitOfWork, settings: Any, data: AttributeCollectedEvent, contact: Any) -> Any:
-    mapping = await mapped_conversation(uow, data, contact)
-    if mapping is None:
-        raise duplicated_reference("external_conversation_id")
+    mapping = found(await mapped_conversation(uow, data, contact), duplicated_reference("external_conversation_id"))
     request = (mapping["pending"] or {}).get("attribute")
     asked = request is not None and request["id"] == data.attribute.id
     target = request["target"] if asked else target_of(data.attribute.id)
@@ -208,7 +212,7 @@ def target_of(attribute_id: str) -> dict[str, str]:
 async def store_attribute(uow: UnitOfWork, mapping: Any, contact: Any, target: dict[str, str], value: str) -> None:
     name = target["name"]
     if not name:
-        raise TidingsError(400, "parameter_invalid", "attribute.id names no attribute", "attribute.id")
+        raise invalid("attribute.id names no attribute", "attribute.id")
     if target["owner"] == "conversation":
         row = await conversation_storage.get_conversation(uow, mapping["conversation_id"])
         attributes = {**(row["custom_attributes"] or {}), name: value}
@@ -225,7 +229,7 @@ def contact_values(contact: Any, name: str, value: str) -> dict[str, Any]:
     values: dict[str, Any] = {"updated_at": clock.now()}
     if name == "email":
         if not _EMAIL.fullmatch(value):
-            raise TidingsError(400, "parameter_invalid", "attribute.value is not an email address", "attribute.value")
+            raise invalid("attribute.value is not an email address", "attribute.value")
         values.update(email=value, email_key=email_key(value), email_domain=value.rsplit("@", 1)[-1].lower())
     elif name in CONTACT_FIELDS:
         values[name] = value

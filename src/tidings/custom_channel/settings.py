@@ -10,7 +10,7 @@ import secrets
 
 from tidings.config import Settings
 from tidings.core import clock
-from tidings.core.errors import invalid, missing, not_found
+from tidings.core.errors import found, invalid, missing, not_found
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.custom_channel import storage
@@ -19,9 +19,7 @@ from tidings.webhooks.safety import UnsafeDestination, check_saved_url
 
 
 async def get(uow: UnitOfWork) -> SettingsOut:
-    row = await storage.get_settings(uow)
-    if row is None:
-        raise not_found("Custom channel settings not found")
+    row = found(await storage.get_settings(uow), not_found("Custom channel settings not found"))
     return SettingsOut.from_row(row)
 
 

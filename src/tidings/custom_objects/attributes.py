@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from tidings.core.errors import TidingsError
+from tidings.core.errors import TidingsError, found, invalid
 from tidings.core.ids import is_integer_text
 from tidings.core.limits import MAX_TEXT_ATTRIBUTE_LENGTH
 
@@ -38,20 +38,15 @@ def describe(data_type: str) -> str:
 
 
 def wrong_type(attribute: str, data_type: str, type_identifier: str) -> TidingsError:
-    return TidingsError(
-        400,
-        "parameter_invalid",
+    return invalid(
         f"Custom attribute '{attribute}' of {type_identifier} must be {describe(data_type)}",
         f"custom_attributes.{attribute}",
     )
 
 
 def unknown_attribute(attribute: str, type_identifier: str) -> TidingsError:
-    return TidingsError(
-        400,
-        "parameter_invalid",
-        f"Custom attribute '{attribute}' does not exist on {type_identifier}",
-        f"custom_attributes.{attribute}",
+    return invalid(
+        f"Custom attribute '{attribute}' does not exist on {type_identifier}", f"custom_attributes.{attribute}"
     )
 
 
@@ -133,9 +128,7 @@ def merge(
     """`current` with `given` applied (null removes a value); every given name and value is checked first."""
     merged = dict(current)
     for attribute, value in given.items():
-        data_type = declared.get(attribute)
-        if data_type is None:
-            raise unknown_attribute(attribute, type_identifier)
+        data_type = found(declared.get(attribute), unknown_attribute(attribute, type_identifier))
         if value is None:
             merged.pop(attribute, None)
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import TidingsError, found, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.schemas import UNSET, require
 from tidings.core.uow import UnitOfWork
@@ -77,18 +77,14 @@ async def create_or_update(uow: UnitOfWork, identifier: str, data: CreateOrUpdat
 
 async def _by_external_id(uow: UnitOfWork, type_row: Any, external_id: str | None) -> Any:
     if not external_id:
-        raise TidingsError(400, "parameter_not_found", "external_id is a required parameter", "external_id")
-    row = await storage.find_instance_by_external_id(uow, type_row["id"], external_id)
-    if row is None:
-        raise instance_not_found()
+        raise missing("external_id")
+    row = found(await storage.find_instance_by_external_id(uow, type_row["id"], external_id), instance_not_found())
     return row
 
 
 async def _by_id(uow: UnitOfWork, type_row: Any, instance_id: str) -> Any:
     numeric = parse_numeric_id(instance_id)
-    row = await storage.get_instance(uow, type_row["id"], numeric) if numeric else None
-    if row is None:
-        raise instance_not_found()
+    row = found(await storage.get_instance(uow, type_row["id"], numeric) if numeric else None, instance_not_found())
     return row
 
 
@@ -103,9 +99,9 @@ async def get_by_id(uow: UnitOfWork, identifier: str, instance_id: str) -> Insta
     type_row = await row_by_identifier(uow, identifier)
     numeric = parse_numeric_id(instance_id)
     row = await storage.get_instance(uow, type_row["id"], numeric) if numeric else None
-    row = row or await storage.find_instance_by_external_id(uow, type_row["id"], instance_id)
-    if row is None:
-        raise instance_not_found()
+    row = found(
+        row or await storage.find_instance_by_external_id(uow, type_row["id"], instance_id), instance_not_found()
+    )
     return InstanceOut.from_row(row, identifier)
 
 

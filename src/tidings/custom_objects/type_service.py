@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing, not_found
+from tidings.core.errors import CONFLICT, TidingsError, found, invalid, missing, not_found
 from tidings.core.schemas import UNSET, UnsetType
 from tidings.core.uow import UnitOfWork
 from tidings.custom_objects import storage
@@ -53,9 +53,7 @@ def _render(row: Any, attributes: list[Any]) -> TypeOut:
 
 
 async def row_by_identifier(uow: UnitOfWork, identifier: str) -> Any:
-    row = await storage.get_type_by_identifier(uow, identifier)
-    if row is None:
-        raise type_not_found(identifier)
+    row = found(await storage.get_type_by_identifier(uow, identifier), type_not_found(identifier))
     return row
 
 
@@ -77,7 +75,7 @@ async def create(uow: UnitOfWork, data: CreateTypeRequest) -> TypeOut:
         raise invalid("identifier must start with a letter and hold only letters, digits and underscores", "identifier")
     await uow.serialise("custom-object-type", identifier)
     if await storage.get_type_by_identifier(uow, identifier) is not None:
-        raise TidingsError(409, "conflict", f"A custom object type with identifier {identifier} already exists")
+        raise CONFLICT(f"A custom object type with identifier {identifier} already exists")
     name = _name(data.name, default=identifier)
     await _check_new_attributes(uow, data.attributes, existing={})
     now = clock.now()
@@ -117,9 +115,7 @@ async def _unless_raced(write: Callable[[], Awaitable[None]]) -> None:
     try:
         await write()
     except IntegrityError:
-        raise TidingsError(
-            409, "conflict", "The custom object type was changed by a concurrent request; try again"
-        ) from None
+        raise CONFLICT("The custom object type was changed by a concurrent request; try again") from None
 
 
 def _name(value: str | UnsetType, default: str) -> str:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import DATA_ATTRIBUTE_NOT_FOUND, TidingsError, found, invalid
 from tidings.core.ids import parse_numeric_id
 from tidings.core.limits import MAX_ATTRIBUTE_VALUE_LENGTH, check_length
 from tidings.core.schemas import UNSET, present
@@ -63,7 +63,7 @@ STANDARD: dict[str, list[tuple[str, str, str]]] = {
 
 
 def attribute_not_found() -> TidingsError:
-    return TidingsError(404, "field_not_found", "We couldn't find that data attribute to update")
+    return DATA_ATTRIBUTE_NOT_FOUND()
 
 
 def _standard(model: str) -> list[DataAttributeOut]:
@@ -149,9 +149,7 @@ async def create(uow: UnitOfWork, data: CreateDataAttributeRequest) -> DataAttri
 
 async def update(uow: UnitOfWork, attribute_id: str, data: UpdateDataAttributeRequest) -> DataAttributeOut:
     numeric = parse_numeric_id(attribute_id)
-    row = await storage.get_attribute(uow, numeric) if numeric else None
-    if row is None:
-        raise attribute_not_found()
+    row = found(await storage.get_attribute(uow, numeric) if numeric else None, attribute_not_found())
     changes = present(data)
     if "options" in changes:
         changes["options"] = _options(changes["options"])
@@ -186,9 +184,9 @@ async def check_custom_attributes(uow: UnitOfWork, model: str, values: Any) -> d
         raise invalid("custom_attributes must be an object", "custom_attributes")
     defined = {r["name"]: r for r in await storage.list_attributes(uow, model, include_archived=False)}
     for name, value in values.items():
-        attribute = defined.get(name)
-        if attribute is None:
-            raise invalid(f"Custom attribute '{name}' does not exist", f"custom_attributes.{name}")
+        attribute = found(
+            defined.get(name), invalid(f"Custom attribute '{name}' does not exist", f"custom_attributes.{name}")
+        )
         if not _valid_value(value, attribute["data_type"], attribute["options"]):
             raise invalid(
                 f"Custom attribute '{name}' must be a {attribute['data_type']}"

@@ -8,7 +8,17 @@ import msgspec
 
 from tidings.config import Settings
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import (
+    CONFLICT,
+    DATA_CONNECTOR_IN_USE,
+    DATA_CONNECTOR_NAME_REQUIRED,
+    DATA_CONNECTOR_NOT_FOUND,
+    EXECUTION_RESULT_NOT_FOUND,
+    UNPROCESSABLE,
+    TidingsError,
+    found,
+    invalid,
+)
 from tidings.core.ids import is_integer_text, parse_numeric_id
 from tidings.core.paging import CursorPages, StartingAfter, clamp_per_page, invalid_cursor
 from tidings.core.schemas import UNSET, present
@@ -53,19 +63,17 @@ LIMITS = {"name": 255, "description": 4096, "url": 2048, "body": 65_536}
 LIST_LIMIT = 50
 
 
-def unprocessable(message: str, field: str | None = None, code: str = "parameter_invalid") -> TidingsError:
-    return TidingsError(422, code, message, field)
+def unprocessable(message: str, field: str | None = None) -> TidingsError:
+    return UNPROCESSABLE(message, field)
 
 
 def connector_not_found() -> TidingsError:
-    return TidingsError(404, "data_connector_not_found", "Data connector not found")
+    return DATA_CONNECTOR_NOT_FOUND()
 
 
 async def _row(uow: UnitOfWork, connector_id: str) -> Any:
     numeric = parse_numeric_id(connector_id)
-    row = await storage.get_connector(uow, numeric) if numeric else None
-    if row is None:
-        raise connector_not_found()
+    row = found(await storage.get_connector(uow, numeric) if numeric else None, connector_not_found())
     return row
 
 
@@ -158,7 +166,7 @@ def _text(values: dict[str, Any], name: str) -> None:
 async def _checked(values: dict[str, Any], settings: Settings) -> dict[str, Any]:
     if "name" in values:
         if not isinstance(values["name"], str) or not values["name"].strip():
-            raise unprocessable("Name is required", "name", "parameter_not_found")
+            raise DATA_CONNECTOR_NAME_REQUIRED(field="name")
         values["name"] = values["name"].strip()
     for name in LIMITS:
         _text(values, name)
@@ -215,7 +223,7 @@ async def create(uow: UnitOfWork, data: DataConnectorWrite, settings: Settings) 
     given = present(data)
     given.pop("state", None)  # always created as a draft
     if "name" not in given:
-        raise unprocessable("Name is required", "name", "parameter_not_found")
+        raise DATA_CONNECTOR_NAME_REQUIRED(field="name")
     values = await _checked(
         {
             "description": None,
@@ -283,9 +291,7 @@ async def update(
     row = await _row(uow, connector_id)
     values = await _checked(present(data), settings)
     if values.get("state") == "draft" and row["state"] == "live" and await _in_use(uow, row):
-        raise TidingsError(
-            409, "data_connector_in_use", "Data connector is in use by other resources and cannot be set to draft"
-        )
+        raise DATA_CONNECTOR_IN_USE("Data connector is in use by other resources and cannot be set to draft")
     now = max(clock.now(), row["updated_at"])
     await storage.update_connector(uow, row["id"], {**values, "updated_by_admin_id": uow.admin_id, "updated_at": now})
     return detail(await storage.get_connector(uow, row["id"]))
@@ -294,11 +300,9 @@ async def update(
 async def delete(uow: UnitOfWork, connector_id: str) -> DeletedDataConnector:
     row = await _row(uow, connector_id)
     if await _in_use(uow, row):
-        raise TidingsError(
-            409, "data_connector_in_use", "Data connector is in use by other resources and cannot be deleted"
-        )
+        raise DATA_CONNECTOR_IN_USE("Data connector is in use by other resources and cannot be deleted")
     if row["state"] != "draft":
-        raise TidingsError(409, "conflict", "Data connector must be in draft state to be deleted")
+        raise CONFLICT("Data connector must be in draft state to be deleted")
     await storage.delete_connector(uow, row["id"])
     return DeletedDataConnector(id=str(row["id"]))
 
@@ -407,7 +411,7 @@ async def list_executions(uow: UnitOfWork, connector_id: str, query: dict[str, s
 async def get_execution(uow: UnitOfWork, connector_id: str, execution_id: str) -> ExecutionOut:
     row = await _row(uow, connector_id)
     numeric = parse_numeric_id(execution_id)
-    found = await storage.get_execution(uow, row["id"], numeric) if numeric else None
-    if found is None:
-        raise TidingsError(404, "execution_result_not_found", "Execution result not found")
-    return execution_out(found, with_url=True, with_bodies=True)
+    execution = found(
+        await storage.get_execution(uow, row["id"], numeric) if numeric else None, EXECUTION_RESULT_NOT_FOUND()
+    )
+    return execution_out(execution, with_url=True, with_bodies=True)

@@ -9,7 +9,16 @@ import zipfile
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, not_found
+from tidings.core.errors import (
+    BAD_REQUEST,
+    RATE_LIMIT_EXCEEDED,
+    TidingsError,
+    bad_request_missing,
+    found,
+    invalid,
+    missing,
+    not_found,
+)
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.exports import storage
@@ -74,9 +83,9 @@ async def _create(uow: UnitOfWork, kind: str, job_kind: str, request: dict[str, 
 # Content data export.
 def _unix(value: Any, field: str) -> int:
     if value is UNSET or value is None:
-        raise TidingsError(400, "parameter_not_found", f"{field} is a required parameter", field)
+        raise missing(field)
     if isinstance(value, bool) or not isinstance(value, int) or not TIME_RANGE[0] <= value < TIME_RANGE[1]:
-        raise TidingsError(400, "parameter_invalid", f"{field} must be a Unix timestamp", field)
+        raise invalid(f"{field} must be a Unix timestamp", field)
     return value
 
 
@@ -89,18 +98,19 @@ async def create_content(uow: UnitOfWork, data: CreateContentExport, base_url: s
     after = _unix(data.created_at_after, "created_at_after")
     before = _unix(data.created_at_before, "created_at_before")
     if after > before:
-        raise TidingsError(400, "parameter_invalid", "created_at_after must not be after created_at_before")
+        raise invalid("created_at_after must not be after created_at_before")
     await uow.serialise("content-export")
     if await storage.count_active(uow, CONTENT, ACTIVE) >= CONTENT_ACTIVE_LIMIT:
-        raise TidingsError(429, "rate_limit_exceeded", "Exceeded rate limit of 1 pending message data export jobs")
+        raise RATE_LIMIT_EXCEEDED("Exceeded rate limit of 1 pending message data export jobs")
     start, end = whole_days(after, before)
     return await _create(uow, CONTENT, CONTENT_EXPORT_JOB, {"start": start, "end": end}, base_url)
 
 
 async def _content_row(uow: UnitOfWork, job_identifier: str) -> Any:
-    row = await storage.find_export(uow, CONTENT, job_identifier[:32])
-    if row is None:
-        raise not_found("The requested resource does not exist.")
+    row = found(
+        await storage.find_export(uow, CONTENT, job_identifier[:32]),
+        not_found("The requested resource does not exist."),
+    )
     return row
 
 
@@ -166,12 +176,12 @@ def content_export_job(groups: list[ContentGroup]) -> JobHandler:
 
 # Reporting data export.
 def bad_request(message: str) -> TidingsError:
-    return TidingsError(400, "bad_request", message)
+    return BAD_REQUEST(message)
 
 
 def _attribute_ids(dataset_id: str, value: Any) -> list[str]:
     if value is UNSET or value is None:
-        raise bad_request("'attribute_ids' is a required parameter")
+        raise bad_request_missing("attribute_ids")
     if not isinstance(value, list):
         raise bad_request("'attribute_ids' not an array must be of type Array")
     if not value:
@@ -187,7 +197,7 @@ def _attribute_ids(dataset_id: str, value: Any) -> list[str]:
 
 def _time(value: Any, field: str) -> int:
     if value is UNSET or value is None:
-        raise bad_request(f"'{field}' is a required parameter")
+        raise bad_request_missing(field)
     if isinstance(value, bool) or not isinstance(value, int) or not TIME_RANGE[0] <= value < TIME_RANGE[1]:
         raise bad_request(f"'{field}' must be a Unix timestamp")
     return value
@@ -195,7 +205,7 @@ def _time(value: Any, field: str) -> int:
 
 async def enqueue_reporting(uow: UnitOfWork, data: EnqueueReportingExport, base_url: str) -> ExportJobOut:
     if data.dataset_id is UNSET or data.dataset_id in (None, ""):
-        raise bad_request("'dataset_id' is a required parameter")
+        raise bad_request_missing("dataset_id")
     dataset_id = data.dataset_id
     if not isinstance(dataset_id, str) or dataset_id not in DATASETS:
         raise bad_request(f"{str(dataset_id)[:100]} is not a valid dataset_id")
@@ -205,15 +215,16 @@ async def enqueue_reporting(uow: UnitOfWork, data: EnqueueReportingExport, base_
         raise bad_request("'start_time' must not be after 'end_time'")
     await uow.serialise("reporting-export")
     if await storage.count_active(uow, REPORTING, ACTIVE) >= REPORTING_ACTIVE_LIMIT:
-        raise TidingsError(429, "rate_limit_exceeded", "Exceeded rate limit of 5 pending reporting dataset export jobs")
+        raise RATE_LIMIT_EXCEEDED("Exceeded rate limit of 5 pending reporting dataset export jobs")
     request = {"dataset_id": dataset_id, "attribute_ids": attribute_ids, "start": start, "end": end}
     return await _create(uow, REPORTING, REPORTING_EXPORT_JOB, request, base_url)
 
 
 async def _reporting_row(uow: UnitOfWork, job_identifier: str) -> Any:
-    row = await storage.find_export(uow, REPORTING, job_identifier[:32])
-    if row is None:
-        raise not_found(f"Export job not found for identifier: {job_identifier[:100]}")
+    row = found(
+        await storage.find_export(uow, REPORTING, job_identifier[:32]),
+        not_found(f"Export job not found for identifier: {job_identifier[:100]}"),
+    )
     return row
 
 

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from tidings.config import Settings
 from tidings.core import clock
-from tidings.core.errors import TidingsError
+from tidings.core.errors import TidingsError, found, invalid, not_found
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.fin import storage
@@ -44,11 +44,11 @@ FINISHED = frozenset({"complete"})
 
 
 def required(field: str) -> TidingsError:
-    return TidingsError(400, "parameter_invalid", f"{field} is required", field)
+    return invalid(f"{field} is required", field)
 
 
 def bad(field: str, message: str) -> TidingsError:
-    return TidingsError(400, "parameter_invalid", message, field)
+    return invalid(message, field)
 
 
 def _text(value: Any, field: str) -> str:
@@ -71,9 +71,10 @@ def _message(message: FinMessageIn | Any, field: str = "message") -> CheckedMess
     if author not in AUTHORS:
         raise bad(f"{field}.author", f"{field}.author must be one of user, agent, fin")
     body = _text(message.body, f"{field}.body")
-    timestamp = parse_iso_ms(_text(message.timestamp, f"{field}.timestamp"))
-    if timestamp is None:
-        raise bad(f"{field}.timestamp", f"{field}.timestamp must be an ISO-8601 date-time")
+    timestamp = found(
+        parse_iso_ms(_text(message.timestamp, f"{field}.timestamp")),
+        bad(f"{field}.timestamp", f"{field}.timestamp must be an ISO-8601 date-time"),
+    )
     return CheckedMessage(author, body, timestamp)
 
 
@@ -174,9 +175,10 @@ async def reply(uow: UnitOfWork, data: FinReplyRequest, base_url: str) -> FinSta
     user = _user(data.user)
     attachments = _attachments(data.attachments)
     await uow.serialise("fin", conversation_id)
-    row = await storage.find_conversation(uow, conversation_id)
-    if row is None:
-        raise TidingsError(404, "not_found", "Conversation not found", "conversation_id")
+    row = found(
+        await storage.find_conversation(uow, conversation_id),
+        not_found("Conversation not found", field="conversation_id"),
+    )
     contact, user_errors = await _upsert(uow, user)
     now_ms = clock.now_ms()
     duplicate = await storage.recent_duplicate(uow, row["id"], author, timestamp, now_ms - DEDUPE_WINDOW_MS)
@@ -280,7 +282,7 @@ async def update_settings(uow: UnitOfWork, data: FinSettingsUpdate, settings: Se
             try:
                 await check_saved_url(url, settings, "webhook_url")
             except UnsafeDestination as exc:
-                raise TidingsError(400, "parameter_invalid", str(exc), "webhook_url") from None
+                raise invalid(str(exc), "webhook_url") from None
         values["webhook_url"] = url
     if data.webhook_secret not in (UNSET, None, ""):
         values["webhook_secret"] = data.webhook_secret

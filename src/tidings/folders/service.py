@@ -9,7 +9,7 @@ from sqlalchemy import func
 
 from tidings.articles import storage as article_storage
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing, not_found
+from tidings.core.errors import UNPROCESSABLE_ENTITY, TidingsError, found, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -30,9 +30,7 @@ def folder_not_found() -> TidingsError:
 
 async def folder_row(uow: UnitOfWork, folder_id: str | int) -> Any:
     numeric = parse_numeric_id(folder_id)
-    row = await storage.get_folder(uow, numeric) if numeric else None
-    if row is None:
-        raise folder_not_found()
+    row = found(await storage.get_folder(uow, numeric) if numeric else None, folder_not_found())
     return row
 
 
@@ -167,6 +165,6 @@ async def delete_folder(uow: UnitOfWork, folder_id: str) -> DeletedFolder:
     row = await folder_row(uow, folder_id)
     counts = await content_counts(uow)
     if counts.get(int(row["id"])) or len(await descendants(uow, int(row["id"]))) > 1:
-        raise TidingsError(422, "unprocessable_entity", "Folder contains content")
+        raise UNPROCESSABLE_ENTITY("Folder contains content")
     await storage.delete_folder(uow, row["id"])
     return DeletedFolder(id=int(row["id"]))

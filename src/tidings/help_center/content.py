@@ -8,7 +8,7 @@ import unicodedata
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError
+from tidings.core.errors import found, invalid, not_found
 from tidings.core.uow import UnitOfWork
 from tidings.help_center import storage
 
@@ -39,16 +39,14 @@ def content_url(help_center: Any, locale: str, kind: str, object_id: int, title:
 
 def check_locale(locale: Any, field: str) -> str:
     if not isinstance(locale, str) or locale not in LOCALES:
-        raise TidingsError(400, "parameter_invalid", f"{field} has an unsupported locale: {locale}", field)
+        raise invalid(f"{field} has an unsupported locale: {locale}", field)
     return locale
 
 
 async def workspace_help_center(uow: UnitOfWork) -> Any:
     """The workspace's default help center: every workspace has one (made with it, or by migration
     0300 for workspaces older than help centers)."""
-    row = await storage.default_help_center(uow)
-    if row is None:
-        raise TidingsError(404, "not_found", "The workspace has no help center")
+    row = found(await storage.default_help_center(uow), not_found("The workspace has no help center"))
     return row
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from tidings.articles import service as articles
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import HELP_CENTER_NAME_MISSING, found, invalid, missing
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -53,9 +53,7 @@ def help_center_out(row: Any) -> HelpCenterOut:
 
 async def help_center_row(uow: UnitOfWork, help_center_id: str | int) -> Any:
     numeric = parse_numeric_id(help_center_id)
-    row = await storage.get_help_center(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found()
+    row = found(await storage.get_help_center(uow, numeric) if numeric else None)
     return row
 
 
@@ -95,7 +93,7 @@ async def create_help_center(uow: UnitOfWork, data: HelpCenterSettings) -> HelpC
     values = {"display_name": "Help Center", "website_turned_on": False, "custom_domain": None, "locales": ["en"]}
     values |= _settings_values(data)
     if "identifier" not in values:
-        raise TidingsError(400, "parameter_not_found", "identifier is a required parameter", "identifier")
+        raise missing("identifier")
     now = clock.now()
     new_id = await storage.insert_help_center(uow, values | {"is_default": False, "created_at": now, "updated_at": now})
     return help_center_out(await storage.get_help_center(uow, new_id))
@@ -114,9 +112,7 @@ async def update_help_center(uow: UnitOfWork, help_center_id: str, data: HelpCen
 # Collections.
 async def collection_row(uow: UnitOfWork, collection_id: str | int) -> Any:
     numeric = parse_numeric_id(collection_id)
-    row = await storage.get_collection(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found()
+    row = found(await storage.get_collection(uow, numeric) if numeric else None)
     return row
 
 
@@ -201,7 +197,7 @@ def _translations(value: Any, default: str) -> tuple[dict[str, dict[str, Any]], 
 
 def _checked_name(name: Any) -> str:
     if name is UNSET or name is None or not str(name).strip():
-        raise TidingsError(400, "parameter_not_found", "Name is a required parameter.", "name")
+        raise HELP_CENTER_NAME_MISSING(field="name")
     if len(name) > NAME_LIMIT:
         raise invalid("name must be at most 255 characters", "name")
     return name
@@ -237,9 +233,10 @@ async def _help_center_for_create(uow: UnitOfWork, value: Any) -> Any:
     if value is UNSET or value is None:
         return await workspace_help_center(uow)
     numeric = parse_numeric_id(value) if isinstance(value, int | str) else None
-    row = await storage.get_help_center(uow, numeric) if numeric else None
-    if row is None:
-        raise invalid("help_center_id must name a help center of the workspace", "help_center_id")
+    row = found(
+        await storage.get_help_center(uow, numeric) if numeric else None,
+        invalid("help_center_id must name a help center of the workspace", "help_center_id"),
+    )
     return row
 
 

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import FORBIDDEN, invalid
 from tidings.core.uow import UnitOfWork
 from tidings.db.storage import Storage, Transaction
 from tidings.inbox import storage
@@ -40,7 +40,7 @@ def _digest(secret: str) -> str:
 
 def check_csrf(expected: str, given: str | None) -> None:
     if not given or not hmac.compare_digest(expected.encode(), given.encode()):
-        raise TidingsError(403, "forbidden", "The form's CSRF token is missing or wrong: reload the page")
+        raise FORBIDDEN("The form's CSRF token is missing or wrong: reload the page")
 
 
 async def set_password(uow: UnitOfWork, admin_id: int, password: str) -> None:

@@ -17,7 +17,7 @@ from litestar import Request
 from litestar.di import NamedDependency
 
 from tidings.core.deps import READ_METHODS
-from tidings.core.errors import TidingsError
+from tidings.core.errors import invalid
 from tidings.core.uow import UnitOfWork
 from tidings.inbox.auth import SESSION_COOKIE, InboxSession, check_csrf, resolve_session, session_in
 
@@ -55,9 +55,9 @@ async def read_form(request: Request[Any, Any, Any]) -> dict[str, str]:
         if not isinstance(value, str):
             continue
         if len(value) > MAX_FIELD_LENGTH:
-            raise TidingsError(400, "parameter_invalid", f"{name} is too long", name)
+            raise invalid(f"{name} is too long", name)
         if "\x00" in value:
-            raise TidingsError(400, "parameter_invalid", f"{name} holds a NUL character", name)
+            raise invalid(f"{name} holds a NUL character", name)
         values[name] = value
     return values
 

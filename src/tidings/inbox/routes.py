@@ -30,7 +30,7 @@ from tidings.conversations.schemas import (
     UpdateConversationRequest,
 )
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing
+from tidings.core.errors import found, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import transaction
 from tidings.inbox import auth, queries, thread
@@ -75,9 +75,7 @@ def _page(request: Request[Any, Any, Any], inbox: InboxContext, name: str, **con
 
 
 def _conversation_id(value: str) -> int:
-    numeric = parse_numeric_id(value)
-    if numeric is None:
-        raise conversation_engine.conversation_not_found()
+    numeric = found(parse_numeric_id(value), conversation_engine.conversation_not_found())
     return numeric
 
 
@@ -289,9 +287,7 @@ class InboxController(Controller):
         self, request: Request[Any, Any, Any], inbox: Inbox, conversation_id: FromPath[str], action: FromPath[str]
     ) -> Response[Any]:
         numeric = _conversation_id(conversation_id)
-        handler = ACTIONS.get(action)
-        if handler is None:
-            raise TidingsError(404, "not_found", "Unknown action")
+        handler = found(ACTIONS.get(action), not_found("Unknown action"))
         await handler(inbox, str(numeric))
         if not _is_htmx(request):
             return Redirect(f"/inbox/conversations/{numeric}", status_code=303)

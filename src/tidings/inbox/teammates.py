@@ -6,7 +6,7 @@ from typing import Any
 
 from tidings.admins import storage as admin_storage
 from tidings.conversations import storage as conversation_storage
-from tidings.core.errors import TidingsError
+from tidings.core.errors import ADMIN_NOT_FOUND, TidingsError, found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 from tidings.inbox import auth, storage
@@ -14,21 +14,19 @@ from tidings.teams import storage as team_storage
 
 
 def admin_not_found() -> TidingsError:
-    return TidingsError(404, "admin_not_found", "Admin not found")
+    return ADMIN_NOT_FOUND()
 
 
 async def admin_by_id(uow: UnitOfWork, admin_id: str | int) -> Any:
     numeric = parse_numeric_id(admin_id)
-    row = await admin_storage.get_admin(uow, numeric) if numeric else None
-    if row is None:
-        raise admin_not_found()
+    row = found(await admin_storage.get_admin(uow, numeric) if numeric else None, admin_not_found())
     return row
 
 
 async def admin_by_email(uow: UnitOfWork, email: str) -> Any:
     found = await storage.find_admin_by_email(uow.tx, email, uow.workspace_id)
     if not found:
-        raise TidingsError(404, "admin_not_found", f"No admin with email {email} in this workspace")
+        raise ADMIN_NOT_FOUND(f"No admin with email {email} in this workspace")
     return found[0]
 
 

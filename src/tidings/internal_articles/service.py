@@ -8,7 +8,7 @@ from typing import Any
 from tidings.admins import storage as admin_storage
 from tidings.ai_content import library
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import found, invalid, missing
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -48,9 +48,7 @@ def out(row: Any) -> InternalArticleOut:
 
 async def row_of(uow: UnitOfWork, article_id: str | int) -> Any:
     numeric = parse_numeric_id(article_id)
-    row = await storage.get(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found()
+    row = found(await storage.get(uow, numeric) if numeric else None)
     return row
 
 
@@ -119,7 +117,7 @@ async def _admin(uow: UnitOfWork, value: Any, field: str) -> int:
 
 def _required(value: Any, field: str) -> Any:
     if value is UNSET or value is None:
-        raise TidingsError(400, "parameter_not_found", f"{field} is a required parameter", field)
+        raise missing(field)
     return value
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError
+from tidings.core.errors import JOB_NOT_FOUND, found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 from tidings.jobs import storage
@@ -32,7 +32,5 @@ async def enqueue(uow: UnitOfWork, kind: str, payload: dict[str, Any], resource_
 
 async def status(uow: UnitOfWork, job_id: str) -> JobOut:
     numeric = parse_numeric_id(job_id)
-    row = await storage.get_job(uow, numeric) if numeric else None
-    if row is None:
-        raise TidingsError(404, "job_not_found", "Job Not Found")
+    row = found(await storage.get_job(uow, numeric) if numeric else None, JOB_NOT_FOUND())
     return JobOut.from_row(row)

@@ -6,7 +6,7 @@ from typing import Any
 import msgspec
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, missing, not_found
+from tidings.core.errors import TidingsError, found, invalid, missing, not_found
 from tidings.core.ids import is_integer_text, parse_numeric_id
 from tidings.core.paging import CursorPages, StartingAfter, clamp_per_page, invalid_cursor
 from tidings.core.schemas import UNSET, present
@@ -122,9 +122,7 @@ async def create(uow: UnitOfWork, data: MacroWrite) -> MacroOut:
 
 async def update(uow: UnitOfWork, macro_id: str, data: MacroWrite) -> MacroOut:
     numeric = parse_numeric_id(macro_id)
-    row = await storage.get_macro(uow, numeric) if numeric else None
-    if row is None:
-        raise macro_not_found()
+    row = found(await storage.get_macro(uow, numeric) if numeric else None, macro_not_found())
     values = _checked(present(data))
     await storage.update_macro(uow, row["id"], {**values, "updated_at": max(clock.now(), row["updated_at"] + 1)})
     return MacroOut.from_row(await storage.get_macro(uow, row["id"]))

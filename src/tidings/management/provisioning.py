@@ -11,7 +11,7 @@ from sqlalchemy import insert
 from tidings.admins import storage as admin_storage
 from tidings.control.seeds import set_seed
 from tidings.core import clock
-from tidings.core.errors import TidingsError
+from tidings.core.errors import CONFLICT
 from tidings.core.ids import app_id
 from tidings.core.tables import workspaces
 from tidings.core.uow import UnitOfWork
@@ -27,9 +27,7 @@ async def create_workspace(
     its id and every id it hands out are deterministic (`tidings.core.ids`)."""
     ws_id = workspace_id or app_id(seed)
     if seed is not None and await find_workspace(tx, ws_id) is not None:
-        raise TidingsError(
-            409, "conflict", f"Workspace {ws_id} already has seed {seed}; reset it with the seed instead"
-        )
+        raise CONFLICT(f"Workspace {ws_id} already has seed {seed}; reset it with the seed instead")
     now = clock.now()
     await tx.execute(insert(workspaces).values(id=ws_id, name=name, timezone="UTC", region="US", created_at=now))
     await set_seed(tx, ws_id, seed)

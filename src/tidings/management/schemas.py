@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import msgspec
 
 from tidings.core import ids
-from tidings.core.errors import TidingsError
+from tidings.core.errors import invalid
 from tidings.core.schemas import Out, PlainOut, Request
 
 
@@ -76,9 +76,7 @@ class RateLimitUpdate(Request):
     def __post_init__(self) -> None:
         super().__post_init__()
         if not 0 <= self.requests_per_minute <= 1_000_000:
-            raise TidingsError(
-                400, "parameter_invalid", "requests_per_minute must be 0 to 1000000", "requests_per_minute"
-            )
+            raise invalid("requests_per_minute must be 0 to 1000000", "requests_per_minute")
 
 
 class RateLimitOut(Out, tag="rate_limit"):

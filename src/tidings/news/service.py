@@ -6,7 +6,7 @@ from typing import Any
 
 from tidings.admins import storage as admin_storage
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import found, invalid, missing
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_page, numbered_pages
 from tidings.core.schemas import UNSET
@@ -72,17 +72,13 @@ async def _items_out(uow: UnitOfWork, rows: list[Any]) -> list[NewsItemOut]:
 
 async def item_row(uow: UnitOfWork, item_id: str | int) -> Any:
     numeric = parse_numeric_id(item_id)
-    row = await storage.get_item(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found()
+    row = found(await storage.get_item(uow, numeric) if numeric else None)
     return row
 
 
 async def newsfeed_row(uow: UnitOfWork, newsfeed_id: str | int) -> Any:
     numeric = parse_numeric_id(newsfeed_id)
-    row = await storage.get_newsfeed(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found()
+    row = found(await storage.get_newsfeed(uow, numeric) if numeric else None)
     return row
 
 
@@ -170,9 +166,10 @@ def _cover(value: Any) -> str | None:
 async def _assignments(uow: UnitOfWork, value: list[AssignmentIn] | None, state: str, now: int) -> list[dict[str, Any]]:
     rows: dict[int, dict[str, Any]] = {}
     for assignment in value or []:
-        feed = await storage.get_newsfeed(uow, parse_numeric_id(assignment.newsfeed_id) or 0)
-        if feed is None:
-            raise invalid("newsfeed_id must name a newsfeed of the workspace", "newsfeed_assignments")
+        feed = found(
+            await storage.get_newsfeed(uow, parse_numeric_id(assignment.newsfeed_id) or 0),
+            invalid("newsfeed_id must name a newsfeed of the workspace", "newsfeed_assignments"),
+        )
         published = assignment.published_at
         if published is not None and published > now:
             raise invalid("Publish dates cannot be in the future", "newsfeed_assignments")
@@ -197,9 +194,9 @@ def _state(value: Any) -> str:
 
 async def create_item(uow: UnitOfWork, data: NewsItemRequest) -> NewsItemOut:
     if data.title in (UNSET, None) or not str(data.title).strip():
-        raise TidingsError(400, "parameter_not_found", "title is a required parameter", "title")
+        raise missing("title")
     if data.sender_id in (UNSET, None):
-        raise TidingsError(400, "parameter_not_found", "sender_id is a required parameter", "sender_id")
+        raise missing("sender_id")
     now = clock.now()
     state = "draft" if data.state in (UNSET, None) else _state(data.state)
     feeds = await _assignments(

@@ -9,7 +9,7 @@ from tidings.admins.schemas import AdminOut
 from tidings.companies.service import company_row
 from tidings.contacts.lookup import live_row
 from tidings.core import clock
-from tidings.core.errors import TidingsError, not_found
+from tidings.core.errors import TidingsError, found, missing, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.paging import numbered_cursor_pages, numbered_page
 from tidings.core.uow import UnitOfWork
@@ -56,7 +56,7 @@ async def _list(uow: UnitOfWork, owner: str, owner_id: str, page: int | None, pe
 async def _author_id(uow: UnitOfWork, admin_id: str | int | None) -> int:
     if admin_id is None or admin_id == "":
         if uow.admin_id is None:
-            raise TidingsError(400, "parameter_not_found", "admin_id is a required parameter", "admin_id")
+            raise missing("admin_id")
         return uow.admin_id
     numeric = parse_numeric_id(admin_id)
     try:
@@ -70,7 +70,7 @@ async def _author_id(uow: UnitOfWork, admin_id: str | int | None) -> int:
 
 async def _create(uow: UnitOfWork, data: CreateNoteRequest, **subject: str) -> NoteOut:
     if not data.body.strip():
-        raise TidingsError(400, "parameter_not_found", "body is a required parameter", "body")
+        raise missing("body")
     author = await _author_id(uow, data.admin_id)
     note_id = await storage.insert_note(
         uow, {"admin_id": author, "body": _html(data.body), "created_at": clock.now(), **subject}
@@ -101,7 +101,5 @@ async def of_company(uow: UnitOfWork, company_id: str, page: int | None, per_pag
 
 async def get(uow: UnitOfWork, note_id: str) -> NoteOut:
     numeric = parse_numeric_id(note_id)
-    row = await storage.get_note(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found()
+    row = found(await storage.get_note(uow, numeric) if numeric else None)
     return _out(row, await _authors(uow, [row]))

@@ -13,7 +13,7 @@ from tidings.contacts.lookup import live_row
 from tidings.contacts.search import contact_fields
 from tidings.contacts.storage import contacts
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import TidingsError, found, invalid, not_found
 from tidings.core.ids import hex24
 from tidings.core.search import FieldType, Searchable, compile_query, count_statement, validate_query
 from tidings.core.uow import UnitOfWork
@@ -25,7 +25,7 @@ MODELS = {"contact": contacts, "company": companies}
 
 
 def segment_not_found() -> TidingsError:
-    return TidingsError(404, "not_found", "Resource Not Found")
+    return not_found()
 
 
 def segment_out(row: Any) -> SegmentOut:
@@ -85,9 +85,7 @@ async def list_all(uow: UnitOfWork, include_count: bool) -> SegmentList:
 
 
 async def get(uow: UnitOfWork, segment_id: str) -> SegmentOut:
-    row = await storage.get_segment(uow, segment_id)
-    if row is None:
-        raise segment_not_found()
+    row = found(await storage.get_segment(uow, segment_id), segment_not_found())
     return segment_out(row)
 
 

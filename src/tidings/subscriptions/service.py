@@ -6,7 +6,7 @@ from typing import Any
 
 from tidings.contacts.lookup import live_row
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid, not_found
+from tidings.core.errors import found, invalid, missing
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 from tidings.events.record import record_event
@@ -25,9 +25,7 @@ STATES = ("live", "draft", "archived")
 
 async def _type_row(uow: UnitOfWork, type_id: str | int | None) -> Any:
     numeric = parse_numeric_id(type_id) if type_id is not None else None
-    row = await storage.get_type(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found()
+    row = found(await storage.get_type(uow, numeric) if numeric else None)
     return row
 
 
@@ -44,7 +42,7 @@ async def of_contact(uow: UnitOfWork, contact_id: str) -> SubscriptionTypeList:
 async def attach(uow: UnitOfWork, contact_id: str, data: AttachSubscriptionRequest) -> SubscriptionTypeOut:
     contact = await live_row(uow, contact_id)
     if data.id is None or data.id == "":
-        raise TidingsError(400, "parameter_not_found", "id is a required parameter", "id")
+        raise missing("id")
     if data.consent_type not in CONSENT_TYPES:
         raise invalid("consent_type must be opt_in or opt_out", "consent_type")
     row = await _type_row(uow, data.id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import TAG_HAS_DEPENDENT_OBJECTS, TidingsError, found, invalid, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
@@ -15,14 +15,12 @@ from tidings.tags.schemas import CreateOrUpdateTagRequest, TagList, TagOut
 def tag_not_found(code: str = "not_found", message: str = "Resource Not Found") -> TidingsError:
     """Unknown tag: `not_found` on the tag routes; the tag routes of conversations and tickets
     answer `tag_not_found` / "Tag not found" (the spec's examples)."""
-    return TidingsError(404, code, message)
+    return not_found(message, code)
 
 
 async def row_by_id(uow: UnitOfWork, tag_id: str | int, missing: TidingsError | None = None) -> Any:
     numeric = parse_numeric_id(tag_id)
-    row = await storage.get_tag(uow, numeric) if numeric else None
-    if row is None:
-        raise missing or tag_not_found()
+    row = found(await storage.get_tag(uow, numeric) if numeric else None, missing or tag_not_found())
     return row
 
 
@@ -68,7 +66,7 @@ async def delete(uow: UnitOfWork, tag_id: str) -> None:
     using = [s["name"] for s in await segment_storage.list_segments(uow) if _names_tag(s["query"], str(row["id"]))]
     if using:
         message = f"Unable to delete Tag with dependent objects. Segments: {', '.join(using)}."
-        raise TidingsError(400, "tag_has_dependent_objects", message)
+        raise TAG_HAS_DEPENDENT_OBJECTS(message)
     await storage.delete_tag(uow, row["id"])
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from tidings.admins import storage as admin_storage
 from tidings.conversations import storage as conversation_storage
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import ADMIN_NOT_FOUND, TEAM_NOT_FOUND, found, invalid
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 from tidings.teams import storage
@@ -16,9 +16,7 @@ IDLE_THRESHOLD_RANGE = (1, 86_400)
 
 async def _row(uow: UnitOfWork, team_id: str) -> Any:
     numeric = parse_numeric_id(team_id)
-    row = await storage.get_team(uow, numeric) if numeric else None
-    if row is None:
-        raise TidingsError(404, "team_not_found", "Team not found")
+    row = found(await storage.get_team(uow, numeric) if numeric else None, TEAM_NOT_FOUND())
     return row
 
 
@@ -44,7 +42,7 @@ async def create(uow: UnitOfWork, name: str, admin_ids: list[int]) -> TeamOut:
         raise invalid("name must not be empty", "name")
     for admin_id in admin_ids:
         if await admin_storage.get_admin(uow, admin_id) is None:
-            raise TidingsError(404, "admin_not_found", f"Admin {admin_id} not found", "admin_ids")
+            raise ADMIN_NOT_FOUND(f"Admin {admin_id} not found", "admin_ids")
     team_id = await storage.insert_team(uow, name.strip(), admin_ids, clock.now())
     row = await storage.get_team(uow, team_id)
     return TeamOut.from_row(row)

@@ -17,7 +17,7 @@ from tidings.contacts import storage as contact_storage
 from tidings.conversations import engine as conversation_engine
 from tidings.conversations.engine import Author
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import PARAMETER_MISMATCH, USER_NOT_FOUND, found, invalid, missing
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.tickets import storage, values
@@ -57,21 +57,21 @@ async def _reply_author(uow: UnitOfWork, data: ReplyTicketRequest, ticket_type: 
     """The part's author and the event topic, after the rules for who may reply how."""
     if data.type == "admin":
         if data.admin_id is UNSET:
-            raise TidingsError(400, "parameter_not_found", "admin_id is a required parameter", "admin_id")
+            raise missing("admin_id")
         admin = await admin_row(uow, data.admin_id)
         if data.message_type == "quick_reply":
             if data.reply_options is UNSET or not data.reply_options:
-                raise TidingsError(400, "parameter_not_found", "reply_options is a required parameter", "reply_options")
+                raise missing("reply_options")
         elif data.body is UNSET or not data.body.strip():
-            raise TidingsError(400, "parameter_not_found", "body is a required parameter", "body")
+            raise missing("body")
         topic = "ticket.note.created" if data.message_type == "note" else "ticket.admin.replied"
         return {"author_type": "admin", "author_id": str(admin["id"])}, topic
     if data.message_type != "comment":
         raise invalid("Contacts can only reply with a comment", "message_type")
     if data.body is UNSET or not data.body.strip():
-        raise TidingsError(400, "parameter_not_found", "body is a required parameter", "body")
+        raise missing("body")
     if ticket_type["category"] != "Customer":
-        raise TidingsError(400, "parameter_mismatch", "User replies are not allowed on Backoffice tickets")
+        raise PARAMETER_MISMATCH("User replies are not allowed on Backoffice tickets")
     given = {
         k: v
         for k, v in (("id", data.intercom_user_id), ("external_id", data.user_id), ("email", data.email))
@@ -79,9 +79,7 @@ async def _reply_author(uow: UnitOfWork, data: ReplyTicketRequest, ticket_type: 
     }
     if len(given) != 1:
         raise invalid("Identify the contact with exactly one of intercom_user_id, user_id or email", "intercom_user_id")
-    contact = await contact_storage.find_contact(uow, **given)
-    if contact is None:
-        raise TidingsError(404, "not_found", "User Not Found")
+    contact = found(await contact_storage.find_contact(uow, **given), USER_NOT_FOUND())
     return {"author_type": "user", "author_id": contact["id"]}, "ticket.contact.replied"
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
 
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import UNKNOWN_TICKET_ATTRIBUTE, found, invalid
 from tidings.core.ids import is_integer_text
 from tidings.core.search import FieldKind, FieldType, Searchable, SearchField
 from tidings.core.uow import UnitOfWork
@@ -138,10 +138,10 @@ def _attribute_family(attributes: dict[int, Any]) -> Callable[[str], SearchField
     def field(raw_id: str) -> SearchField:
         name = ATTRIBUTE_PREFIX + raw_id
         if not is_integer_text(raw_id):
-            raise TidingsError(400, "field_not_found", "The request ticket attribute ID is not a valid integer", name)
-        attribute = attributes.get(int(raw_id))
-        if attribute is None:
-            raise TidingsError(400, "field_not_found", f"No ticket attribute has the id {raw_id}", name)
+            raise UNKNOWN_TICKET_ATTRIBUTE("The request ticket attribute ID is not a valid integer", name)
+        attribute = found(
+            attributes.get(int(raw_id)), UNKNOWN_TICKET_ATTRIBUTE(f"No ticket attribute has the id {raw_id}", name)
+        )
         return _attribute_field(attribute)
 
     return field

@@ -16,7 +16,17 @@ from tidings.admins import storage as admin_storage
 from tidings.contacts import service as contact_service
 from tidings.contacts import storage as contact_storage
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import (
+    ADMIN_NOT_FOUND,
+    ASSIGNEE_NOT_FOUND,
+    TAG_NOT_FOUND,
+    TICKET_NOT_FOUND,
+    TICKET_STATE_ID_INVALID,
+    TidingsError,
+    found,
+    invalid,
+    not_found,
+)
 from tidings.core.ids import parse_numeric_id
 from tidings.core.schemas import UNSET
 from tidings.core.search import compile_query, search_page
@@ -52,26 +62,22 @@ SEARCH_PER_PAGE, SEARCH_MAX_PER_PAGE = 20, 150
 
 
 def ticket_not_found() -> TidingsError:
-    return TidingsError(404, "ticket_not_found", "Ticket not found")
+    return TICKET_NOT_FOUND()
 
 
 def resource_not_found() -> TidingsError:
-    return TidingsError(404, "not_found", "Resource Not Found")
+    return not_found()
 
 
 async def ticket_row(uow: UnitOfWork, ticket_id: str | int, error: TidingsError | None = None) -> Any:
     numeric = parse_numeric_id(ticket_id)
-    row = await storage.get_ticket(uow, numeric) if numeric else None
-    if row is None:
-        raise error or ticket_not_found()
+    row = found(await storage.get_ticket(uow, numeric) if numeric else None, error or ticket_not_found())
     return row
 
 
 async def admin_row(uow: UnitOfWork, admin_id: str | int) -> Any:
     numeric = parse_numeric_id(admin_id)
-    row = await admin_storage.get_admin(uow, numeric) if numeric else None
-    if row is None:
-        raise TidingsError(404, "admin_not_found", "Admin not found")
+    row = found(await admin_storage.get_admin(uow, numeric) if numeric else None, ADMIN_NOT_FOUND())
     return row
 
 
@@ -83,7 +89,7 @@ async def _assignee(uow: UnitOfWork, assignee_id: str | int, kinds: tuple[str, .
             return "admin", numeric
         if "team" in kinds and await team_storage.get_team(uow, numeric) is not None:
             return "team", numeric
-    raise TidingsError(404, "assignee_not_found", "Assignee not found")
+    raise ASSIGNEE_NOT_FOUND()
 
 
 def _unassigned(value: str | int) -> bool:
@@ -93,9 +99,9 @@ def _unassigned(value: str | int) -> bool:
 # Creating tickets.
 def type_for_create(catalog: Catalog, ticket_type_id: str | int) -> Any:
     numeric = parse_numeric_id(ticket_type_id)
-    ticket_type = catalog.types.get(numeric) if numeric else None
-    if ticket_type is None:
-        raise invalid("Ticket type not found", "ticket_type_id")
+    ticket_type = found(
+        catalog.types.get(numeric) if numeric else None, invalid("Ticket type not found", "ticket_type_id")
+    )
     if ticket_type["archived"]:
         raise invalid("Ticket type is archived", "ticket_type_id")
     return ticket_type
@@ -342,14 +348,9 @@ async def _change_state(
     stamp: dict[str, int],
     changes: dict[str, Any],
 ) -> list[str]:
-    state = state_in_type(catalog, row["ticket_type_id"], state_id)
-    if state is None:
-        raise TidingsError(
-            400,
-            "ticket_state_id_invalid",
-            "Ticket state id is not valid or is not associated with the ticket type.",
-            "ticket_state_id",
-        )
+    state = found(
+        state_in_type(catalog, row["ticket_type_id"], state_id), TICKET_STATE_ID_INVALID(field="ticket_state_id")
+    )
     if state["id"] == row["ticket_state_id"]:
         return []
     await state_part(uow, row["id"], catalog.states[row["ticket_state_id"]], state, actor, stamp)
@@ -380,9 +381,9 @@ async def change_type(uow: UnitOfWork, ticket_id: str, data: ChangeTicketTypeReq
     row = await ticket_row(uow, ticket_id, resource_not_found())
     catalog = await load_catalog(uow)
     numeric = parse_numeric_id(data.ticket_type_id)
-    new_type = catalog.types.get(numeric) if numeric else None
-    if new_type is None:
-        raise invalid("Ticket type not found", "ticket_type_id")
+    new_type = found(
+        catalog.types.get(numeric) if numeric else None, invalid("Ticket type not found", "ticket_type_id")
+    )
     old_type = catalog.types[row["ticket_type_id"]]
     if new_type["id"] == old_type["id"]:
         raise invalid("Cannot change to the same ticket type", "ticket_type_id")
@@ -391,9 +392,10 @@ async def change_type(uow: UnitOfWork, ticket_id: str, data: ChangeTicketTypeReq
             f"The new ticket type must be in the same category as the current one ({old_type['category']})",
             "ticket_type_id",
         )
-    state = state_in_type(catalog, new_type["id"], data.ticket_state_id)
-    if state is None:
-        raise invalid("Ticket custom state doesn't belong to the new ticket type", "ticket_state_id")
+    state = found(
+        state_in_type(catalog, new_type["id"], data.ticket_state_id),
+        invalid("Ticket custom state doesn't belong to the new ticket type", "ticket_state_id"),
+    )
     new_by_name = catalog.attribute_by_name(new_type["id"])
     given = values.value_rows(new_by_name, data.ticket_attributes if data.ticket_attributes is not UNSET else {})
 
@@ -428,7 +430,7 @@ async def _tag(uow: UnitOfWork, tag_id: str | int) -> Any:
     try:
         return await tag_service.row_by_id(uow, tag_id)
     except TidingsError:
-        raise TidingsError(404, "tag_not_found", "Tag not found") from None
+        raise TAG_NOT_FOUND() from None
 
 
 def _applied(tag: Any, link: Any) -> AppliedTagOut:
@@ -461,9 +463,7 @@ async def detach_tag(uow: UnitOfWork, ticket_id: str, tag_id: str, data: DetachT
     row = await ticket_row(uow, ticket_id)
     tag = await _tag(uow, tag_id)
     await admin_row(uow, data.admin_id)
-    link = await tagging.detach(uow, TAGGABLE, row["id"], tag)
-    if link is None:
-        raise TidingsError(404, "tag_not_found", "Tag not found")
+    link = found(await tagging.detach(uow, TAGGABLE, row["id"], tag), TAG_NOT_FOUND())
     return _applied(tag, link)
 
 

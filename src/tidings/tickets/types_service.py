@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import TidingsError, found, invalid, missing, not_found
 from tidings.core.ids import parse_numeric_id, uuid4
 from tidings.core.schemas import UNSET, present
 from tidings.core.uow import UnitOfWork
@@ -41,7 +41,7 @@ DEFAULT_STATES = [
 
 
 def type_not_found() -> TidingsError:
-    return TidingsError(404, "not_found", "Resource Not Found")
+    return not_found()
 
 
 # States.
@@ -172,9 +172,7 @@ def attribute_out(row: Any) -> TicketTypeAttributeOut:
 # Ticket types.
 async def type_row(uow: UnitOfWork, ticket_type_id: str | int) -> Any:
     numeric = parse_numeric_id(ticket_type_id)
-    row = await storage.get_type(uow, numeric) if numeric else None
-    if row is None:
-        raise type_not_found()
+    row = found(await storage.get_type(uow, numeric) if numeric else None, type_not_found())
     return row
 
 
@@ -278,7 +276,7 @@ def _input_options(
     if data_type == "list":
         if list_items is UNSET:
             if "list_options" not in previous:
-                raise TidingsError(400, "parameter_not_found", "list_items is a required parameter", "list_items")
+                raise missing("list_items")
             return previous
         return {"list_options": _list_options(list_items, previous.get("list_options", []))}
     if data_type == "files":

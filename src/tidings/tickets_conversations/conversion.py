@@ -20,7 +20,7 @@ from tidings.conversations import storage as conversation_storage
 from tidings.conversations.schemas import ConvertRequest
 from tidings.conversations.statistics import CONTACT_AUTHORS
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import TICKET_STATE_ID_INVALID, found, invalid
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
 from tidings.tickets import parts, service, storage
@@ -40,14 +40,10 @@ def _customer_type(catalog: Catalog, ticket_type_id: Any) -> Any:
 def _state(catalog: Catalog, ticket_type: Any, ticket_state_id: Any) -> Any:
     if ticket_state_id is UNSET:
         return service.initial_state(catalog, ticket_type["id"])
-    state = service.state_in_type(catalog, ticket_type["id"], ticket_state_id)
-    if state is None:
-        raise TidingsError(
-            400,
-            "ticket_state_id_invalid",
-            "Ticket state id is not valid or is not associated with the ticket type.",
-            "ticket_state_id",
-        )
+    state = found(
+        service.state_in_type(catalog, ticket_type["id"], ticket_state_id),
+        TICKET_STATE_ID_INVALID(field="ticket_state_id"),
+    )
     return state
 
 

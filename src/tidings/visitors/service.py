@@ -9,7 +9,7 @@ from tidings.contacts import storage as contact_storage
 from tidings.contacts.lookup import contact_not_found
 from tidings.contacts.schemas import ContactOut
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import TidingsError, invalid, missing, not_found
 from tidings.core.ids import hex24, uuid4
 from tidings.core.schemas import UNSET
 from tidings.core.uow import UnitOfWork
@@ -20,7 +20,7 @@ from tidings.visitors.schemas import ConvertVisitorRequest, CreateVisitor, Ident
 
 
 def visitor_not_found() -> TidingsError:
-    return TidingsError(404, "not_found", "Visitor Not Found")
+    return not_found("Visitor Not Found")
 
 
 async def _row(uow: UnitOfWork, *, id: str | None = None, user_id: str | None = None, email: str | None = None) -> Any:
@@ -34,13 +34,13 @@ async def _row(uow: UnitOfWork, *, id: str | None = None, user_id: str | None = 
 
 async def get(uow: UnitOfWork, user_id: str | None) -> VisitorOut:
     if not user_id:
-        raise TidingsError(400, "parameter_not_found", "user_id is a required parameter", "user_id")
+        raise missing("user_id")
     return VisitorOut.from_row(await _row(uow, user_id=user_id))
 
 
 async def update(uow: UnitOfWork, data: UpdateVisitorRequest) -> VisitorOut:
     if not data.id and not data.user_id:
-        raise TidingsError(400, "parameter_not_found", "id or user_id is a required parameter", "id")
+        raise missing("id", "id or user_id")
     row = await _row(uow, id=data.id, user_id=data.user_id)
     values: dict[str, Any] = {}
     if data.name is not UNSET:
@@ -88,11 +88,11 @@ async def convert(uow: UnitOfWork, data: ConvertVisitorRequest) -> ContactOut:
     if data.type not in ("user", "lead"):
         raise invalid("type must be user or lead", "type")
     if data.visitor is None or not (data.visitor.id or data.visitor.user_id or data.visitor.email):
-        raise TidingsError(400, "parameter_not_found", "visitor is a required parameter", "visitor")
+        raise missing("visitor")
     visitor = await _row(uow, id=data.visitor.id, user_id=data.visitor.user_id, email=data.visitor.email)
     if data.type == "user":
         if data.user is None or not (data.user.id or data.user.user_id or data.user.email):
-            raise TidingsError(400, "parameter_not_found", "user is a required parameter", "user")
+            raise missing("user")
         contact_id = await _target_user(uow, data.user, visitor)
     else:
         contact_id = await contact_storage.insert_contact(

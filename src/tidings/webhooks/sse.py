@@ -47,7 +47,7 @@ from sqlalchemy import func, or_, select
 from tidings.bootstrap import load_admin_key
 from tidings.config import Settings
 from tidings.core import clock
-from tidings.core.errors import TidingsError, invalid
+from tidings.core.errors import TOKEN_EXPIRED, found, invalid, unauthorized
 from tidings.core.ids import is_integer_text
 from tidings.core.uow import UnitOfWork
 from tidings.db.storage import Storage
@@ -112,7 +112,7 @@ def issue_sse_token(
 
 
 def verify_sse_token(token: str) -> SseGrant:
-    rejected = TidingsError(401, "unauthorized", "Access Token Invalid")
+    rejected = unauthorized()
     try:
         header, claims_part, signature = token.split(".")
         expected = hmac.new(_signing_key(), f"{header}.{claims_part}".encode(), hashlib.sha256).digest()
@@ -128,7 +128,7 @@ def verify_sse_token(token: str) -> SseGrant:
     except (ValueError, KeyError, TypeError):
         raise rejected from None
     if grant.expires_at <= clock.now():
-        raise TidingsError(401, "token_expired", "The stream's access token has expired")
+        raise TOKEN_EXPIRED()
     return grant
 
 
@@ -148,9 +148,7 @@ def sse_url(
 
 
 def rewind_seconds(value: str) -> int:
-    match = _REWIND.match(value.strip())
-    if match is None:
-        raise invalid("rewind must be a duration such as 90s, 2m or 1h", "rewind")
+    match = found(_REWIND.match(value.strip()), invalid("rewind must be a duration such as 90s, 2m or 1h", "rewind"))
     return min(MAX_REWIND_SECONDS, int(match["amount"]) * _UNIT_SECONDS[match["unit"]])
 
 
@@ -283,10 +281,10 @@ class EventStreamController(Controller):
     ) -> ServerSentEvent:
         grant = verify_sse_token(access_token)
         if channels != grant.channel:
-            raise TidingsError(401, "unauthorized", "The access token does not grant this channel")
+            raise unauthorized("The access token does not grant this channel")
         last_event_id = _parse_last_event_id(last_event_id_header or last_event_id_query)
         window = rewind_seconds(rewind) if rewind and last_event_id is None else None
         if last_event_id is None and window is None and await _revoked(state.storage, grant):
-            raise TidingsError(401, "unauthorized", "Access Token Invalid")
+            raise unauthorized()
         stream = _stream(state.storage, grant, last_event_id, window)
         return ServerSentEvent(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

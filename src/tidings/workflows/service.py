@@ -5,7 +5,7 @@ from typing import Any
 import msgspec
 
 from tidings.core import clock
-from tidings.core.errors import invalid, not_found
+from tidings.core.errors import found, invalid, not_found
 from tidings.core.ids import parse_numeric_id
 from tidings.core.uow import UnitOfWork
 from tidings.core.workspaces import numeric_app_id
@@ -20,9 +20,7 @@ DOCUMENT_FIELDS = ("target_channels", "preferred_devices", "targeting", "snapsho
 
 async def export(uow: UnitOfWork, workflow_id: str) -> WorkflowExportOut:
     numeric = parse_numeric_id(workflow_id)
-    row = await storage.get_workflow(uow, numeric) if numeric else None
-    if row is None:
-        raise not_found("Workflow not found")
+    row = found(await storage.get_workflow(uow, numeric) if numeric else None, not_found("Workflow not found"))
     document: dict[str, Any] = row["document"]
     workflow = WorkflowOut(
         id=str(row["id"]),
